@@ -1,0 +1,177 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type JsonObject, type Module, type Spec, specOf } from '../contracts.js';
+import { DiffeoError, formatShape, SerializationError } from '../errors.js';
+import { defaultRegistry, type Registry } from '../registry.js';
+
+/** The version of the saved-model format this build writes; it reads this version and older. */
+export const FORMAT_VERSION = 1;
+
+/** The `format` field of every Diffeo model artifact. */
+export const FORMAT_NAME = 'diffeo';
+
+interface Topology {
+  formatVersion: number;
+  spec: Spec;
+}
+
+/**
+ * Turns a module into TensorFlow.js model artifacts: its spec as the topology and its named
+ * variables as weights. Any `tf.io` handler can then store them.
+ */
+export async function toArtifacts(model: Module): Promise<tf.io.ModelArtifacts> {
+  const vars = model.namedVariables();
+  const named = vars.map((v) => ({ name: v.name, tensor: v.variable as tf.Tensor }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  const topology: Topology = { formatVersion: FORMAT_VERSION, spec: specOf(model) };
+  return {
+    modelTopology: topology as unknown as JsonObject,
+    format: FORMAT_NAME,
+    generatedBy: '@diffeo/core',
+    weightSpecs: specs,
+    weightData: data,
+    userDefinedMetadata: { formatVersion: FORMAT_VERSION },
+  };
+}
+
+function readTopology(artifacts: tf.io.ModelArtifacts): Topology {
+  if (artifacts.format !== FORMAT_NAME) {
+    throw new SerializationError(`format: expected '${FORMAT_NAME}', got '${String(artifacts.format)}'`);
+  }
+  const topology = artifacts.modelTopology as Partial<Topology> | undefined;
+  if (topology == null || typeof topology !== 'object' || topology instanceof ArrayBuffer) {
+    throw new SerializationError(
+      'modelTopology: expected a JSON object with formatVersion and spec, got none',
+    );
+  }
+  const version = topology.formatVersion;
+  if (typeof version !== 'number' || version < 1 || version > FORMAT_VERSION) {
+    throw new SerializationError(
+      `formatVersion: expected an integer from 1 to ${FORMAT_VERSION}, got ${String(version)} (saved by a newer Diffeo?)`,
+    );
+  }
+  const spec = topology.spec;
+  if (spec == null || typeof spec.type !== 'string' || typeof spec.kind !== 'string') {
+    throw new SerializationError('modelTopology.spec: expected { kind, type, config }, got something else');
+  }
+  return { formatVersion: version, spec };
+}
+
+function weightBytes(data: tf.io.WeightData | undefined): number {
+  if (data === undefined) return 0;
+  return Array.isArray(data) ? data.reduce((s, b) => s + b.byteLength, 0) : data.byteLength;
+}
+
+const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
+
+/**
+ * Builds the module an artifact describes and assigns its weights. Fails with a
+ * `SerializationError` naming the mismatch: unknown type, invalid config, a missing, extra,
+ * misshapen or non-finite weight, or truncated weight data.
+ */
+export function fromArtifacts<T extends Module = Module>(
+  artifacts: tf.io.ModelArtifacts,
+  registry: Registry = defaultRegistry,
+): T {
+  const { spec } = readTopology(artifacts);
+  let model: T;
+  try {
+    model = registry.create<T>(spec);
+  } catch (e) {
+    if (e instanceof DiffeoError) throw new SerializationError(`spec: ${e.message}`);
+    throw e;
+  }
+  try {
+    assignWeights(model, artifacts);
+  } catch (e) {
+    model.dispose();
+    throw e;
+  }
+  return model;
+}
+
+function assignWeights(model: Module, artifacts: tf.io.ModelArtifacts): void {
+  const specs = artifacts.weightSpecs ?? [];
+  const expected = model.namedVariables();
+  const byName = new Map(specs.map((s) => [s.name, s]));
+  for (const { name, variable } of expected) {
+    const s = byName.get(name);
+    if (s === undefined) throw new SerializationError(`weights: '${name}' is missing from the file`);
+    if (s.shape.length !== variable.shape.length || s.shape.some((d, i) => d !== variable.shape[i])) {
+      throw new SerializationError(
+        `weights: '${name}' expected shape ${formatShape(variable.shape)}, got ${formatShape(s.shape)}`,
+      );
+    }
+    if (s.dtype !== variable.dtype) {
+      throw new SerializationError(`weights: '${name}' expected dtype ${variable.dtype}, got ${s.dtype}`);
+    }
+  }
+  const known = new Set(expected.map((v) => v.name));
+  const extra = specs.filter((s) => !known.has(s.name)).map((s) => s.name);
+  if (extra.length > 0)
+    throw new SerializationError(`weights: unexpected ${extra.map((n) => `'${n}'`).join(', ')}`);
+  const need = specs.reduce(
+    (sum, s) => sum + s.shape.reduce((p, d) => p * d, 1) * (BYTES_PER[s.dtype] ?? 4),
+    0,
+  );
+  const have = weightBytes(artifacts.weightData);
+  if (specs.some((s) => s.quantization !== undefined)) {
+    throw new SerializationError('weights: quantized weights are not supported');
+  }
+  if (have !== need) throw new SerializationError(`weightData: expected ${need} bytes, got ${have}`);
+
+  const tensors = tf.io.decodeWeights(artifacts.weightData!, specs);
+  try {
+    for (const { name, variable } of expected) {
+      const t = tensors[name]!;
+      const values = t.dataSync();
+      for (let i = 0; i < values.length; i++) {
+        if (!Number.isFinite(values[i]!)) {
+          throw new SerializationError(
+            `weights: '${name}' holds a non-finite value (${values[i]}) at index ${i}`,
+          );
+        }
+      }
+      variable.assign(t);
+    }
+  } finally {
+    tf.dispose(Object.values(tensors));
+  }
+}
+
+/**
+ * Saves a module with any `tf.io` handler or URL: `file://dir` in Node (after importing
+ * `@diffeo/core`), `indexeddb://name`, `localstorage://name`, `downloads://name` and `http(s)://`
+ * in the browser.
+ *
+ * @example
+ * ```ts
+ * await save(flow, 'file://./models/checkerboard');
+ * const again = await load<Flow>('file://./models/checkerboard');
+ * ```
+ */
+export async function save(model: Module, destination: string | tf.io.IOHandler): Promise<tf.io.SaveResult> {
+  const handler = typeof destination === 'string' ? tf.io.getSaveHandlers(destination)[0] : destination;
+  if (handler?.save === undefined) {
+    throw new SerializationError(`destination: no tf.io save handler for '${String(destination)}'`);
+  }
+  return handler.save(await toArtifacts(model));
+}
+
+/** Loads a module saved by {@link save}, building it through `registry` (default: the default registry). */
+export async function load<T extends Module = Module>(
+  source: string | tf.io.IOHandler,
+  registry: Registry = defaultRegistry,
+): Promise<T> {
+  const handler = typeof source === 'string' ? tf.io.getLoadHandlers(source)[0] : source;
+  if (handler?.load === undefined) {
+    throw new SerializationError(`source: no tf.io load handler for '${String(source)}'`);
+  }
+  let artifacts: tf.io.ModelArtifacts;
+  try {
+    artifacts = await handler.load();
+  } catch (e) {
+    if (e instanceof SerializationError) throw e;
+    throw new SerializationError(`source '${String(source)}': ${(e as Error).message}`);
+  }
+  return fromArtifacts<T>(artifacts, registry);
+}

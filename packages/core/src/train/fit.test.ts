@@ -1,0 +1,178 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import type { Batch } from '../contracts.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import { createRng } from '../rng.js';
+import { TestGaussian } from '../test-utils/gaussian.js';
+import { Adam } from './adam.js';
+import { fit } from './fit.js';
+import { learningRateAt } from './schedule.js';
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** Rows from N(mean, scale^2) per dimension. */
+function gaussianData(n: number, mean: number[], scale: number[], seed: number): tf.Tensor2D {
+  const rng = createRng(seed);
+  const d = mean.length;
+  const values = new Float32Array(n * d);
+  for (let i = 0; i < n * d; i++) values[i] = mean[i % d]! + scale[i % d]! * rng.normal();
+  return tf.tensor2d(values, [n, d]);
+}
+
+describe('fit', () => {
+  it('lowers the loss to the entropy of the data', async () => {
+    const scale = [0.5, 2];
+    const x = gaussianData(2000, [1, -3], scale, 1);
+    const model = new TestGaussian(2);
+    const initial = (await model.loss({ x }).data())[0]!;
+    const history = await fit(model, x, { epochs: 60, batchSize: 128, learningRate: 0.05, seed: 2 });
+    // The true entropy of N(mu, diag(scale^2)) in nats; the MLE's training NLL sits at or just below it.
+    const entropy = scale.reduce((s, sc) => s + 0.5 * (1 + LOG_2PI) + Math.log(sc), 0);
+    const final = (await model.loss({ x }).data())[0]!;
+    expect(initial).toBeGreaterThan(entropy + 2);
+    expect(Math.abs(final - entropy)).toBeLessThan(0.02);
+    expect(Array.from(model.mean.dataSync()).map((v) => Math.round(v * 10) / 10)).toEqual([1, -3]);
+    expect(history.stopReason).toBe('completed');
+    expect(history.steps).toBe(60 * 16);
+    expect(history.epochs).toHaveLength(60);
+    expect(history.epochs[59]!.loss).toBeLessThan(history.epochs[0]!.loss);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('leaves no tensor behind per training step', async () => {
+    const x = gaussianData(256, [0, 0], [1, 1], 3);
+    const validation = gaussianData(64, [0, 0], [1, 1], 4);
+    const model = new TestGaussian(2);
+    await fit(model, x, { steps: 1, batchSize: 64, seed: 1 }); // warm up kernels
+    const before = tf.memory().numTensors;
+    await fit(model, x, { steps: 7, batchSize: 64, clipNorm: 0.1, validation, schedule: 'cosine', seed: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, validation]);
+    model.dispose();
+  });
+
+  it('stops on a non-finite loss and restores the last finite weights', async () => {
+    const x = gaussianData(256, [0, 0], [1, 1], 5);
+    const model = new TestGaussian(2);
+    // The loss turns NaN as soon as the mean's first entry passes 0.3 (training pulls it up from 0.1).
+    const goesNaN = {
+      namedVariables: () => model.namedVariables(),
+      loss: (batch: Batch) =>
+        tf.tidy(() => {
+          const m = tf.slice(model.mean, [0], [1]);
+          const nan = tf.sqrt(tf.sub(0.3, tf.sum(m))); // NaN when mean[0] > 0.3
+          return tf.add(model.loss(batch), tf.mul(nan, 0)) as tf.Scalar;
+        }),
+    };
+    model.mean.assign(tf.tensor1d([0.1, 0]));
+    const target = gaussianData(256, [1, 0], [1, 1], 6);
+    const history = await fit(goesNaN, target, { epochs: 50, batchSize: 32, learningRate: 0.05, seed: 1 });
+    expect(history.stopReason).toBe('non-finite');
+    expect(history.nonFinite?.message).toMatch(
+      /loss NaN; training stopped and the last finite weights were restored/,
+    );
+    const mean0 = model.mean.dataSync()[0]!;
+    expect(mean0).toBeLessThanOrEqual(0.3);
+    expect(mean0).toBeGreaterThan(0.2);
+    expect((await goesNaN.loss({ x }).data())[0]).not.toBeNaN();
+    tf.dispose([x, target]);
+    model.dispose();
+  });
+
+  it('stops early on a validation set and restores the best weights', async () => {
+    const train = gaussianData(64, [2, 2], [1, 1], 7);
+    const validation = gaussianData(64, [-2, -2], [1, 1], 8); // disagrees with train: overfitting from epoch 0
+    const model = new TestGaussian(2, -2);
+    const epochs: number[] = [];
+    const history = await fit(model, train, {
+      epochs: 100,
+      batchSize: 64,
+      learningRate: 0.05,
+      validation,
+      patience: 3,
+      seed: 1,
+      onEpoch: ({ epoch }) => {
+        epochs.push(epoch);
+      },
+    });
+    expect(history.stopReason).toBe('early-stopping');
+    expect(history.best?.epoch).toBe(0);
+    expect(history.epochs).toHaveLength(4);
+    expect(epochs).toEqual([0, 1, 2, 3]);
+    expect(history.restoredBest).toBe(true);
+    const restoredVal = (await model.loss({ x: validation }).data())[0]!;
+    expect(restoredVal).toBeCloseTo(history.best!.valLoss, 4);
+    tf.dispose([train, validation]);
+    model.dispose();
+  });
+
+  it('is cancelled through an AbortSignal and reports every step', async () => {
+    const x = gaussianData(512, [0, 0], [1, 1], 9);
+    const model = new TestGaussian(2);
+    const controller = new AbortController();
+    const steps: number[] = [];
+    const history = await fit(model, x, {
+      epochs: 10,
+      batchSize: 32,
+      signal: controller.signal,
+      onStep: ({ step, learningRate }) => {
+        steps.push(step);
+        expect(learningRate).toBe(1e-3);
+        if (step === 5) controller.abort();
+      },
+    });
+    expect(history.stopReason).toBe('aborted');
+    expect(history.steps).toBe(5);
+    expect(steps).toEqual([1, 2, 3, 4, 5]);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('rejects bad data and options with typed errors', async () => {
+    const model = new TestGaussian(2);
+    const x = tf.zeros([10, 2]) as tf.Tensor2D;
+    await expect(fit(model, tf.zeros([10]) as unknown as tf.Tensor2D)).rejects.toThrow(ShapeError);
+    await expect(fit(model, tf.zeros([0, 2]) as tf.Tensor2D)).rejects.toThrow(/at least one row/);
+    await expect(fit(model, { x, context: tf.zeros([9, 1]) as tf.Tensor2D })).rejects.toThrow(
+      /context: expected 10 rows/,
+    );
+    await expect(fit(model, x, { batchSize: 0 })).rejects.toThrow(ConfigError);
+    await expect(fit(model, x, { learningRate: -1 })).rejects.toThrow(
+      /learningRate: expected a positive number/,
+    );
+    await expect(fit(model, x, { patience: 2 })).rejects.toThrow(/needs a validation set/);
+    model.dispose();
+  });
+});
+
+describe('Adam', () => {
+  it('matches tf.train.adam step for step', () => {
+    const a = tf.variable(tf.tensor1d([1, -2, 3]));
+    const b = tf.variable(tf.tensor1d([1, -2, 3]));
+    const ours = new Adam([a], { epsilon: 1e-7 });
+    const theirs = tf.train.adam(0.01, 0.9, 0.999, 1e-7);
+    for (let i = 0; i < 20; i++) {
+      const g = tf.tidy(() =>
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3]))))(a),
+      );
+      ours.step([g], 0.01);
+      g.dispose();
+      theirs.minimize(() => tf.sum(tf.mul(tf.square(b), tf.tensor1d([1, 2, 3]))) as tf.Scalar, false, [b]);
+    }
+    const diff = Array.from(a.dataSync()).map((v, i) => Math.abs(v - b.dataSync()[i]!));
+    expect(Math.max(...diff)).toBeLessThan(1e-5);
+    ours.dispose();
+    theirs.dispose();
+    tf.dispose([a, b]);
+  });
+});
+
+describe('learningRateAt', () => {
+  it('anneals a cosine from the start rate to the minimum', () => {
+    expect(learningRateAt('cosine', 1e-3, 0, 100)).toBeCloseTo(1e-3, 12);
+    expect(learningRateAt('cosine', 1e-3, 50, 100)).toBeCloseTo(5e-4, 12);
+    expect(learningRateAt('cosine', 1e-3, 100, 100, 1e-5)).toBeCloseTo(1e-5, 12);
+    expect(learningRateAt('constant', 3e-4, 77, 100)).toBe(3e-4);
+  });
+});

@@ -1,0 +1,300 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Batch, NamedVariable, Trainable } from '../contracts.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import { type Rng, toRng } from '../rng.js';
+import { assertBatch } from '../validate.js';
+import { Adam, type AdamOptions } from './adam.js';
+import { learningRateAt, type Schedule } from './schedule.js';
+
+/** Training data: rows `[n, dim]`, with context rows `[n, contextDim]` for conditional models. */
+export type FitData = tf.Tensor2D | Batch;
+
+export interface StepInfo {
+  /** 1-based step number over the whole run. */
+  step: number;
+  /** 0-based epoch. */
+  epoch: number;
+  loss: number;
+  learningRate: number;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
+}
+
+export interface EpochInfo {
+  epoch: number;
+  /** Mean training loss over the epoch's steps. */
+  loss: number;
+  /** Validation loss (mean over rows) when a validation set was given. */
+  valLoss?: number;
+  /** Whether this epoch's validation loss is the best so far. */
+  improved?: boolean;
+}
+
+export type StopReason = 'completed' | 'early-stopping' | 'non-finite' | 'aborted';
+
+export interface FitHistory {
+  epochs: EpochInfo[];
+  /** Loss of every step, in order. */
+  stepLosses: number[];
+  steps: number;
+  stopReason: StopReason;
+  /** Best validation loss and its epoch, when a validation set was given. */
+  best?: { epoch: number; valLoss: number };
+  /** Whether the final weights are the best validation weights (restored at the end). */
+  restoredBest: boolean;
+  /** Set when a non-finite loss or gradient stopped training; the weights are the last finite ones. */
+  nonFinite?: { step: number; epoch: number; message: string };
+}
+
+export interface FitOptions {
+  /** Passes over the data (default 1). Ignored when `steps` is given. */
+  epochs?: number;
+  /** Total optimizer steps; epochs are as many as needed. */
+  steps?: number;
+  batchSize?: number;
+  learningRate?: number;
+  schedule?: Schedule;
+  /** Final learning rate of the cosine schedule (default 0). */
+  minLearningRate?: number;
+  adam?: AdamOptions;
+  /** Rescales the gradient when its global norm exceeds this. */
+  clipNorm?: number;
+  /** Shuffle rows every epoch (default true). */
+  shuffle?: boolean;
+  seed?: number | Rng;
+  /** Held-out data, evaluated after every epoch (in evaluation mode). */
+  validation?: FitData;
+  /** Stop after this many epochs without a better validation loss. */
+  patience?: number;
+  /** Restore the weights of the best validation epoch at the end (default true with validation). */
+  restoreBest?: boolean;
+  /** Rows per validation batch (default 4096). */
+  validationBatchSize?: number;
+  signal?: AbortSignal;
+  onStep?: (info: StepInfo) => void | Promise<void>;
+  onEpoch?: (info: EpochInfo) => void | Promise<void>;
+}
+
+function asBatch(name: string, data: FitData): Batch {
+  const batch = data instanceof tf.Tensor ? { x: data } : data;
+  const x = assertBatch(`${name}.x`, batch.x);
+  if (x.shape[0] === 0)
+    throw new ShapeError(`${name}.x: expected at least one row, got shape [0, ${x.shape[1]}]`);
+  if (batch.context !== undefined) {
+    const c = assertBatch(`${name}.context`, batch.context);
+    if (c.shape[0] !== x.shape[0]) {
+      throw new ShapeError(
+        `${name}.context: expected ${x.shape[0]} rows (one per data row), got ${c.shape[0]}`,
+      );
+    }
+  }
+  return batch;
+}
+
+function positive(name: string, value: number | undefined, integer: boolean): void {
+  if (value === undefined) return;
+  if (!(value > 0) || (integer && !Number.isInteger(value))) {
+    throw new ConfigError(`${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+  }
+}
+
+/** A copy of variable values that can be taken and put back without leaving the device. */
+class Snapshot {
+  private readonly copies: tf.Variable[];
+  constructor(private readonly vars: readonly NamedVariable[]) {
+    this.copies = vars.map((v) => tf.variable(v.variable, false));
+  }
+  take(): void {
+    this.vars.forEach((v, i) => {
+      this.copies[i]!.assign(v.variable);
+    });
+  }
+  restore(): void {
+    this.vars.forEach((v, i) => {
+      v.variable.assign(this.copies[i]!);
+    });
+  }
+  dispose(): void {
+    tf.dispose(this.copies);
+  }
+}
+
+function slice(batch: Batch, indices: tf.Tensor1D): Batch {
+  const x = tf.gather(batch.x, indices) as tf.Tensor2D;
+  return batch.context === undefined
+    ? { x }
+    : { x, context: tf.gather(batch.context, indices) as tf.Tensor2D };
+}
+
+async function validationLoss(model: Trainable, data: Batch, batchSize: number): Promise<number> {
+  const n = data.x.shape[0];
+  let total = 0;
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const loss = tf.tidy(() => {
+      const x = tf.slice(data.x, [start, 0], [size, -1]) as tf.Tensor2D;
+      const context =
+        data.context === undefined
+          ? undefined
+          : (tf.slice(data.context, [start, 0], [size, -1]) as tf.Tensor2D);
+      return model.loss(context === undefined ? { x } : { x, context });
+    });
+    total += (await loss.data())[0]! * size;
+    loss.dispose();
+  }
+  return total / n;
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/**
+ * Trains `model` by minimising `model.loss(batch)` with Adam over shuffled mini-batches.
+ *
+ * - One optimizer per call, over the model's trainable variables in their fixed order.
+ * - Learning rate constant or cosine-annealed over the run; optional gradient-norm clipping.
+ * - With `validation`: the validation loss after every epoch, early stopping after `patience`
+ *   epochs without improvement, and the best weights restored at the end.
+ * - NaN guard: a non-finite loss or gradient stops training, restores the weights of the last
+ *   step whose loss was finite, and is reported in `history.nonFinite`.
+ * - `signal` cancels between steps; the history so far is returned with `stopReason: 'aborted'`.
+ *
+ * @example
+ * ```ts
+ * const history = await fit(flow, trainX, {
+ *   steps: 2000, batchSize: 128, learningRate: 1e-3, schedule: 'cosine',
+ *   validation: validX, patience: 5, seed: 1,
+ *   onEpoch: ({ epoch, loss, valLoss }) => console.log(epoch, loss, valLoss),
+ * });
+ * ```
+ */
+export async function fit(model: Trainable, data: FitData, options: FitOptions = {}): Promise<FitHistory> {
+  const train = asBatch('data', data);
+  const validation = options.validation === undefined ? undefined : asBatch('validation', options.validation);
+  positive('epochs', options.epochs, true);
+  positive('steps', options.steps, true);
+  positive('batchSize', options.batchSize, true);
+  positive('learningRate', options.learningRate, false);
+  positive('clipNorm', options.clipNorm, false);
+  positive('patience', options.patience, true);
+  positive('validationBatchSize', options.validationBatchSize, true);
+  if (options.patience !== undefined && validation === undefined) {
+    throw new ConfigError('patience: early stopping needs a validation set, got none');
+  }
+
+  const n = train.x.shape[0];
+  const batchSize = Math.min(options.batchSize ?? 128, n);
+  const stepsPerEpoch = Math.ceil(n / batchSize);
+  const totalSteps = options.steps ?? (options.epochs ?? 1) * stepsPerEpoch;
+  const learningRate = options.learningRate ?? 1e-3;
+  const schedule = options.schedule ?? 'constant';
+  const rng = toRng(options.seed);
+  const shuffle = options.shuffle ?? true;
+  const restoreBest = options.restoreBest ?? validation !== undefined;
+
+  const named = model.namedVariables();
+  const trainable = named.filter((v) => v.variable.trainable);
+  if (trainable.length === 0) throw new ConfigError('model: expected trainable variables, got none');
+  const varList = trainable.map((v) => v.variable);
+  const optimizer = new Adam(varList, options.adam);
+  const lastFinite = new Snapshot(named);
+  const best = validation === undefined ? undefined : new Snapshot(named);
+
+  const history: FitHistory = {
+    epochs: [],
+    stepLosses: [],
+    steps: 0,
+    stopReason: 'completed',
+    restoredBest: false,
+  };
+  let bestLoss = Number.POSITIVE_INFINITY;
+  let sinceBest = 0;
+  model.setTraining?.(true);
+  try {
+    let epoch = 0;
+    while (history.steps < totalSteps && history.stopReason === 'completed') {
+      const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
+      let epochLoss = 0;
+      let epochSteps = 0;
+      for (let start = 0; start < n && history.steps < totalSteps; start += batchSize) {
+        if (options.signal?.aborted) {
+          history.stopReason = 'aborted';
+          break;
+        }
+        const lr = learningRateAt(schedule, learningRate, history.steps, totalSteps, options.minLearningRate);
+        const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
+        const batch = slice(train, indices);
+        indices.dispose();
+        const { value, grads } = tf.variableGrads(() => model.loss(batch), varList);
+        tf.dispose([batch.x, batch.context]);
+        const gradList = varList.map((v) => grads[v.name]!);
+        const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
+        const [lossValue, gradNorm] = [(await value.data())[0]!, (await normTensor.data())[0]!];
+        tf.dispose([value, normTensor]);
+        const step = history.steps + 1;
+        if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
+          tf.dispose(gradList);
+          if (step > 1) lastFinite.restore();
+          const what = Number.isFinite(lossValue) ? `gradient norm ${gradNorm}` : `loss ${lossValue}`;
+          history.nonFinite = {
+            step,
+            epoch,
+            message: `step ${step}: ${what}; training stopped and the last finite weights were restored`,
+          };
+          history.stopReason = 'non-finite';
+          break;
+        }
+        lastFinite.take();
+        const clip = options.clipNorm;
+        if (clip !== undefined && gradNorm > clip) {
+          const scaled = tf.tidy(() => gradList.map((g) => tf.mul(g, clip / gradNorm)));
+          optimizer.step(scaled, lr);
+          tf.dispose(scaled);
+        } else {
+          optimizer.step(gradList, lr);
+        }
+        tf.dispose(gradList);
+        history.steps = step;
+        history.stepLosses.push(lossValue);
+        epochLoss += lossValue;
+        epochSteps += 1;
+        await options.onStep?.({ step, epoch, loss: lossValue, learningRate: lr, gradNorm });
+        if (step % 20 === 0) await yieldToEventLoop();
+      }
+      if (epochSteps === 0) break;
+      const info: EpochInfo = { epoch, loss: epochLoss / epochSteps };
+      if (validation !== undefined && history.stopReason === 'completed') {
+        model.setTraining?.(false);
+        info.valLoss = await validationLoss(model, validation, options.validationBatchSize ?? 4096);
+        model.setTraining?.(true);
+        info.improved = info.valLoss < bestLoss;
+        if (info.improved) {
+          bestLoss = info.valLoss;
+          sinceBest = 0;
+          best?.take();
+          history.best = { epoch, valLoss: info.valLoss };
+        } else if (options.patience !== undefined && ++sinceBest >= options.patience) {
+          history.stopReason = 'early-stopping';
+        }
+      }
+      history.epochs.push(info);
+      await options.onEpoch?.(info);
+      await yieldToEventLoop();
+      epoch += 1;
+    }
+    if (
+      restoreBest &&
+      best !== undefined &&
+      history.best !== undefined &&
+      history.stopReason !== 'non-finite'
+    ) {
+      best.restore();
+      history.restoredBest = true;
+    }
+  } finally {
+    model.setTraining?.(false);
+    optimizer.dispose();
+    lastFinite.dispose();
+    best?.dispose();
+  }
+  return history;
+}
