@@ -69,5 +69,5 @@ export {
   type StopReason,
 } from './train/fit.js';
 export { learningRateAt, type Schedule } from './train/schedule.js';
-export { assertBatch, assertContext, assertFinite, assertPositiveInt } from './validate.js';
+export { assertBatch, assertContext, assertFinite, assertPositiveInt, guarded } from './validate.js';
 export { prefixed, trainableVariables, VariableStore } from './variables.js';

@@ -65,3 +65,21 @@ export function assertFinite(name: string, t: tf.Tensor): void {
 export function assertPositiveInt(name: string, n: number): void {
   if (!Number.isInteger(n) || n <= 0) throw new ShapeError(`${name}: expected a positive integer, got ${n}`);
 }
+
+let depth = 0;
+
+/**
+ * Runs `body` as a public entry point. Finiteness of `inputs` is checked (one read-back) only at
+ * the outermost call, so a chain of bijectors inside a flow checks its data once, not per layer.
+ */
+export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], body: () => T): T {
+  if (depth === 0) {
+    for (const [name, t] of inputs) if (t !== undefined) assertFinite(name, t);
+  }
+  depth += 1;
+  try {
+    return body();
+  } finally {
+    depth -= 1;
+  }
+}

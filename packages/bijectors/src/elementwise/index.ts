@@ -1,0 +1,5 @@
+import { affinePlugin } from './affine.js';
+
+export { Affine, affinePlugin } from './affine.js';
+
+export const elementwisePlugins = [affinePlugin];
