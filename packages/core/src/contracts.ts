@@ -44,10 +44,10 @@ export interface Module {
 }
 
 /** What `forward` and `inverse` return: the output and log|det J| of the map performed, per row. */
-export interface BijectorOutput {
+export type BijectorOutput = {
   y: tf.Tensor2D;
   logDet: tf.Tensor1D;
-}
+};
 
 /**
  * An invertible map on `[batch, dim]` events. `forward` is the generative direction (latent u to
@@ -63,10 +63,10 @@ export interface Bijector extends Module {
 }
 
 /** A sample with the log-density of each row under the distribution that drew it. */
-export interface SampleWithLogProb {
+export type SampleWithLogProb = {
   x: tf.Tensor2D;
   logProb: tf.Tensor1D;
-}
+};
 
 /**
  * A probability density on `[batch, dim]` events, optionally conditional on a context.
@@ -83,10 +83,10 @@ export interface Distribution extends Module {
 }
 
 /** One mini-batch: data rows and, for conditional models, their context rows. */
-export interface Batch {
+export type Batch = {
   x: tf.Tensor2D;
   context?: tf.Tensor2D;
-}
+};
 
 /** What the training loop trains: variables and a scalar loss of a batch. */
 export interface Trainable {
