@@ -1,0 +1,39 @@
+/**
+ * @diffeo/datasets: seeded generators of every data set in the Diffeo papers (flows for flows,
+ * marginalizing flows, variational mixtures of flows), the UCI 8x8 digits shipped inside the
+ * package, CSV/JSON loaders and seeded splits. Importing the package registers every data set in
+ * the default registry (kind 'dataset'). The path loaders live in `@diffeo/datasets/node`.
+ *
+ * @packageDocumentation
+ */
+import { registerDatasets } from './plugins.js';
+
+export { BaseDataset } from './base.js';
+export { type ConditionalConfig, ConditionalDataset, conditionalPlugin } from './conditional/conditional.js';
+export {
+  DIGITS_LEVELS,
+  DIGITS_PIXELS,
+  Digits,
+  type DigitsConfig,
+  digitsPlugin,
+} from './digits/digits.js';
+export { type CsvOptions, parseCsv } from './loaders/csv.js';
+export { loadCsvFile, loadJsonFile } from './loaders/file.js';
+export { type JsonArrayOptions, parseJsonArray } from './loaders/json.js';
+export type { ColumnOptions, ColumnRef } from './loaders/table.js';
+export { Checkerboard, checkerboardPlugin } from './planar/checkerboard.js';
+export { ConcentricRings, concentricRingsPlugin } from './planar/concentric-rings.js';
+export { FOUR_CIRCLE_CENTRES, FourCircles, fourCirclesPlugin } from './planar/four-circles.js';
+export { HalfMoons, halfMoonsPlugin } from './planar/half-moons.js';
+export { Pinwheel, pinwheelPlugin } from './planar/pinwheel.js';
+export { Ring, ringPlugin } from './planar/ring.js';
+export { Spirals, spiralsPlugin } from './planar/spirals.js';
+export { EightStar, eightStarPlugin, Star, starPlugin } from './planar/star.js';
+export { TwoCircles, twoCirclesPlugin } from './planar/two-circles.js';
+export { plugins, registerDatasets } from './plugins.js';
+export { GaussianPower, gaussianPowerPlugin } from './power/gaussian-power.js';
+export { type DataSplits, type SplitOptions, selectRows, splitData } from './split.js';
+export { type DataTensors, toTensors } from './tensors.js';
+export type { DataArrays, Dataset } from './types.js';
+
+registerDatasets();
