@@ -1,3 +1,3 @@
 import { diffeoVitestConfig } from '@diffeo/vitest-config';
 
-export default diffeoVitestConfig();
+export default diffeoVitestConfig({ once: ['test/**/*.test.ts'] });

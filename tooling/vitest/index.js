@@ -3,15 +3,19 @@
 // so a test never needs a stale build of the package it imports.
 import { fileURLToPath } from 'node:url';
 import { defaultServerConditions } from 'vite';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 const setupFile = fileURLToPath(new URL('./setup.ts', import.meta.url));
 
 /**
- * @param {{ backends?: string[], testTimeout?: number }} [options]
+ * @param {{ backends?: string[], testTimeout?: number, once?: string[], wasmOnly?: string[] }} [options]
+ *   `once`: test files (globs) that do not depend on the backend and run once, in a `node` project.
+ *   `wasmOnly`: training tests that run on wasm only (cpu is a fallback, 10-15x slower for flows).
  */
 export function diffeoVitestConfig(options = {}) {
   const backends = options.backends ?? ['cpu', 'wasm'];
+  const once = options.once ?? [];
+  const wasmOnly = options.wasmOnly ?? [];
   const conditions = ['diffeo-source', ...defaultServerConditions];
   return defineConfig({
     resolve: { conditions },
@@ -19,14 +23,18 @@ export function diffeoVitestConfig(options = {}) {
     test: {
       testTimeout: options.testTimeout ?? 60_000,
       hookTimeout: 60_000,
-      projects: backends.map((backend) => ({
-        extends: true,
-        test: {
-          name: backend,
-          setupFiles: [setupFile],
-          env: { DIFFEO_BACKEND: backend },
-        },
-      })),
+      projects: [
+        ...backends.map((backend) => ({
+          extends: true,
+          test: {
+            name: backend,
+            setupFiles: [setupFile],
+            env: { DIFFEO_BACKEND: backend },
+            exclude: [...configDefaults.exclude, ...once, ...(backend === 'wasm' ? [] : wasmOnly)],
+          },
+        })),
+        ...(once.length === 0 ? [] : [{ extends: true, test: { name: 'node', include: once } }]),
+      ],
     },
   });
 }
