@@ -1,0 +1,131 @@
+import {
+  assertBatch,
+  assertContext,
+  assertPositiveInt,
+  type Batch,
+  ConfigError,
+  type Distribution,
+  formatShape,
+  guarded,
+  type JsonObject,
+  type NamedVariable,
+  type Rng,
+  type SampleWithLogProb,
+  ShapeError,
+  toRng,
+  type Trainable,
+  VariableStore,
+} from '@diffeo/core';
+import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * The base class of Diffeo's distributions: it checks inputs (shapes, context, finiteness at the
+ * outermost call), runs inside `tf.tidy`, broadcasts a one-row sampling context, owns variables in
+ * `store`, and trains by negative log-likelihood (`loss`). Subclasses write `_logProb`, `_sample`
+ * and `getConfig`, and may override `_sampleAndLogProb` when both come cheaper together.
+ */
+export abstract class BaseDistribution implements Distribution, Trainable {
+  readonly kind = 'distribution' as const;
+  abstract readonly type: string;
+  protected readonly store = new VariableStore();
+  protected training = false;
+
+  constructor(
+    readonly dim: number,
+    readonly contextDim = 0,
+  ) {
+    if (!Number.isInteger(dim) || dim <= 0) throw new ConfigError(`dim: expected a positive integer, got ${dim}`);
+    if (!Number.isInteger(contextDim) || contextDim < 0) {
+      throw new ConfigError(`contextDim: expected a non-negative integer, got ${contextDim}`);
+    }
+  }
+
+  /** log p(x | context) per row, `[batch]`. */
+  logProb(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor1D {
+    return this.evaluate('logProb', x, context, (xs, c) => this._logProb(xs, c));
+  }
+
+  /**
+   * Runs `body` on checked data rows and their context (shapes, context width and rows, finiteness
+   * at the outermost call) inside `tf.tidy`: the entry of every method that takes data.
+   */
+  protected evaluate<T extends tf.TensorContainer>(
+    method: string,
+    x: tf.Tensor2D,
+    context: tf.Tensor2D | undefined,
+    body: (x: tf.Tensor2D, context: tf.Tensor2D | undefined) => T,
+  ): T {
+    const where = `${this.type}.${method}`;
+    const xs = assertBatch(`${where}: x`, x, this.dim);
+    const c = assertContext(`${where}: context`, context, this.contextDim, xs.shape[0]);
+    return guarded(
+      [
+        [`${where}: x`, xs],
+        [`${where}: context`, c],
+      ],
+      () => tf.tidy(() => body(xs, c)),
+    );
+  }
+
+  /**
+   * Draws `n` rows. A conditional distribution needs a context with `n` rows (one sample per row)
+   * or one row (used for all `n`).
+   */
+  sample(n: number, context?: tf.Tensor2D, rng?: number | Rng): tf.Tensor2D {
+    return this.withSamplingContext('sample', n, context, (c) => this._sample(n, c, toRng(rng)));
+  }
+
+  /** Draws `n` rows with their log-densities, in one pass where the model allows it. */
+  sampleAndLogProb(n: number, context?: tf.Tensor2D, rng?: number | Rng): SampleWithLogProb {
+    return this.withSamplingContext('sampleAndLogProb', n, context, (c) =>
+      this._sampleAndLogProb(n, c, toRng(rng)),
+    );
+  }
+
+  /** Negative mean log-likelihood of a batch: what `fit` minimises. */
+  loss(batch: Batch): tf.Scalar {
+    return tf.tidy(() => tf.neg(tf.mean(this.logProb(batch.x, batch.context))) as tf.Scalar);
+  }
+
+  protected abstract _logProb(x: tf.Tensor2D, context: tf.Tensor2D | undefined): tf.Tensor1D;
+  protected abstract _sample(n: number, context: tf.Tensor2D | undefined, rng: Rng): tf.Tensor2D;
+  abstract getConfig(): JsonObject;
+
+  protected _sampleAndLogProb(n: number, context: tf.Tensor2D | undefined, rng: Rng): SampleWithLogProb {
+    const x = this._sample(n, context, rng);
+    return { x, logProb: this._logProb(x, context) };
+  }
+
+  namedVariables(): NamedVariable[] {
+    return this.store.named();
+  }
+
+  setTraining(training: boolean): void {
+    this.training = training;
+  }
+
+  dispose(): void {
+    this.store.dispose();
+  }
+
+  private withSamplingContext<T extends tf.TensorContainer>(
+    method: string,
+    n: number,
+    context: tf.Tensor2D | undefined,
+    body: (c: tf.Tensor2D | undefined) => T,
+  ): T {
+    const where = `${this.type}.${method}`;
+    assertPositiveInt(`${where}: n`, n);
+    if (context !== undefined && this.contextDim > 0) {
+      const c = assertBatch(`${where}: context`, context, this.contextDim);
+      if (c.shape[0] !== 1 && c.shape[0] !== n) {
+        throw new ShapeError(`${where}: context: expected 1 or ${n} rows, got ${formatShape(c.shape)}`);
+      }
+    }
+    const rows = context?.shape[0] === 1 ? 1 : n;
+    const c = assertContext(`${where}: context`, context, this.contextDim, rows);
+    return guarded([[`${where}: context`, c]], () =>
+      tf.tidy(() => body(c === undefined || rows === n ? c : (tf.tile(c, [n, 1]) as tf.Tensor2D))),
+    );
+  }
+}

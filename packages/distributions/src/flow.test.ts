@@ -1,0 +1,145 @@
+import { AffineCoupling, Chain, Permutation } from '@diffeo/bijectors';
+import { ConfigError, create, load, NonFiniteError, save, ShapeError, specOf } from '@diffeo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { flowsForFlowsNSF, maf, nsf, realNVP } from './architectures.js';
+import { Flow } from './flow.js';
+import { StandardNormal } from './normal.js';
+
+function perturb(flow: Flow, seed: number): void {
+  // Move every weight off its (identity) initialisation so the checks below mean something.
+  flow.namedVariables().forEach(({ variable }, i) => {
+    if (!variable.trainable) return;
+    variable.assign(tf.add(variable, tf.randomNormal(variable.shape, 0, 0.1, 'float32', seed + i)));
+  });
+}
+
+const x = () => tf.tensor2d([[0.3, -1.2], [2.5, 0.1], [-5, 4.5], [0, 0]]);
+
+describe('Flow', () => {
+  it('log-density = base log-density of the latent + inverse log-det', () => {
+    const bijector = new Chain([new AffineCoupling({ dim: 2, seed: 1 }), new Permutation({ dim: 2 })]);
+    const flow = new Flow(new StandardNormal({ dim: 2 }), bijector);
+    perturb(flow, 1);
+    const data = x();
+    const { y: u, logDet } = bijector.inverse(data);
+    const expected = tf.add(new StandardNormal({ dim: 2 }).logProb(u), logDet);
+    const got = flow.logProb(data);
+    expect(Array.from(got.dataSync())).toEqual(Array.from(expected.dataSync()));
+    const latent = flow.transformToLatent(data);
+    expect(Array.from(latent.dataSync())).toEqual(Array.from(u.dataSync()));
+    tf.dispose([data, u, logDet, expected, got, latent]);
+    flow.dispose();
+  });
+
+  it('rejects mismatched parts with ConfigError', () => {
+    expect(() => new Flow(new StandardNormal({ dim: 3 }), new Permutation({ dim: 2 }))).toThrow(ConfigError);
+    expect(
+      () => new Flow(new StandardNormal({ dim: 2 }), new AffineCoupling({ dim: 2, contextDim: 3 }), { contextDim: 1 }),
+    ).toThrow(/bijector.contextDim: expected 0 or 1/);
+  });
+
+  const architectures = {
+    realNVP: () => realNVP({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 2 }),
+    maf: () => maf({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 2 }),
+    'nsf autoregressive': () => nsf({ dim: 2, numLayers: 2, hiddenFeatures: 16, seed: 2 }),
+    'nsf coupling': () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 16, seed: 2 }),
+    'flows-for-flows preset': () => flowsForFlowsNSF({ dim: 2, seed: 2 }),
+  };
+
+  for (const [name, build] of Object.entries(architectures)) {
+    describe(name, () => {
+      it('samples with log-densities that logProb agrees with, without leaks', () => {
+        const flow = build();
+        perturb(flow, 3);
+        flow.logProb(x()).dispose(); // warm up
+        const before = tf.memory().numTensors;
+        const { x: s, logProb } = flow.sampleAndLogProb(64, undefined, 4);
+        const again = flow.logProb(s);
+        const [diff, finite] = tf.tidy(() => [
+          tf.max(tf.abs(tf.sub(logProb, again))).dataSync()[0]!,
+          tf.all(tf.isFinite(again)).dataSync()[0],
+        ]);
+        expect(diff).toBeLessThan(1e-3);
+        expect(finite).toBe(1);
+        tf.dispose([s, logProb, again]);
+        expect(tf.memory().numTensors).toBe(before);
+        flow.dispose();
+      });
+
+      it('saves and loads with identical log-densities', async () => {
+        const flow = build();
+        perturb(flow, 5);
+        let stored: tf.io.ModelArtifacts | undefined;
+        await save(
+          flow,
+          tf.io.withSaveHandler(async (a) => {
+            stored = a;
+            return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+          }),
+        );
+        const loaded = await load<Flow>(tf.io.fromMemory(stored!));
+        const data = x();
+        expect(Array.from(loaded.logProb(data).dataSync())).toEqual(Array.from(flow.logProb(data).dataSync()));
+        expect(loaded.namedVariables().map((v) => v.name)).toEqual(flow.namedVariables().map((v) => v.name));
+        data.dispose();
+        flow.dispose();
+        loaded.dispose();
+      });
+    });
+  }
+
+  it('rejects bad input with typed errors', () => {
+    const flow = realNVP({ dim: 2, numLayers: 2, hiddenFeatures: 8 });
+    expect(() => flow.logProb(tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(ShapeError);
+    expect(() => flow.logProb(tf.tensor2d([[Number.NaN, 1]]))).toThrow(NonFiniteError);
+    expect(() => flow.logProb(tf.zeros([2, 2]) as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(
+      /unconditional/,
+    );
+    expect(() => flow.sample(-1)).toThrow(ShapeError);
+    flow.dispose();
+  });
+});
+
+describe('conditional Flow', () => {
+  it('routes the (embedded) context to the conditional layers and broadcasts a sampling context', () => {
+    const flow = nsf({
+      dim: 2,
+      contextDim: 3,
+      numLayers: 2,
+      hiddenFeatures: 16,
+      embedding: { features: 4, hiddenFeatures: 8 },
+      seed: 1,
+    });
+    perturb(flow, 9);
+    const c = tf.tensor2d([[0.1, 0.5, -1]]);
+    const s = flow.sample(10, c, 1);
+    expect(s.shape).toEqual([10, 2]);
+    const manyC = tf.tile(c, [10, 1]) as tf.Tensor2D;
+    const lp = flow.logProb(s, manyC);
+    const other = flow.logProb(s, tf.tile(tf.tensor2d([[2, -1, 0]]), [10, 1]) as tf.Tensor2D);
+    // the context changes the density
+    expect(tf.max(tf.abs(tf.sub(lp, other))).dataSync()[0]).toBeGreaterThan(1e-3);
+    expect(() => flow.logProb(s)).toThrow(/expected a context of shape \[10, 3\], got none/);
+    expect(() => flow.logProb(s, tf.zeros([10, 2]) as tf.Tensor2D)).toThrow(/expected shape \[batch, 3\]/);
+    expect(() => flow.sample(5, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/expected 1 or 5 rows/);
+    expect(flow.namedVariables().some((v) => v.name.startsWith('embedding.'))).toBe(true);
+    tf.dispose([c, s, manyC, lp, other]);
+    flow.dispose();
+  });
+
+  it('round-trips its config through the registry to an identical flow', () => {
+    const flow = maf({ dim: 2, contextDim: 1, numLayers: 2, hiddenFeatures: 8, seed: 3 });
+    const again = create<Flow>(specOf(flow));
+    expect(again.getConfig()).toEqual(flow.getConfig());
+    const shapes = (f: Flow) => f.namedVariables().map((v) => [v.name, v.variable.shape]);
+    expect(shapes(again)).toEqual(shapes(flow));
+    const data = x();
+    const c = tf.tensor2d([[0.2], [0.4], [0.6], [0.8]]);
+    // same config, same seeds: the same initial weights
+    expect(Array.from(again.logProb(data, c).dataSync())).toEqual(Array.from(flow.logProb(data, c).dataSync()));
+    tf.dispose([data, c]);
+    flow.dispose();
+    again.dispose();
+  });
+});
