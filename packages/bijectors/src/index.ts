@@ -6,9 +6,123 @@
  */
 import { registerBijectors } from './plugins.js';
 
+export {
+  type AffineScale,
+  AutoregressiveBijector,
+  type AutoregressiveConfig,
+  type AutoregressiveDirection,
+  autoregressiveConfigFields,
+  autoregressivePlugins,
+  type HiddenDegrees,
+  MADE,
+  type MadeConfig,
+  MaskedAffineAutoregressive,
+  type MaskedAffineAutoregressiveConfig,
+  MaskedRationalQuadraticAutoregressive,
+  type MaskedRationalQuadraticAutoregressiveConfig,
+  maskedAffineAutoregressivePlugin,
+  maskedRationalQuadraticAutoregressivePlugin,
+} from './autoregressive/index.js';
 export { BaseBijector, rowsOf, zeroLogDet } from './base.js';
 export { Affine, affinePlugin } from './elementwise/index.js';
+export {
+  Chain,
+  type ChainConfig,
+  chainPlugin,
+  composePlugins,
+  Inverse,
+  type InverseConfig,
+  inversePlugin,
+} from './compose/index.js';
+export { RBlock, type RBlockConfig, type RBlockPart, rBlockConfigSchema, rBlockPlugin } from './compose/index.js';
+export {
+  AffineCoupling,
+  type AffineCouplingConfig,
+  affineCouplingConfigSchema,
+  affineCouplingPlugin,
+  CouplingBase,
+  type CouplingSettings,
+  couplingPlugins,
+  MaskSplitter,
+  type MaskSpec,
+  maskSchema,
+  RationalQuadraticCoupling,
+  type RQCouplingConfig,
+  resolveMask,
+  rqCouplingConfigSchema,
+  rqCouplingPlugin,
+  type TransformerOutput,
+} from './coupling/index.js';
+export {
+  ActNorm,
+  type ActNormConfig,
+  actNormPlugin,
+  BatchNorm,
+  type BatchNormConfig,
+  batchNormPlugin,
+  elementwisePlugins,
+  LeakyReLU,
+  type LeakyReLUConfig,
+  Logit,
+  type LogitConfig,
+  leakyReluPlugin,
+  logitPlugin,
+  PReLU,
+  type PReLUConfig,
+  preluPlugin,
+  Sigmoid,
+  type SigmoidConfig,
+  sigmoidPlugin,
+  Tanh,
+  type TanhConfig,
+  tanhPlugin,
+} from './elementwise/index.js';
+export {
+  LULinear,
+  type LULinearConfig,
+  linearPlugins,
+  luLinearPlugin,
+  Permutation,
+  type PermutationConfig,
+  type PermutationSpec,
+  permutationPlugin,
+  resolvePermutation,
+  unitTriangularInverse,
+} from './linear/index.js';
+export {
+  type Activation,
+  activate,
+  activationSchema,
+  addDense,
+  type Conditioner,
+  type ConditionerShape,
+  type ConditionerSpec,
+  conditionerSchema,
+  createConditioner,
+  type DenseInit,
+  type DenseLayer,
+  defaultConditionerSpec,
+  dense,
+  MLP,
+  type MLPConfig,
+  mlpConfigSchema,
+  ResidualNet,
+  type ResidualNetConfig,
+  residualNetConfigSchema,
+} from './nets/index.js';
 export { plugins, registerBijectors } from './plugins.js';
+export {
+  DEFAULT_MIN_BIN_HEIGHT,
+  DEFAULT_MIN_BIN_WIDTH,
+  DEFAULT_MIN_DERIVATIVE,
+  identityDerivativeOffset,
+  type RationalQuadraticSplineOptions,
+  rationalQuadraticSpline,
+  type SplineOutput,
+  type SplineParameters,
+  splitSplineParameters,
+  stableSoftplus,
+} from './spline/index.js';
 export { type BijectorReport, checkBijector, logAbsDet } from './testing/check-bijector.js';
 
 registerBijectors();

@@ -1,1 +1,20 @@
-export const couplingPlugins = [];
+import { affineCouplingPlugin } from './affine-coupling.js';
+import { rqCouplingPlugin } from './rq-coupling.js';
+
+export {
+  AffineCoupling,
+  type AffineCouplingConfig,
+  affineCouplingConfigSchema,
+  affineCouplingPlugin,
+} from './affine-coupling.js';
+export { CouplingBase, type CouplingSettings, type TransformerOutput } from './coupling-base.js';
+export { type MaskSpec, MaskSplitter, maskSchema, resolveMask } from './mask.js';
+export {
+  RationalQuadraticCoupling,
+  type RQCouplingConfig,
+  rqCouplingConfigSchema,
+  rqCouplingPlugin,
+} from './rq-coupling.js';
+
+/** The coupling layers' plugins: 'affine-coupling' and 'rq-coupling'. */
+export const couplingPlugins = [affineCouplingPlugin, rqCouplingPlugin];

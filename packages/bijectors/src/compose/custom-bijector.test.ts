@@ -1,0 +1,318 @@
+// The extensibility test of issue #3, section 3: a bijector written inside this file, registered in
+// a registry, used in a Chain inside a density model, trained with `fit`, saved and loaded (memory
+// handlers and file://) with the same log-probabilities back. @diffeo/distributions does not exist
+// yet, so the density is written here too: standard normal log-density of the chain's inverse plus
+// its log-determinant (the lead will swap in the real `Flow`).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  type Batch,
+  type Bijector,
+  createRegistry,
+  createRng,
+  definePlugin,
+  fit,
+  type JsonObject,
+  load,
+  type Module,
+  type NamedVariable,
+  prefixed,
+  type Registry,
+  save,
+  specConfigSchema,
+  specOf,
+  type Trainable,
+} from '@diffeo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { BaseBijector } from '../base.js';
+import { ActNorm } from '../elementwise/act-norm.js';
+import { take } from '../elementwise/test-utils/bijector-suite.js';
+import { LULinear } from '../linear/lu-linear.js';
+import { plugins } from '../plugins.js';
+import { checkBijector } from '../testing/check-bijector.js';
+import type { Chain } from './chain.js';
+
+// ---- The user's own bijector: the sinh-arcsinh map of Jones & Pewsey (2009), elementwise. ----
+
+/** log cosh(t) = |t| + log(1 + e^-2|t|) - log 2, stable for large |t|. */
+const logCosh = (t: tf.Tensor) =>
+  tf.sub(tf.add(tf.abs(t), tf.log(tf.add(1, tf.exp(tf.mul(-2, tf.abs(t)))))), Math.LN2);
+
+/** x = sinh(b asinh(u) + c) with b = exp(logB) > 0: skews (c) and fattens or thins (b) the tails. */
+class SinhArcsinh extends BaseBijector {
+  readonly type = 'sinh-arcsinh';
+  readonly logB = this.store.add('logB', tf.zeros([this.dim]));
+  readonly c = this.store.add('c', tf.zeros([this.dim]));
+
+  constructor(config: { dim: number }) {
+    super(config.dim);
+  }
+
+  /** log|dx/du| = log b + log cosh(b asinh(u) + c) - log sqrt(1 + u^2), summed over the row. */
+  private logDerivative(u: tf.Tensor, t: tf.Tensor): tf.Tensor1D {
+    const terms = tf.sub(tf.add(this.logB, logCosh(t)), tf.mul(0.5, tf.log(tf.add(1, tf.square(u)))));
+    return tf.sum(terms, 1) as tf.Tensor1D;
+  }
+
+  protected _forward(u: tf.Tensor2D) {
+    const t = tf.add(tf.mul(tf.exp(this.logB), tf.asinh(u)), this.c);
+    return { y: tf.sinh(t) as tf.Tensor2D, logDet: this.logDerivative(u, t) };
+  }
+
+  protected _inverse(x: tf.Tensor2D) {
+    const t = tf.asinh(x);
+    const u = tf.sinh(tf.mul(tf.sub(t, this.c), tf.exp(tf.neg(this.logB))));
+    return { y: u as tf.Tensor2D, logDet: tf.neg(this.logDerivative(u, t)) as tf.Tensor1D };
+  }
+
+  getConfig(): JsonObject {
+    return { dim: this.dim };
+  }
+}
+
+const sinhArcsinhPlugin = definePlugin({
+  kind: 'bijector',
+  type: 'sinh-arcsinh',
+  schema: z.object({ dim: z.number().int().positive() }),
+  create: (config) => new SinhArcsinh(config),
+});
+
+// ---- A minimal density model (a stand-in for @diffeo/distributions' Flow). ----
+
+const LOG_2PI = Math.log(2 * Math.PI);
+
+/** log p(x) = log N(T^-1(x); 0, I) + log|det d T^-1 / dx|, T the bijector (latent to data). */
+class TestFlow implements Module, Trainable {
+  readonly kind = 'model' as const;
+  readonly type = 'test-flow';
+
+  constructor(readonly bijector: Bijector) {}
+
+  logProb(x: tf.Tensor2D): tf.Tensor1D {
+    return tf.tidy(() => {
+      const { y, logDet } = this.bijector.inverse(x);
+      const base = tf.mul(-0.5, tf.add(tf.sum(tf.square(y), 1), this.bijector.dim * LOG_2PI));
+      return tf.add(base, logDet) as tf.Tensor1D;
+    });
+  }
+
+  loss(batch: Batch): tf.Scalar {
+    return tf.tidy(() => tf.neg(tf.mean(this.logProb(batch.x))) as tf.Scalar);
+  }
+
+  getConfig(): JsonObject {
+    return { bijector: specOf(this.bijector) as unknown as JsonObject };
+  }
+
+  namedVariables(): NamedVariable[] {
+    return prefixed('bijector', this.bijector.namedVariables());
+  }
+
+  setTraining(training: boolean): void {
+    this.bijector.setTraining?.(training);
+  }
+
+  dispose(): void {
+    this.bijector.dispose();
+  }
+}
+
+const testFlowPlugin = definePlugin({
+  kind: 'model',
+  type: 'test-flow',
+  schema: z.object({ bijector: specConfigSchema }),
+  create: (config, ctx) => new TestFlow(ctx.registry.create<Bijector>(config.bijector)),
+});
+
+// ---- Data with a known density: x = A sinh(b asinh(u) + c) + m, u ~ N(0, I). ----
+
+const B = [0.6, 1.5];
+const C = [0.8, -0.5];
+const A = [
+  [1, 0],
+  [0.6, 0.8],
+];
+const M = [1, -1];
+const LOG_DET_A = Math.log(1 * 0.8);
+
+/** Rows of x and their exact log-densities, in float64. */
+function sample(n: number, seed: number): { x: number[][]; logProb: number[] } {
+  const rng = createRng(seed);
+  const x: number[][] = [];
+  const logProb: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = [rng.normal(), rng.normal()];
+    const z = u.map((v, j) => Math.sinh(B[j]! * Math.asinh(v) + C[j]!));
+    x.push([A[0]![0]! * z[0]! + M[0]!, A[1]![0]! * z[0]! + A[1]![1]! * z[1]! + M[1]!]);
+    let lp = -0.5 * (u[0]! ** 2 + u[1]! ** 2) - LOG_2PI - LOG_DET_A;
+    for (let j = 0; j < 2; j++) {
+      const t = B[j]! * Math.asinh(u[j]!) + C[j]!;
+      lp -= Math.log(B[j]!) + Math.log(Math.cosh(t)) - 0.5 * Math.log1p(u[j]! ** 2);
+    }
+    logProb.push(lp);
+  }
+  return { x, logProb };
+}
+
+/**
+ * The data's differential entropy, H = log(2 pi e) + log|det A| + sum_j E[log z_j'(u)], each
+ * expectation a 1-D integral over N(0, 1) by the trapezoid rule: 2.9151 nats.
+ */
+function entropy(): number {
+  let h = Math.log(2 * Math.PI * Math.E) + LOG_DET_A;
+  const step = 1e-3;
+  for (let j = 0; j < 2; j++) {
+    for (let u = -12; u <= 12; u += step) {
+      const t = B[j]! * Math.asinh(u) + C[j]!;
+      const logDeriv = Math.log(B[j]!) + Math.log(Math.cosh(t)) - 0.5 * Math.log1p(u * u);
+      h += (step * Math.exp(-0.5 * u * u) * logDeriv) / Math.sqrt(2 * Math.PI);
+    }
+  }
+  return h;
+}
+
+/** The entropy of the best Gaussian fit (the same covariance): what a flow without the custom layer can reach. */
+function gaussianEntropy(x: number[][]): number {
+  const n = x.length;
+  const mean = [0, 1].map((j) => x.reduce((s, r) => s + r[j]!, 0) / n);
+  const cov = [0, 1].map((a) =>
+    [0, 1].map((b) => x.reduce((s, r) => s + (r[a]! - mean[a]!) * (r[b]! - mean[b]!), 0) / n),
+  );
+  const det = cov[0]![0]! * cov[1]![1]! - cov[0]![1]! * cov[1]![0]!;
+  return Math.log(2 * Math.PI * Math.E) + 0.5 * Math.log(det);
+}
+
+function registryWithUserPlugins(): Registry {
+  const registry = createRegistry();
+  for (const p of plugins) registry.register(p);
+  registry.register(sinhArcsinhPlugin);
+  registry.register(testFlowPlugin);
+  return registry;
+}
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'diffeo-custom-bijector-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('a user-defined bijector', () => {
+  it('meets the property checks every built-in bijector meets', () => {
+    const b = new SinhArcsinh({ dim: 3 });
+    b.logB.assign(tf.tensor1d([-0.5, 0.3, 0.9]));
+    b.c.assign(tf.tensor1d([0.7, -1.2, 0.1]));
+    const u = tf.tensor2d([
+      [0, 0.5, -0.5],
+      [3, -3, 10],
+      [-40, 25, 1e-3],
+    ]);
+    const report = checkBijector(b, u);
+    expect(report.finite).toBe(true);
+    expect(report.inverseError).toBeLessThan(1e-4);
+    expect(report.logDetError).toBeLessThan(1e-3);
+    expect(report.cancelError).toBeLessThan(1e-4);
+    tf.dispose(u);
+    b.dispose();
+  });
+
+  it('is registered, chained with built-ins, trained with fit, and saved and loaded with the same log-probabilities', async () => {
+    const registry = registryWithUserPlugins();
+    // Built from a config through the registry, exactly like a built-in: the chain's children are
+    // nested specs, the user's type among them.
+    const flow = registry.create<TestFlow>({
+      kind: 'model',
+      type: 'test-flow',
+      config: {
+        bijector: {
+          kind: 'bijector',
+          type: 'chain',
+          config: {
+            bijectors: [
+              { kind: 'bijector', type: 'sinh-arcsinh', config: { dim: 2 } },
+              { kind: 'bijector', type: 'lu-linear', config: { dim: 2 } },
+              { kind: 'bijector', type: 'act-norm', config: { dim: 2 } },
+            ],
+          },
+        },
+      },
+    });
+    const chain = flow.bijector as Chain;
+    expect(chain.bijectors[0]).toBeInstanceOf(SinhArcsinh);
+    expect(chain.bijectors[1]).toBeInstanceOf(LULinear);
+    expect(chain.bijectors[2]).toBeInstanceOf(ActNorm);
+
+    const train = sample(4000, 1);
+    const held = sample(4000, 2);
+    const trainX = tf.tensor2d(train.x);
+    const heldX = tf.tensor2d(held.x);
+    const nll = () => -take(flow.logProb(heldX)).reduce((s, v) => s + v, 0) / held.x.length;
+    const trueNll = -held.logProb.reduce((s, v) => s + v, 0) / held.x.length;
+    const h = entropy();
+    const gaussian = gaussianEntropy(train.x);
+    const before = nll();
+
+    const tensorsBefore = tf.memory().numTensors;
+    const history = await fit(flow, trainX, { steps: 500, batchSize: 256, learningRate: 0.02, seed: 3 });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(history.stopReason).toBe('completed');
+    const after = nll();
+    if (process.env.DIFFEO_REPORT) {
+      console.log(
+        `[report] custom flow NLL ${before.toFixed(4)} -> ${after.toFixed(4)}; true NLL on the same rows ${trueNll.toFixed(4)}; entropy ${h.toFixed(4)}; best Gaussian ${gaussian.toFixed(4)}`,
+      );
+    }
+    // The data's entropy is H = 2.915 nats and the best Gaussian reaches H + 0.20. A 4000-row mean
+    // NLL has a sampling sd of about 1.13 / sqrt(4000) = 0.018, so a model within 0.06 of H (and
+    // within 0.03 of the true density's NLL on the very same rows, which removes that noise) has
+    // learned the skew and tails that only the user's layer can represent.
+    expect(h).toBeCloseTo(2.9151, 3);
+    expect(gaussian - h).toBeGreaterThan(0.15);
+    expect(after).toBeLessThan(h + 0.06);
+    expect(after - trueNll).toBeLessThan(0.03);
+    expect(after).toBeLessThan(before - 0.5);
+
+    // Save and load: memory handlers, then file:// into a temp dir; the same log-probabilities.
+    const want = take(flow.logProb(heldX));
+    let stored: tf.io.ModelArtifacts | undefined;
+    await save(
+      flow,
+      tf.io.withSaveHandler(async (artifacts) => {
+        stored = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    expect(stored!.weightSpecs!.map((s) => s.name)).toEqual([
+      'bijector.0.logB',
+      'bijector.0.c',
+      'bijector.1.lower',
+      'bijector.1.upper',
+      'bijector.1.logDiag',
+      'bijector.1.bias',
+      'bijector.2.logScale',
+      'bijector.2.shift',
+      'bijector.2.initialized',
+    ]);
+    const fromMemory = await load<TestFlow>(tf.io.fromMemory(stored!), registry);
+    expect(take(fromMemory.logProb(heldX))).toEqual(want);
+
+    const url = `file://${join(dir, 'sinh-arcsinh-flow')}`;
+    await save(flow, url);
+    const fromFile = await load<TestFlow>(url, registryWithUserPlugins());
+    expect(((fromFile.bijector as Chain).bijectors[0] as SinhArcsinh).type).toBe('sinh-arcsinh');
+    expect(take(fromFile.logProb(heldX))).toEqual(want);
+
+    // Without the user's plugin, loading fails with a SerializationError naming the missing type.
+    const bare = createRegistry();
+    for (const p of plugins) bare.register(p);
+    bare.register(testFlowPlugin);
+    await expect(load(url, bare)).rejects.toThrow("unknown bijector type 'sinh-arcsinh'");
+
+    tf.dispose([trainX, heldX]);
+    for (const m of [flow, fromMemory, fromFile]) m.dispose();
+  });
+});

@@ -1,0 +1,69 @@
+import { NonFiniteError } from '@diffeo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { Tanh } from './tanh.js';
+import {
+  expectBijective,
+  expectConfigRoundTrip,
+  expectNoLeaks,
+  expectTypedErrors,
+  tailRows,
+  take,
+} from './test-utils/bijector-suite.js';
+
+// log tanh'(u) = log(1 - tanh(u)^2) in float64.
+const logDerivative = (u: number) => 2 * (Math.LN2 - Math.abs(u) - Math.log1p(Math.exp(-2 * Math.abs(u))));
+
+describe('Tanh', () => {
+  it('inverts, and its log-det matches the autodiff Jacobian where float32 can round-trip', () => {
+    const t = new Tanh({ dim: 3 });
+    // Float32 keeps a 1e-4 round trip up to |u| = 4.5 (tanh(4.5) = 1 - 2.5e-4).
+    const u = tf.tidy(() => tf.clipByValue(tailRows(64, 3, 20, 3), -4.5, 4.5) as tf.Tensor2D);
+    // log(1 - x^2) amplifies x's float32 rounding by 2 / (1 - x^2), ~4000 at |u| = 4.5: the two
+    // log-dets then agree to ~1e-4 per element, not better.
+    expectBijective(t, u, { cancel: 1e-3 });
+    // Tiny inputs keep their relative precision through atanh's series branch.
+    const tiny = tf.tensor2d([[1e-7, -3e-9, 2e-3]]);
+    const back = take(t.inverse(t.forward(tiny).y).y);
+    expect(back[0]! / 1e-7).toBeCloseTo(1, 5);
+    expect(back[1]! / -3e-9).toBeCloseTo(1, 5);
+    expectNoLeaks(
+      t,
+      tf.tidy(() => tf.tanh(u) as tf.Tensor2D),
+    );
+    tf.dispose([u, tiny]);
+    t.dispose();
+  });
+
+  it('keeps the log-det finite and precise in the tails, and maps +-1 back to finite latents', () => {
+    const t = new Tanh({ dim: 3 });
+    const grid = [-1e4, -60, -9, 9, 60, 1e4];
+    const u = tf.tensor2d(grid, [2, 3]);
+    const { y, logDet } = t.forward(u);
+    expect(take(y).every((v) => v >= -1 && v <= 1)).toBe(true);
+    const ld = take(logDet);
+    const want = [0, 1].map((r) => grid.slice(3 * r, 3 * r + 3).reduce((a, v) => a + logDerivative(v), 0));
+    for (const [i, v] of ld.entries()) expect(Math.abs(v - want[i]!) / Math.abs(want[i]!)).toBeLessThan(1e-6);
+    const ends = tf.tensor2d([[-1, 1, 0]]);
+    const back = t.inverse(ends);
+    const latents = take(back.y);
+    const edge = 0.5 * Math.log((2 - 2 ** -24) / 2 ** -24);
+    expect(latents[0]).toBeCloseTo(-edge, 3);
+    expect(latents[1]).toBeCloseTo(edge, 3);
+    expect(latents[2]).toBe(0);
+    expect(take(back.logDet).every(Number.isFinite)).toBe(true);
+    tf.dispose([u, ends]);
+    t.dispose();
+  });
+
+  it('rejects inverse inputs outside [-1, 1], NaN and bad shapes with typed errors', () => {
+    const t = new Tanh({ dim: 2 });
+    const outside = tf.tensor2d([[0.5, -1.01]]);
+    expect(() => t.inverse(outside)).toThrow(NonFiniteError);
+    expect(() => t.inverse(outside)).toThrow('tanh.inverse: x: expected values in [-1, 1]');
+    expectTypedErrors(t);
+    expectConfigRoundTrip(t);
+    tf.dispose(outside);
+    t.dispose();
+  });
+});
