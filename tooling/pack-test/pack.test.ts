@@ -16,7 +16,8 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 function pnpm(args: string[], cwd: string): string {
   // Under `pnpm test`, npm_execpath is pnpm's own entry point.
   const execPath = process.env.npm_execpath;
-  if (execPath?.includes('pnpm')) return execFileSync(process.execPath, [execPath, ...args], { cwd, encoding: 'utf8' });
+  if (execPath?.includes('pnpm'))
+    return execFileSync(process.execPath, [execPath, ...args], { cwd, encoding: 'utf8' });
   return execFileSync('pnpm', args, { cwd, encoding: 'utf8' });
 }
 
@@ -35,9 +36,18 @@ it('installs every package from its tarball and runs in plain Node', () => {
   cpSync(join(root, 'tooling', 'pack-test', 'fixture'), project, { recursive: true });
   writeFileSync(
     join(project, 'package.json'),
-    JSON.stringify({ name: 'scratch', private: true, type: 'module', dependencies: tarballs, overrides: tarballs }),
+    JSON.stringify({
+      name: 'scratch',
+      private: true,
+      type: 'module',
+      dependencies: tarballs,
+      overrides: tarballs,
+    }),
   );
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: project,
+    stdio: 'pipe',
+  });
   const stdout = execFileSync(process.execPath, ['smoke.mjs', ...Object.keys(tarballs)], {
     cwd: project,
     encoding: 'utf8',

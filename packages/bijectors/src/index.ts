@@ -24,7 +24,6 @@ export {
   maskedRationalQuadraticAutoregressivePlugin,
 } from './autoregressive/index.js';
 export { BaseBijector, rowsOf, zeroLogDet } from './base.js';
-export { Affine, affinePlugin } from './elementwise/index.js';
 export {
   Chain,
   type ChainConfig,
@@ -33,8 +32,12 @@ export {
   Inverse,
   type InverseConfig,
   inversePlugin,
+  RBlock,
+  type RBlockConfig,
+  type RBlockPart,
+  rBlockConfigSchema,
+  rBlockPlugin,
 } from './compose/index.js';
-export { RBlock, type RBlockConfig, type RBlockPart, rBlockConfigSchema, rBlockPlugin } from './compose/index.js';
 export {
   AffineCoupling,
   type AffineCouplingConfig,
@@ -43,8 +46,8 @@ export {
   CouplingBase,
   type CouplingSettings,
   couplingPlugins,
-  MaskSplitter,
   type MaskSpec,
+  MaskSplitter,
   maskSchema,
   RationalQuadraticCoupling,
   type RQCouplingConfig,
@@ -56,7 +59,9 @@ export {
 export {
   ActNorm,
   type ActNormConfig,
+  Affine,
   actNormPlugin,
+  affinePlugin,
   BatchNorm,
   type BatchNormConfig,
   batchNormPlugin,

@@ -36,7 +36,9 @@ describe('checkWebglPrecision', () => {
       { float32RenderTargets: true, forceF16Textures: true },
     ]) {
       expect(() => checkWebglPrecision(flags)).toThrow(BackendError);
-      expect(() => checkWebglPrecision(flags)).toThrow(/16-bit float textures .* log-densities would be wrong/);
+      expect(() => checkWebglPrecision(flags)).toThrow(
+        /16-bit float textures .* log-densities would be wrong/,
+      );
     }
   });
 });

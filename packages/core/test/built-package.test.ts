@@ -1,8 +1,8 @@
 // The built package in the two environments vitest cannot stand in for: plain Node ESM and a
 // browser bundle. Both need `pnpm build` first (turbo runs it before the tests).
 import { execFileSync } from 'node:child_process';
-import { builtinModules } from 'node:module';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,9 @@ const pkg = fileURLToPath(new URL('..', import.meta.url));
 const fixture = (name: string) => join(pkg, 'test', 'fixtures', name);
 // d/da sum(sin(a) * a) = cos(a) * a + sin(a)
 const expectedGrad = [0, 1, 2].map((a) => Math.cos(a) * a + Math.sin(a));
+const expectGrad = (grad: number[]) => {
+  for (const [i, g] of grad.entries()) expect(g).toBeCloseTo(expectedGrad[i]!, 5);
+};
 
 describe('the built package', () => {
   it('is built', () => {
@@ -28,7 +31,7 @@ describe('the built package', () => {
     const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
     for (const backend of ['cpu', 'wasm']) {
       const r = out[backend];
-      r.grad.forEach((g: number, i: number) => expect(g).toBeCloseTo(expectedGrad[i]!, 5));
+      expectGrad(r.grad);
       expect(r.steps).toBe(80);
       // the shift converges to the data mean (3, -1) within sampling error (~0.06)
       expect(Math.abs(r.shift[0] - 3)).toBeLessThan(0.2);
@@ -56,7 +59,7 @@ describe('the built package', () => {
       expect(readFileSync(outfile, 'utf8')).not.toContain('gradients.node');
       const stdout = execFileSync(process.execPath, [outfile], { encoding: 'utf8' });
       const { grad } = JSON.parse(stdout.trim().split('\n').at(-1)!);
-      grad.forEach((g: number, i: number) => expect(g).toBeCloseTo(expectedGrad[i]!, 5));
+      expectGrad(grad);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

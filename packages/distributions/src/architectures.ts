@@ -46,7 +46,11 @@ function flowSpec(options: ArchitectureOptions, layers: JsonObject[]): Spec {
     kind: 'distribution',
     type: 'flow',
     config: {
-      base: (base ?? { kind: 'distribution', type: 'standard-normal', config: { dim } }) as unknown as JsonObject,
+      base: (base ?? {
+        kind: 'distribution',
+        type: 'standard-normal',
+        config: { dim },
+      }) as unknown as JsonObject,
       bijector: bijector('chain', { bijectors: withPermutations }),
       contextDim,
       ...(embedding === undefined ? {} : { embedding: { ...embedding } as JsonObject }),
@@ -75,7 +79,11 @@ export function realNVPSpec(options: ArchitectureOptions): Spec {
       dim: options.dim,
       contextDim: innerContext(options),
       mask: 'half',
-      conditioner: { type: 'residual', hiddenFeatures: options.hiddenFeatures ?? 64, numBlocks: options.numBlocks ?? 2 },
+      conditioner: {
+        type: 'residual',
+        hiddenFeatures: options.hiddenFeatures ?? 64,
+        numBlocks: options.numBlocks ?? 2,
+      },
       identityInit: true,
       seed,
     }),
@@ -138,7 +146,9 @@ export function nsfSpec(options: NsfOptions): Spec {
  * 4 MADE rational-quadratic layers, 8 bins, 2 residual blocks of 128 units, reverse permutations
  * between layers, linear tails with tail bound 4.
  */
-export function flowsForFlowsNSFSpec(options: Pick<ArchitectureOptions, 'dim' | 'contextDim' | 'embedding' | 'base' | 'seed'>): Spec {
+export function flowsForFlowsNSFSpec(
+  options: Pick<ArchitectureOptions, 'dim' | 'contextDim' | 'embedding' | 'base' | 'seed'>,
+): Spec {
   return nsfSpec({
     ...options,
     kind: 'autoregressive',

@@ -12,8 +12,8 @@ import {
   type Rng,
   type SampleWithLogProb,
   ShapeError,
-  toRng,
   type Trainable,
+  toRng,
   VariableStore,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -34,7 +34,8 @@ export abstract class BaseDistribution implements Distribution, Trainable {
     readonly dim: number,
     readonly contextDim = 0,
   ) {
-    if (!Number.isInteger(dim) || dim <= 0) throw new ConfigError(`dim: expected a positive integer, got ${dim}`);
+    if (!Number.isInteger(dim) || dim <= 0)
+      throw new ConfigError(`dim: expected a positive integer, got ${dim}`);
     if (!Number.isInteger(contextDim) || contextDim < 0) {
       throw new ConfigError(`contextDim: expected a non-negative integer, got ${contextDim}`);
     }

@@ -18,7 +18,8 @@ export class BoxUniform extends BaseDistribution {
       throw new ConfigError(`high: expected ${config.low.length} bounds like low, got ${config.high.length}`);
     }
     config.low.forEach((l, i) => {
-      if (!(config.high[i]! > l)) throw new ConfigError(`high[${i}]: expected > low[${i}] = ${l}, got ${config.high[i]}`);
+      if (!(config.high[i]! > l))
+        throw new ConfigError(`high[${i}]: expected > low[${i}] = ${l}, got ${config.high[i]}`);
     });
     this.low = [...config.low];
     this.high = [...config.high];

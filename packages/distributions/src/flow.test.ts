@@ -1,5 +1,5 @@
 import { AffineCoupling, Chain, Permutation } from '@diffeo/bijectors';
-import { ConfigError, create, load, NonFiniteError, save, ShapeError, specOf } from '@diffeo/core';
+import { ConfigError, create, load, NonFiniteError, ShapeError, save, specOf } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { flowsForFlowsNSF, maf, nsf, realNVP } from './architectures.js';
@@ -14,7 +14,13 @@ function perturb(flow: Flow, seed: number): void {
   });
 }
 
-const x = () => tf.tensor2d([[0.3, -1.2], [2.5, 0.1], [-5, 4.5], [0, 0]]);
+const x = () =>
+  tf.tensor2d([
+    [0.3, -1.2],
+    [2.5, 0.1],
+    [-5, 4.5],
+    [0, 0],
+  ]);
 
 describe('Flow', () => {
   it('log-density = base log-density of the latent + inverse log-det', () => {
@@ -35,7 +41,10 @@ describe('Flow', () => {
   it('rejects mismatched parts with ConfigError', () => {
     expect(() => new Flow(new StandardNormal({ dim: 3 }), new Permutation({ dim: 2 }))).toThrow(ConfigError);
     expect(
-      () => new Flow(new StandardNormal({ dim: 2 }), new AffineCoupling({ dim: 2, contextDim: 3 }), { contextDim: 1 }),
+      () =>
+        new Flow(new StandardNormal({ dim: 2 }), new AffineCoupling({ dim: 2, contextDim: 3 }), {
+          contextDim: 1,
+        }),
     ).toThrow(/bijector.contextDim: expected 0 or 1/);
   });
 
@@ -80,7 +89,9 @@ describe('Flow', () => {
         );
         const loaded = await load<Flow>(tf.io.fromMemory(stored!));
         const data = x();
-        expect(Array.from(loaded.logProb(data).dataSync())).toEqual(Array.from(flow.logProb(data).dataSync()));
+        expect(Array.from(loaded.logProb(data).dataSync())).toEqual(
+          Array.from(flow.logProb(data).dataSync()),
+        );
         expect(loaded.namedVariables().map((v) => v.name)).toEqual(flow.namedVariables().map((v) => v.name));
         data.dispose();
         flow.dispose();
@@ -137,7 +148,9 @@ describe('conditional Flow', () => {
     const data = x();
     const c = tf.tensor2d([[0.2], [0.4], [0.6], [0.8]]);
     // same config, same seeds: the same initial weights
-    expect(Array.from(again.logProb(data, c).dataSync())).toEqual(Array.from(flow.logProb(data, c).dataSync()));
+    expect(Array.from(again.logProb(data, c).dataSync())).toEqual(
+      Array.from(flow.logProb(data, c).dataSync()),
+    );
     tf.dispose([data, c]);
     flow.dispose();
     again.dispose();

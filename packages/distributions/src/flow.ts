@@ -69,7 +69,8 @@ export class Flow extends BaseDistribution {
     if (bijector.dim !== base.dim) {
       throw new ConfigError(`bijector.dim: expected ${base.dim} (the base's dim), got ${bijector.dim}`);
     }
-    this.embeddingConfig = options.embedding === undefined ? undefined : embeddingSchema.parse(options.embedding);
+    this.embeddingConfig =
+      options.embedding === undefined ? undefined : embeddingSchema.parse(options.embedding);
     if (this.embeddingConfig !== undefined && this.contextDim === 0) {
       throw new ConfigError('embedding: an embedding needs contextDim > 0, got contextDim 0');
     }
@@ -117,7 +118,11 @@ export class Flow extends BaseDistribution {
     return this.bijector.forward(u, Flow.contextFor(this.bijector, e)).y;
   }
 
-  protected override _sampleAndLogProb(n: number, context: tf.Tensor2D | undefined, rng: Rng): SampleWithLogProb {
+  protected override _sampleAndLogProb(
+    n: number,
+    context: tf.Tensor2D | undefined,
+    rng: Rng,
+  ): SampleWithLogProb {
     const e = this.embed(context);
     const { x: u, logProb } = this.base.sampleAndLogProb(n, Flow.contextFor(this.base, e), rng);
     const { y, logDet } = this.bijector.forward(u, Flow.contextFor(this.bijector, e));

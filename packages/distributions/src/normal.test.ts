@@ -10,7 +10,14 @@ const LOG_2PI = Math.log(2 * Math.PI);
 describe('StandardNormal', () => {
   it('has the closed-form log-density', () => {
     const d = new StandardNormal({ dim: 2 });
-    const lp = d.logProb(tf.tensor2d([[0, 0], [1, -2]])).dataSync();
+    const lp = d
+      .logProb(
+        tf.tensor2d([
+          [0, 0],
+          [1, -2],
+        ]),
+      )
+      .dataSync();
     expect(lp[0]).toBeCloseTo(-LOG_2PI, 5);
     expect(lp[1]).toBeCloseTo(-LOG_2PI - 2.5, 5);
   });
@@ -19,9 +26,11 @@ describe('StandardNormal', () => {
     const d = new StandardNormal({ dim: 3 });
     const x = d.sample(20_000, undefined, 7);
     const { mean, variance } = tf.moments(x, 0);
-    mean.dataSync().forEach((m) => expect(Math.abs(m)).toBeLessThan(0.03));
-    variance.dataSync().forEach((v) => expect(Math.abs(v - 1)).toBeLessThan(0.04));
-    expect(Array.from(d.sample(5, undefined, 7).dataSync())).toEqual(Array.from(tf.slice(x, [0, 0], [5, 3]).dataSync()));
+    for (const m of mean.dataSync()) expect(Math.abs(m)).toBeLessThan(0.03);
+    for (const v of variance.dataSync()) expect(Math.abs(v - 1)).toBeLessThan(0.04);
+    expect(Array.from(d.sample(5, undefined, 7).dataSync())).toEqual(
+      Array.from(tf.slice(x, [0, 0], [5, 3]).dataSync()),
+    );
     tf.dispose([x, mean, variance]);
   });
 
@@ -30,7 +39,9 @@ describe('StandardNormal', () => {
     expect(() => d.logProb(tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(ShapeError);
     expect(() => d.logProb(tf.tensor2d([[0, Number.NaN]]))).toThrow(NonFiniteError);
     expect(() => d.logProb(tf.tensor2d([[0, Number.NaN]]))).toThrow(/row 0, column 1/);
-    expect(() => d.logProb(tf.zeros([3, 2]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D)).toThrow(/unconditional/);
+    expect(() => d.logProb(tf.zeros([3, 2]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D)).toThrow(
+      /unconditional/,
+    );
     expect(() => d.sample(0)).toThrow(/n: expected a positive integer, got 0/);
   });
 });
@@ -75,7 +86,9 @@ describe('ConditionalDiagonalNormal', () => {
     expect(Math.abs(mean.dataSync()[0]! - 1)).toBeLessThan(0.15);
     expect(Math.abs(Math.sqrt(variance.dataSync()[0]!) - 0.3)).toBeLessThan(0.1);
     expect(() => d.sample(3, tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(/expected 1 or 3 rows/);
-    expect(() => d.logProb(tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(/expected a context of shape \[2, 1\], got none/);
+    expect(() => d.logProb(tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(
+      /expected a context of shape \[2, 1\], got none/,
+    );
     tf.dispose([c, cs, x, samples, mean, variance]);
     d.dispose();
   });
@@ -84,7 +97,14 @@ describe('ConditionalDiagonalNormal', () => {
 describe('BoxUniform', () => {
   it('has log-density -log volume inside and -Infinity outside, and samples inside', () => {
     const d = new BoxUniform({ low: [0, -1], high: [2, 3] });
-    const lp = d.logProb(tf.tensor2d([[1, 0], [3, 0]])).dataSync();
+    const lp = d
+      .logProb(
+        tf.tensor2d([
+          [1, 0],
+          [3, 0],
+        ]),
+      )
+      .dataSync();
     expect(lp[0]).toBeCloseTo(-Math.log(8), 6);
     expect(lp[1]).toBe(Number.NEGATIVE_INFINITY);
     const s = d.sample(1000, undefined, 1);

@@ -23,8 +23,16 @@ describe('flows trained on the banana (entropy 2.1447 nats)', () => {
   // standard normal base, identity at initialisation) and must close nearly all of the 0.58 gap.
   for (const [name, build, tolerance] of [
     ['RealNVP', () => realNVP({ dim: 2, numLayers: 4, hiddenFeatures: 32, numBlocks: 1, seed: 0 }), 0.06],
-    ['NSF (coupling)', () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }), 0.06],
-    ['NSF (autoregressive)', () => nsf({ dim: 2, numLayers: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }), 0.06],
+    [
+      'NSF (coupling)',
+      () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }),
+      0.06,
+    ],
+    [
+      'NSF (autoregressive)',
+      () => nsf({ dim: 2, numLayers: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }),
+      0.06,
+    ],
   ] as const) {
     it(`${name} reaches a held-out NLL within ${tolerance} nats of the entropy`, async () => {
       const flow = build();
@@ -37,7 +45,9 @@ describe('flows trained on the banana (entropy 2.1447 nats)', () => {
         seed: 1,
       });
       const nll = heldOutNll(flow);
-      console.log(`${name}: held-out NLL ${initial.toFixed(3)} -> ${nll.toFixed(3)} (entropy ${BANANA_ENTROPY.toFixed(4)})`);
+      console.log(
+        `${name}: held-out NLL ${initial.toFixed(3)} -> ${nll.toFixed(3)} (entropy ${BANANA_ENTROPY.toFixed(4)})`,
+      );
       expect(history.stopReason).toBe('completed');
       expect(initial).toBeGreaterThan(BANANA_ENTROPY + 0.4);
       expect(nll).toBeLessThan(BANANA_ENTROPY + tolerance);

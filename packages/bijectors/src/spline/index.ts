@@ -1,1 +1,12 @@
-export {};
+export {
+  DEFAULT_MIN_BIN_HEIGHT,
+  DEFAULT_MIN_BIN_WIDTH,
+  DEFAULT_MIN_DERIVATIVE,
+  identityDerivativeOffset,
+  type RationalQuadraticSplineOptions,
+  rationalQuadraticSpline,
+  type SplineOutput,
+  type SplineParameters,
+  splitSplineParameters,
+} from './rational-quadratic.js';
+export { stableSoftplus } from './softplus.js';

@@ -4,7 +4,8 @@ import { createRng } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** H(x1) + H(x2 | x1) = 1/2 log(2 pi e) + 1/2 log(2 pi e 0.25) = 2.1447 nats. */
-export const BANANA_ENTROPY = 0.5 * Math.log(2 * Math.PI * Math.E) + 0.5 * Math.log(2 * Math.PI * Math.E * 0.25);
+export const BANANA_ENTROPY =
+  0.5 * Math.log(2 * Math.PI * Math.E) + 0.5 * Math.log(2 * Math.PI * Math.E * 0.25);
 
 export function banana(n: number, seed: number): tf.Tensor2D {
   const rng = createRng(seed);

@@ -1,0 +1,143 @@
+import { ConfigError, createRng, ShapeError } from '@diffeo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { MADE, type MadeConfig } from './made.js';
+
+/** Makes every weight of `made` a non-trivial random value, so that no dependency hides behind a zero. */
+function randomize(made: MADE, seed: number): void {
+  const rng = createRng(seed);
+  for (const { variable } of made.namedVariables()) {
+    const noise = tf.tensor(rng.normalArray(variable.size), variable.shape);
+    variable.assign(tf.mul(noise, 0.5));
+    noise.dispose();
+  }
+}
+
+/**
+ * |d output_o / d input_j| summed over a batch, as a [outputs, inputs] table, by autodiff: one
+ * gradient per output column.
+ */
+function dependence(made: MADE, x: tf.Tensor2D, context?: tf.Tensor2D): number[][] {
+  const outputs = made.features * made.outputMultiplier;
+  const table: number[][] = [];
+  for (let o = 0; o < outputs; o++) {
+    const a = tf.tidy(() => {
+      const g = tf.grad((v: tf.Tensor) =>
+        tf.sum(tf.slice(made.apply(v as tf.Tensor2D, context), [0, o], [-1, 1])),
+      )(x);
+      return tf.sum(tf.abs(g), 0);
+    });
+    table.push(Array.from(a.dataSync()));
+    a.dispose();
+  }
+  return table;
+}
+
+const cases: [string, Partial<MadeConfig>][] = [
+  ['residual, sequential degrees, context', { useResidualBlocks: true, contextDim: 2 }],
+  ['feed-forward, random degrees', { useResidualBlocks: false, hiddenDegrees: 'random', seed: 5 }],
+  ['feed-forward, sequential, context, no blocks', { useResidualBlocks: false, numBlocks: 0, contextDim: 1 }],
+];
+
+describe('MADE', () => {
+  for (const [name, extra] of cases) {
+    it(`is autoregressive by autodiff (${name})`, () => {
+      const made = new MADE({ features: 4, hiddenFeatures: 12, outputMultiplier: 3, ...extra });
+      randomize(made, 3);
+      const rng = createRng(9);
+      const x = tf.tensor2d(rng.normalArray(16 * 4), [16, 4]);
+      const context =
+        made.contextDim > 0
+          ? tf.tensor2d(rng.normalArray(16 * made.contextDim), [16, made.contextDim])
+          : undefined;
+      const before = tf.memory().numTensors;
+      const table = dependence(made, x, context);
+      expect(tf.memory().numTensors).toBe(before);
+      let allowedNonZero = 0;
+      for (let o = 0; o < table.length; o++) {
+        // Output o belongs to input i = floor(o / multiplier), which has degree i + 1.
+        const i = Math.floor(o / made.outputMultiplier);
+        for (let j = 0; j < 4; j++) {
+          if (j >= i) expect(table[o]![j]).toBe(0);
+          else if (table[o]![j]! > 1e-6) allowedNonZero++;
+        }
+      }
+      // The allowed dependencies are there (not a vacuous pass): most of the 3 * (0+1+2+3) pairs.
+      expect(allowedNonZero).toBeGreaterThanOrEqual(made.hiddenDegrees === 'random' ? 6 : 18);
+      if (context !== undefined) {
+        // Every output depends on the context.
+        const g = tf.tidy(() =>
+          tf.sum(tf.abs(tf.grad((c: tf.Tensor) => tf.sum(made.apply(x, c as tf.Tensor2D)))(context)), 0),
+        );
+        expect(Math.min(...Array.from(g.dataSync()))).toBeGreaterThan(0);
+        g.dispose();
+      }
+      tf.dispose([x, context]);
+      made.dispose();
+    });
+  }
+
+  it('lays out degrees as nflows and starts a zero output layer at zero', () => {
+    const made = new MADE({ features: 3, hiddenFeatures: 5, outputMultiplier: 2, zeroInitOutput: true });
+    expect(Array.from(made.degrees.input)).toEqual([1, 2, 3]);
+    expect(Array.from(made.degrees.hidden[0]!)).toEqual([1, 2, 1, 2, 1]);
+    expect(Array.from(made.degrees.output)).toEqual([1, 1, 2, 2, 3, 3]);
+    const x = tf.randomNormal([4, 3]) as tf.Tensor2D;
+    const out = made.apply(x);
+    expect(out.shape).toEqual([4, 6]);
+    expect(Array.from(out.dataSync()).every((v) => v === 0)).toBe(true);
+    expect(made.namedVariables().map((v) => v.name)).toEqual([
+      'initial.weight',
+      'initial.bias',
+      'blocks.0.linear0.weight',
+      'blocks.0.linear0.bias',
+      'blocks.0.linear1.weight',
+      'blocks.0.linear1.bias',
+      'blocks.1.linear0.weight',
+      'blocks.1.linear0.bias',
+      'blocks.1.linear1.weight',
+      'blocks.1.linear1.bias',
+      'final.weight',
+      'final.bias',
+    ]);
+    tf.dispose([x, out]);
+    made.dispose();
+  });
+
+  it('is deterministic in its seed and checks its inputs', () => {
+    const a = new MADE({
+      features: 3,
+      hiddenFeatures: 8,
+      outputMultiplier: 2,
+      seed: 4,
+      hiddenDegrees: 'random',
+    });
+    const b = new MADE({
+      features: 3,
+      hiddenFeatures: 8,
+      outputMultiplier: 2,
+      seed: 4,
+      hiddenDegrees: 'random',
+    });
+    const c = new MADE({
+      features: 3,
+      hiddenFeatures: 8,
+      outputMultiplier: 2,
+      seed: 5,
+      hiddenDegrees: 'random',
+    });
+    const values = (m: MADE) => m.namedVariables().flatMap((v) => Array.from(v.variable.dataSync()));
+    expect(values(a)).toEqual(values(b));
+    expect(values(a)).not.toEqual(values(c));
+    expect(Array.from(a.degrees.hidden[0]!)).toEqual(Array.from(b.degrees.hidden[0]!));
+    const x = tf.zeros([2, 3]) as tf.Tensor2D;
+    expect(() => a.apply(tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(ShapeError);
+    expect(() => a.apply(x, x)).toThrow(/context: expected none/);
+    expect(() => new MADE({ features: 0, hiddenFeatures: 8, outputMultiplier: 2 })).toThrow(ConfigError);
+    const withContext = new MADE({ features: 3, hiddenFeatures: 8, outputMultiplier: 2, contextDim: 2 });
+    expect(() => withContext.apply(x)).toThrow(/context: expected \[batch, 2\], got none/);
+    expect(() => withContext.apply(x, tf.zeros([3, 2]) as tf.Tensor2D)).toThrow(ShapeError);
+    for (const m of [a, b, c, withContext]) m.dispose();
+    x.dispose();
+  });
+});
