@@ -56,4 +56,21 @@ it('installs every package from its tarball and runs in plain Node', () => {
   expect(result.imported.sort()).toEqual(Object.keys(tarballs).sort());
   expect(result.checks.length).toBeGreaterThan(0);
   for (const check of result.checks) expect(check, check.name).toMatchObject({ ok: true });
+
+  // Every runnable (```js) example of every package README runs as written against the tarballs.
+  for (const dir of readdirSync(packagesDir)) {
+    const readme = readFileSync(join(packagesDir, dir, 'README.md'), 'utf8');
+    const blocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    blocks.forEach((code, i) => {
+      if (!code.includes('import ')) return;
+      const file = join(project, `readme-${dir}-${i}.mjs`);
+      writeFileSync(file, code);
+      try {
+        execFileSync(process.execPath, [file], { cwd: project, stdio: 'pipe', encoding: 'utf8' });
+      } catch (e) {
+        const err = e as { stderr?: string };
+        expect.fail(`packages/${dir}/README.md example ${i + 1} failed:\n${err.stderr ?? String(e)}`);
+      }
+    });
+  }
 });
