@@ -1,3 +1,3 @@
 import { diffeoVitestConfig } from '@diffeo/vitest-config';
 
-export default diffeoVitestConfig({ once: ['test/**/*.test.ts'] });
+export default diffeoVitestConfig({ once: ['test/**/*.test.ts'], wasmOnly: ['src/kernels/wasm-*.test.ts'] });

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
+import { installWasmBatchMatMul } from './kernels/wasm-batch-matmul.js';
 
 /** The backends Diffeo runs on. */
 export type BackendName = 'cpu' | 'wasm' | 'webgl';
@@ -45,6 +46,7 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
+      installWasmBatchMatMul();
       return;
     }
     case 'webgl':
