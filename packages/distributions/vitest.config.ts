@@ -1,3 +1,3 @@
 import { diffeoVitestConfig } from '@diffeo/vitest-config';
 
-export default diffeoVitestConfig({ wasmOnly: ['src/training.test.ts'] });
+export default diffeoVitestConfig({ once: ['test/**/*.test.ts'], wasmOnly: ['src/training.test.ts'] });
