@@ -92,6 +92,12 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   }
   if (!ok) throw new BackendError(`backend '${name}': failed to initialise on this platform`);
   await tf.ready();
+  if (name === 'cpu') {
+    // The cpu backend prints a banner advertising tfjs-node on its first write in Node; Diffeo's
+    // Node backends are cpu and wasm by choice (tfjs-node downloads native code at install).
+    const cpu = tf.backend() as unknown as { firstUse?: boolean };
+    if (cpu.firstUse !== undefined) cpu.firstUse = false;
+  }
   const env = tf.env();
   if (name === 'wasm') {
     const simd = Boolean(await env.getAsync('WASM_HAS_SIMD_SUPPORT'));
