@@ -123,6 +123,7 @@ export {
   identityDerivativeOffset,
   type RationalQuadraticSplineOptions,
   rationalQuadraticSpline,
+  rationalQuadraticSplineOps,
   type SplineOutput,
   type SplineParameters,
   splitSplineParameters,

@@ -5,6 +5,7 @@ export {
   identityDerivativeOffset,
   type RationalQuadraticSplineOptions,
   rationalQuadraticSpline,
+  rationalQuadraticSplineOps,
   type SplineOutput,
   type SplineParameters,
   splitSplineParameters,

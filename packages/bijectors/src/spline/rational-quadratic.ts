@@ -1,5 +1,6 @@
 import { ConfigError, formatShape, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-kernel.js';
 import { stableSoftplus } from './softplus.js';
 
 /** nflows's default smallest bin width, as a fraction of the interval [-B, B]. */
@@ -155,9 +156,14 @@ function binOneHot(x: tf.Tensor, interior: tf.Tensor): tf.Tensor {
  *   up to (s/d)^2 machine epsilons).
  *
  * Returns `{ y, logDet }` (both `[batch, dim]`), logDet = log|dy/dx| of the map performed (forward or
- * inverse). The bin look-up is a compare-and-sum one-hot, so gradients reach `x` and all three
- * parameter tensors on every backend (cpu, wasm, webgl). Zero parameters do NOT give the identity
- * (interior derivatives would be minDerivative + log 2): see {@link identityDerivativeOffset}.
+ * inverse). Gradients reach `x` and all three parameter tensors on every backend. Zero parameters do
+ * NOT give the identity (interior derivatives would be minDerivative + log 2): see
+ * {@link identityDerivativeOffset}.
+ *
+ * Where a fused kernel is registered (cpu and wasm, see `rq-kernel.ts`) the spline runs as one
+ * kernel forward and one backward, in float64 inside; elsewhere (webgl) op by op, as
+ * {@link rationalQuadraticSplineOps}, whose bin look-up is a compare-and-sum one-hot so that its
+ * gradients exist on every backend.
  *
  * @example
  * ```ts
@@ -176,6 +182,45 @@ export function rationalQuadraticSpline(
   unnormalizedDerivatives: tf.Tensor3D,
   options: RationalQuadraticSplineOptions = {},
 ): SplineOutput {
+  const attrs = resolveOptions(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, options);
+  // cpu and wasm register a fused kernel (rq-kernel.ts): one kernel forward and one backward,
+  // float64 inside, instead of ~68 and ~650. Elsewhere (webgl) the spline runs op by op.
+  if (tf.getKernel(RQ_SPLINE_KERNEL, tf.getBackend()) !== undefined) {
+    const [y, logDet] = tf
+      .engine()
+      .runKernel(
+        RQ_SPLINE_KERNEL,
+        { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor[];
+    return { y: y as tf.Tensor2D, logDet: logDet as tf.Tensor2D };
+  }
+  return splineOps(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, attrs);
+}
+
+/**
+ * {@link rationalQuadraticSpline} written op by op with stock tfjs ops, on every backend: the
+ * reference implementation, and what `rationalQuadraticSpline` runs where no fused kernel is
+ * registered (webgl). Same signature, checks and results (to float32 rounding).
+ */
+export function rationalQuadraticSplineOps(
+  x: tf.Tensor2D,
+  unnormalizedWidths: tf.Tensor3D,
+  unnormalizedHeights: tf.Tensor3D,
+  unnormalizedDerivatives: tf.Tensor3D,
+  options: RationalQuadraticSplineOptions = {},
+): SplineOutput {
+  const attrs = resolveOptions(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, options);
+  return splineOps(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, attrs);
+}
+
+function resolveOptions(
+  x: tf.Tensor2D,
+  unnormalizedWidths: tf.Tensor3D,
+  unnormalizedHeights: tf.Tensor3D,
+  unnormalizedDerivatives: tf.Tensor3D,
+  options: RationalQuadraticSplineOptions,
+): RQSplineAttrs {
   const { numBins } = checkShapes(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives);
   const o = {
     tailBound: options.tailBound ?? 1,
@@ -184,6 +229,16 @@ export function rationalQuadraticSpline(
     minDerivative: options.minDerivative ?? DEFAULT_MIN_DERIVATIVE,
   };
   checkOptions(numBins, o);
+  return { inverse: options.inverse === true, ...o };
+}
+
+function splineOps(
+  x: tf.Tensor2D,
+  unnormalizedWidths: tf.Tensor3D,
+  unnormalizedHeights: tf.Tensor3D,
+  unnormalizedDerivatives: tf.Tensor3D,
+  o: RQSplineAttrs,
+): SplineOutput {
   const bound = o.tailBound;
 
   return tf.tidy(() => {
@@ -203,7 +258,7 @@ export function rationalQuadraticSpline(
     const dLeftAll = tf.concat([edge, interiorDerivatives], 2);
     const dRightAll = tf.concat([interiorDerivatives, edge], 2);
 
-    const oneHot = binOneHot(xc, options.inverse === true ? hKnots.interior : wKnots.interior);
+    const oneHot = binOneHot(xc, o.inverse ? hKnots.interior : wKnots.interior);
     const pick = (t: tf.Tensor) => tf.sum(tf.mul(oneHot, t), 2);
     const xk = pick(wKnots.left);
     const wk = pick(wKnots.size);
@@ -215,7 +270,7 @@ export function rationalQuadraticSpline(
     const dSum = tf.add(dk, dk1);
 
     let t: tf.Tensor;
-    if (options.inverse === true) {
+    if (o.inverse) {
       // Solve y(t) = y_k + xi h for t in [0, 1]: a t^2 + b t + c = 0 with (divided by h)
       // a = s - d_k + xi (d_k + d_(k+1) - 2s), b = d_k - xi (d_k + d_(k+1) - 2s), c = -xi s.
       // Written as nflows does, b^2 - 4ac cancels catastrophically when the bin's slope s is far
@@ -242,13 +297,12 @@ export function rationalQuadraticSpline(
       tf.mul(slope, tf.add(tf.square(t), tf.square(oneMinusT))),
       tf.mul(dSum, tOneMinusT),
     );
-    const ySpline =
-      options.inverse === true
-        ? tf.add(tf.mul(t, wk), xk)
-        : tf.add(
-            yk,
-            tf.div(tf.mul(hk, tf.add(tf.mul(slope, tf.square(t)), tf.mul(dk, tOneMinusT))), denominator),
-          );
+    const ySpline = o.inverse
+      ? tf.add(tf.mul(t, wk), xk)
+      : tf.add(
+          yk,
+          tf.div(tf.mul(hk, tf.add(tf.mul(slope, tf.square(t)), tf.mul(dk, tOneMinusT))), denominator),
+        );
     // log dy/dx of the forward spline at t (eq. 5), negated for the inverse.
     const derivativeNumerator = tf.mul(
       tf.square(slope),
@@ -258,7 +312,7 @@ export function rationalQuadraticSpline(
       ),
     );
     let logDerivative = tf.sub(tf.log(derivativeNumerator), tf.mul(tf.log(denominator), 2));
-    if (options.inverse === true) logDerivative = tf.neg(logDerivative);
+    if (o.inverse) logDerivative = tf.neg(logDerivative);
 
     const y = tf.where(inside, ySpline, x) as tf.Tensor2D;
     const logDet = tf.where(inside, logDerivative, tf.zerosLike(logDerivative)) as tf.Tensor2D;
