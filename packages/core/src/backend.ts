@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
-import { installWasmBatchMatMul } from './kernels/wasm-batch-matmul.js';
+import { installWasmKernels } from './kernels/wasm-kernels.js';
 
 /** The backends Diffeo runs on. */
 export type BackendName = 'cpu' | 'wasm' | 'webgl';
@@ -46,7 +46,7 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
     case 'wasm': {
       const wasm = await import('@tensorflow/tfjs-backend-wasm');
       if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-      installWasmBatchMatMul();
+      installWasmKernels();
       return;
     }
     case 'webgl':

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../rng.js';
+import { installWasmKernels } from './wasm-kernels.js';
+
+/** C = op(A) op(B) in float64, A and B row-major. */
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  [m, k, n]: number[],
+  ta: boolean,
+  tb: boolean,
+): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < m!; i++) {
+    for (let j = 0; j < n!; j++) {
+      let s = 0;
+      for (let l = 0; l < k!; l++) s += a[ta ? l * m! + i : i * k! + l]! * b[tb ? j * k! + l : l * n! + j]!;
+      out.push(s);
+    }
+  }
+  return out;
+}
+
+describe("Diffeo's wasm kernels", () => {
+  it('are installed where the wasm backend is loaded (useBackend installs them)', () => {
+    expect(installWasmKernels()).toBe(true);
+  });
+
+  it('transpose the last two axes exactly, other permutations as before', () => {
+    const rng = createRng(2);
+    for (const shape of [
+      [37, 70],
+      [3, 33, 65],
+      [1, 1],
+    ]) {
+      const values = rng.normalArray(shape.reduce((p, s) => p * s, 1));
+      const x = tf.tensor(values, shape);
+      const rank = shape.length;
+      const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
+      const [rows, cols] = shape.slice(-2) as [number, number];
+      const got = tf.transpose(x, perm).dataSync();
+      for (let m = 0; m < values.length / (rows * cols); m++) {
+        for (let r = 0; r < rows; r++) {
+          for (let c = 0; c < cols; c++) {
+            expect(got[m * rows * cols + c * rows + r]).toBe(values[m * rows * cols + r * cols + c]);
+          }
+        }
+      }
+      tf.dispose(x);
+    }
+    const x = tf.tensor3d([1, 2, 3, 4, 5, 6, 7, 8], [2, 2, 2]);
+    expect(Array.from(tf.transpose(x, [1, 0, 2]).dataSync())).toEqual([1, 2, 5, 6, 3, 4, 7, 8]);
+    expect(Array.from(tf.transpose(tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32')).dataSync())).toEqual([
+      1, 3, 2, 4,
+    ]);
+  });
+
+  it('sum columns in float64 and other reductions as before, without leaks', () => {
+    const rng = createRng(3);
+    const values = rng.normalArray(300 * 7);
+    const x = tf.tensor2d(values, [300, 7]);
+    const before = tf.memory().numTensors;
+    const cols = tf.sum(x, 0);
+    const kept = tf.sum(x, -2, true);
+    const rows = tf.sum(x, 1);
+    for (let c = 0; c < 7; c++) {
+      let s = 0;
+      for (let r = 0; r < 300; r++) s += values[r * 7 + c]!;
+      expect(cols.dataSync()[c]).toBeCloseTo(s, 4);
+    }
+    expect(kept.shape).toEqual([1, 7]);
+    expect(Array.from(kept.dataSync())).toEqual(Array.from(cols.dataSync()));
+    for (let r = 0; r < 300; r++) {
+      let s = 0;
+      for (let c = 0; c < 7; c++) s += values[r * 7 + c]!;
+      expect(rows.dataSync()[r]).toBeCloseTo(s, 4);
+    }
+    tf.dispose([cols, kept, rows]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+  });
+
+  it('multiplies exactly as the definition says for every transpose combination, with gradients, without leaks', () => {
+    const rng = createRng(1);
+    const [m, k, n] = [7, 5, 3];
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const av = rng.normalArray(m * k);
+      const bv = rng.normalArray(k * n);
+      const a = tf.tensor2d(av, ta ? [k, m] : [m, k]);
+      const b = tf.tensor2d(bv, tb ? [n, k] : [k, n]);
+      const before = tf.memory().numTensors;
+      const c = tf.matMul(a, b, ta, tb);
+      const want = reference(av, bv, [m, k, n], ta, tb);
+      Array.from(c.dataSync()).forEach((v, i) => {
+        expect(v).toBeCloseTo(want[i]!, 4);
+      });
+      // d sum(C) / dA = 1 B^T (in A's layout): each entry of A times the row sums of op(B)
+      const [ga] = tf.grads((x: tf.Tensor) => tf.sum(tf.matMul(x as tf.Tensor2D, b, ta, tb)))([a]);
+      const rowSums = Array.from({ length: k }, (_, l) =>
+        Array.from({ length: n }, (_, j) => bv[tb ? j * k + l : l * n + j]!).reduce((s, v) => s + v, 0),
+      );
+      Array.from(ga!.dataSync()).forEach((g, idx) => {
+        const l = ta ? Math.floor(idx / m) : idx % k;
+        expect(g).toBeCloseTo(rowSums[l]!, 4);
+      });
+      tf.dispose([c, ga!]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([a, b]);
+    }
+  });
+});
