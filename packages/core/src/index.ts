@@ -43,6 +43,7 @@ export {
 } from './errors.js';
 export { glorotUniform, uniformInit } from './init.js';
 export { FORMAT_NAME, FORMAT_VERSION, fromArtifacts, load, save, toArtifacts } from './io/artifacts.js';
+export { type ArrayIO, arrayIO } from './kernels/array-io.js';
 export { installWasmKernels } from './kernels/wasm-kernels.js';
 export {
   create,

@@ -1,3 +1,4 @@
+import { type ArrayIO, arrayIO } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -26,39 +27,6 @@ export interface RQSplineAttrs {
   minBinHeight: number;
   minDerivative: number;
 }
-
-/** The two backend methods a kernel needs: read an input, make an output from a typed array. */
-interface ArrayIO {
-  read(backend: unknown, t: tf.TensorInfo): ArrayLike<number>;
-  write(backend: unknown, shape: number[], values: Float32Array): tf.TensorInfo;
-}
-
-type Readable = { readSync(dataId: tf.DataId): unknown };
-
-const BACKENDS: Record<'cpu' | 'wasm', ArrayIO> = {
-  cpu: {
-    read: (backend, t) => (backend as Readable).readSync(t.dataId) as ArrayLike<number>,
-    write: (backend, shape, values) =>
-      (
-        backend as { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo }
-      ).makeTensorInfo(shape, 'float32', values),
-  },
-  wasm: {
-    // readSync copies out of the wasm heap; makeOutput with values copies into it.
-    read: (backend, t) => (backend as Readable).readSync(t.dataId) as ArrayLike<number>,
-    write: (backend, shape, values) =>
-      (
-        backend as {
-          makeOutput(
-            shape: number[],
-            dtype: 'float32',
-            offset: undefined,
-            values: Float32Array,
-          ): tf.TensorInfo;
-        }
-      ).makeOutput(shape, 'float32', undefined, values),
-  },
-};
 
 /** Knots and softmaxes of one element (one (row, column) of x), and its bin. */
 class Workspace {
@@ -422,7 +390,7 @@ function gradientKernel(io: ArrayIO): tf.KernelFunc {
  * when this module loads (registering for a backend that is not loaded is fine).
  */
 export function registerRQSplineKernels(): void {
-  for (const [backendName, io] of Object.entries(BACKENDS)) {
+  for (const [backendName, io] of Object.entries(arrayIO)) {
     if (tf.getKernel(RQ_SPLINE_KERNEL, backendName) === undefined) {
       tf.registerKernel({ kernelName: RQ_SPLINE_KERNEL, backendName, kernelFunc: forwardKernel(io) });
     }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
+import { ADAM_KERNEL, type AdamAttrs } from '../kernels/adam-kernel.js';
 
 export interface AdamOptions {
   beta1?: number;
@@ -55,6 +56,20 @@ export class Adam {
     // Bias correction folded into the step size, as in the paper's section 2.
     const alpha = (learningRate * Math.sqrt(c2)) / c1;
     const epsHat = this.epsilon * Math.sqrt(c2);
+    if (tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined) {
+      const attrs: AdamAttrs = { alpha, beta1: this.beta1, beta2: this.beta2, epsHat };
+      this.variables.forEach((variable, i) => {
+        const inputs = { x: variable, m: this.m[i]!, v: this.v[i]!, g: grads[i]! };
+        const out = tf
+          .engine()
+          .runKernel(ADAM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+        variable.assign(out[0]!);
+        this.m[i]!.assign(out[1]!);
+        this.v[i]!.assign(out[2]!);
+        tf.dispose(out);
+      });
+      return;
+    }
     tf.tidy(() => {
       this.variables.forEach((variable, i) => {
         const g = grads[i]!;

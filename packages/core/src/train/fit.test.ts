@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../contracts.js';
 import { ConfigError, ShapeError } from '../errors.js';
+import { ADAM_KERNEL } from '../kernels/adam-kernel.js';
 import { createRng } from '../rng.js';
 import { TestGaussian } from '../test-utils/gaussian.js';
 import { Adam } from './adam.js';
@@ -165,6 +166,37 @@ describe('Adam', () => {
     ours.dispose();
     theirs.dispose();
     tf.dispose([a, b]);
+  });
+});
+
+describe('Adam without the fused kernel (the path of backends such as webgl)', () => {
+  it('takes the same steps as with it', () => {
+    const run = () => {
+      const a = tf.variable(tf.tensor1d([1, -2, 3, 0.5]));
+      const opt = new Adam([a], { epsilon: 1e-7 });
+      for (let i = 0; i < 10; i++) {
+        const g = tf.tidy(() =>
+          tf.grad((v: tf.Tensor) => tf.sum(tf.mul(tf.square(v), tf.tensor1d([1, 2, 3, 4]))))(a),
+        );
+        opt.step([g], 0.05);
+        g.dispose();
+      }
+      const out = Array.from(a.dataSync());
+      opt.dispose();
+      a.dispose();
+      return out;
+    };
+    const fused = run();
+    const kernel = tf.getKernel(ADAM_KERNEL, tf.getBackend())!;
+    tf.unregisterKernel(ADAM_KERNEL, tf.getBackend());
+    try {
+      const ops = run();
+      ops.forEach((v, i) => {
+        expect(v).toBeCloseTo(fused[i]!, 5);
+      });
+    } finally {
+      tf.registerKernel(kernel);
+    }
   });
 });
 
