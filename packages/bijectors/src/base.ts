@@ -1,9 +1,9 @@
 import {
   assertBatch,
   assertContext,
+  assertDims,
   type Bijector,
   type BijectorOutput,
-  ConfigError,
   guarded,
   type JsonObject,
   type NamedVariable,
@@ -41,11 +41,7 @@ export abstract class BaseBijector implements Bijector {
     readonly dim: number,
     readonly contextDim = 0,
   ) {
-    if (!Number.isInteger(dim) || dim <= 0)
-      throw new ConfigError(`dim: expected a positive integer, got ${dim}`);
-    if (!Number.isInteger(contextDim) || contextDim < 0) {
-      throw new ConfigError(`contextDim: expected a non-negative integer, got ${contextDim}`);
-    }
+    assertDims(dim, contextDim);
   }
 
   /** Generative direction u -> x, with log|det dx/du| per row. */

@@ -71,5 +71,12 @@ export {
   type StopReason,
 } from './train/fit.js';
 export { learningRateAt, type Schedule } from './train/schedule.js';
-export { assertBatch, assertContext, assertFinite, assertPositiveInt, guarded } from './validate.js';
+export {
+  assertBatch,
+  assertContext,
+  assertDims,
+  assertFinite,
+  assertPositiveInt,
+  guarded,
+} from './validate.js';
 export { prefixed, trainableVariables, VariableStore } from './variables.js';

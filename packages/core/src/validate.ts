@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { formatShape, NonFiniteError, ShapeError } from './errors.js';
+import { ConfigError, formatShape, NonFiniteError, ShapeError } from './errors.js';
 
 /**
  * Input checks shared by every public entry point. They throw the typed errors of `errors.ts` with
@@ -81,5 +81,14 @@ export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], b
     return body();
   } finally {
     depth -= 1;
+  }
+}
+
+/** Checks the event and context widths a bijector or distribution is built with. */
+export function assertDims(dim: number, contextDim: number): void {
+  if (!Number.isInteger(dim) || dim <= 0)
+    throw new ConfigError(`dim: expected a positive integer, got ${dim}`);
+  if (!Number.isInteger(contextDim) || contextDim < 0) {
+    throw new ConfigError(`contextDim: expected a non-negative integer, got ${contextDim}`);
   }
 }

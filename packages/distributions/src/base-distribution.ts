@@ -1,9 +1,9 @@
 import {
   assertBatch,
   assertContext,
+  assertDims,
   assertPositiveInt,
   type Batch,
-  ConfigError,
   type Distribution,
   formatShape,
   guarded,
@@ -34,11 +34,7 @@ export abstract class BaseDistribution implements Distribution, Trainable {
     readonly dim: number,
     readonly contextDim = 0,
   ) {
-    if (!Number.isInteger(dim) || dim <= 0)
-      throw new ConfigError(`dim: expected a positive integer, got ${dim}`);
-    if (!Number.isInteger(contextDim) || contextDim < 0) {
-      throw new ConfigError(`contextDim: expected a non-negative integer, got ${contextDim}`);
-    }
+    assertDims(dim, contextDim);
   }
 
   /** log p(x | context) per row, `[batch]`. */
