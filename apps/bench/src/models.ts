@@ -1,0 +1,63 @@
+import type { Batch, NamedVariable, Rng } from '@diffeo/core';
+import { flowsForFlowsNSF, maf, realNVP } from '@diffeo/distributions';
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** The part of a `Flow` the workloads use. */
+export interface BenchModel {
+  logProb(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor1D;
+  sample(n: number, context?: tf.Tensor2D, rng?: number | Rng): tf.Tensor2D;
+  loss(batch: Batch): tf.Scalar;
+  namedVariables(): NamedVariable[];
+  dispose(): void;
+}
+
+/** An architecture the bench measures. */
+export interface Arch {
+  /** Short id used in figure ids and `--archs`. */
+  id: string;
+  /** What it is, for the table. */
+  label: string;
+  build(seed: number): BenchModel;
+}
+
+/**
+ * The architectures of issue #5 on 2-D data, in the order they are run:
+ * - `nsf`: the flows-for-flows paper preset (4 MADE rational-quadratic layers, 8 bins, 2 residual
+ *   blocks of 128, reverse permutations, tail bound 4), the one the PyTorch goals are about;
+ * - `realnvp`: 8 affine couplings, residual conditioners of hidden 64 with 2 blocks;
+ * - `maf`: 4 masked affine autoregressive layers with the NSF preset's MADEs (hidden 128, 2 blocks),
+ *   so that NSF against MAF isolates what the spline costs.
+ */
+export const ARCHS: readonly Arch[] = [
+  { id: 'nsf', label: 'NSF preset', build: (seed) => flowsForFlowsNSF({ dim: 2, seed }) },
+  {
+    id: 'realnvp',
+    label: 'RealNVP',
+    build: (seed) => realNVP({ dim: 2, numLayers: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
+  },
+  {
+    id: 'maf',
+    label: 'MAF',
+    build: (seed) => maf({ dim: 2, numLayers: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
+  },
+];
+
+/** Trainable parameters of a model (the figure PyTorch reports as `numel` of its parameters). */
+export function parameterCount(model: BenchModel): number {
+  return model
+    .namedVariables()
+    .filter((v) => v.variable.trainable)
+    .reduce((sum, v) => sum + v.variable.size, 0);
+}
+
+/** The architectures named in `ids` (all of them when undefined), failing on an unknown id. */
+export function selectArchs(ids?: readonly string[]): Arch[] {
+  if (ids === undefined) return [...ARCHS];
+  return ids.map((id) => {
+    const arch = ARCHS.find((a) => a.id === id);
+    if (arch === undefined) {
+      throw new Error(`--archs: expected some of ${ARCHS.map((a) => a.id).join(', ')}, got '${id}'`);
+    }
+    return arch;
+  });
+}

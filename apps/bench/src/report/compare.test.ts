@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { figure, report, wasmResult } from '../test-utils/report.js';
+import { compareReports, renderComparison } from './compare.js';
+
+describe('compareReports', () => {
+  it('gives the ratio of every common figure and judges it against the noise', () => {
+    const before = report([wasmResult({ b128: 10, b1024: 4 })]);
+    const after = report([wasmResult({ b128: 20, b1024: 4.1 })]);
+    const rows = compareReports(before, after);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get('train-step/nsf/b128/steps-per-s')).toMatchObject({
+      previous: 10,
+      current: 20,
+      ratio: 2,
+      verdict: 'better',
+    });
+    // 2.5% change inside a +-10% spread.
+    expect(byId.get('train-step/nsf/b1024/steps-per-s')?.verdict).toBe('same');
+    // Memory peaks are compared too.
+    expect(byId.get('memory/train-step/peak-process-bytes')?.ratio).toBe(1);
+  });
+
+  it('a higher value of a lower-is-better figure is worse', () => {
+    const before = report([wasmResult({ b128: 10, b1024: 4 })]);
+    const slower = wasmResult({ b128: 10, b1024: 4 });
+    slower.workloads[1]!.figures[0] = figure('time-to-quality/nsf/nll', 4.5, 'lower', 'nats');
+    const row = compareReports(before, report([slower])).find((r) => r.id === 'time-to-quality/nsf/nll')!;
+    expect(row.ratio).toBeCloseTo(4.5 / 3.6, 12);
+    expect(row.verdict).toBe('worse');
+  });
+
+  it('renders a table, warns about quick against full, and says when nothing matches', () => {
+    const before = report([wasmResult({ b128: 10, b1024: 4 })], true);
+    const after = report([wasmResult({ b128: 12, b1024: 4 })]);
+    const text = renderComparison(before, after, compareReports(before, after));
+    expect(text).toContain('one run is quick and the other full');
+    expect(text).toMatch(
+      /wasm\s+train-step\/nsf\/b128\/steps-per-s\s+steps\/s\s+10\.0\s+12\.0\s+1\.20x\s+better/,
+    );
+    expect(renderComparison(before, report([]), [])).toContain('no figure in common');
+  });
+});

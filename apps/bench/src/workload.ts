@@ -1,0 +1,42 @@
+import type { Arch } from './models.js';
+import type { Settings } from './settings.js';
+import type { BenchBackend, Figure, Runtime } from './types.js';
+
+/** Everything a workload gets from the harness. The same object exists in Node and in Chromium. */
+export interface WorkloadContext {
+  settings: Settings;
+  backend: BenchBackend;
+  runtime: Runtime;
+  /** The architectures selected for this run. */
+  archs: readonly Arch[];
+  /**
+   * Times `fn` after `settings.warmup` untimed calls: `settings.repeats` samples, each of enough
+   * calls to last `settings.minSampleS`. Returns seconds per call, one value per sample. `fn`
+   * must finish its work before it resolves (read back a result), or queued GPU work is missed.
+   * `override` replaces the warm-up and repeat counts (long passes need fewer).
+   */
+  time(fn: () => Promise<void> | void, override?: { warmup: number; repeats: number }): Promise<number[]>;
+  /** Marks the start of the next item of the workload's plan (drives the progress bar). */
+  step(label: string): Promise<void>;
+  /** Samples process memory for the peak; the harness also calls it between timed samples. */
+  checkpoint(): void;
+}
+
+/** What a workload measured. */
+export interface WorkloadOutput {
+  figures: Figure[];
+  details?: Record<string, unknown>;
+}
+
+/**
+ * One benchmark. A workload builds what it needs, measures, and disposes everything it made: the
+ * harness checks `tf.memory()` before and after. Add a workload by writing one module and listing
+ * it in `workloads/index.ts`.
+ */
+export interface Workload {
+  name: string;
+  description: string;
+  /** The labels of the items `run` will announce with `ctx.step`, in order (for the progress bar). */
+  plan(settings: Settings, archs: readonly Arch[]): string[];
+  run(ctx: WorkloadContext): Promise<WorkloadOutput>;
+}

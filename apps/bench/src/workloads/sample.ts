@@ -1,0 +1,33 @@
+import type { Workload } from '../workload.js';
+import { rate } from './figures.js';
+import { chunkSizes } from './log-prob.js';
+
+/** Sampling throughput per architecture, in chunks, every chunk read back to the host. */
+export const sampleWorkload: Workload = {
+  name: 'sample',
+  description: 'sample() in chunks, every chunk read back to the host',
+  plan: (_settings, archs) => archs.map((a) => a.id),
+  async run(ctx) {
+    const { samplePoints: n, chunk } = ctx.settings;
+    const sizes = chunkSizes(n, chunk);
+    const figures = [];
+    for (const arch of ctx.archs) {
+      await ctx.step(arch.id);
+      const model = arch.build(0);
+      try {
+        let seed = 0;
+        const times = await ctx.time(async () => {
+          for (const size of sizes) {
+            const x = model.sample(size, undefined, seed++);
+            await x.data();
+            x.dispose();
+          }
+        }, ctx.settings.passes);
+        figures.push(rate(`sample/${arch.id}/samples-per-s`, `${arch.label} sample`, 'samples/s', n, times));
+      } finally {
+        model.dispose();
+      }
+    }
+    return { figures, details: { samples: n, chunk } };
+  },
+};

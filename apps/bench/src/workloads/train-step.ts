@@ -1,0 +1,64 @@
+import { Adam } from '@diffeo/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { checkerboard } from '../data.js';
+import { type BenchModel, parameterCount } from '../models.js';
+import type { Workload } from '../workload.js';
+import { rate } from './figures.js';
+
+/**
+ * One optimizer step, the way `fit` takes it: loss and gradients of every trainable variable
+ * (`tf.variableGrads`), an Adam update, and the loss read back to the host. The read-back ends
+ * the step, so queued GPU work is inside the timing. Returns a function that takes one step and
+ * a function that frees the optimizer.
+ */
+export function trainStep(model: BenchModel, batch: tf.Tensor2D, learningRate = 1e-3) {
+  const vars = model
+    .namedVariables()
+    .filter((v) => v.variable.trainable)
+    .map((v) => v.variable);
+  const adam = new Adam(vars, { epsilon: 1e-8 });
+  const step = async () => {
+    const { value, grads } = tf.variableGrads(() => model.loss({ x: batch }), vars);
+    adam.step(
+      vars.map((v) => grads[v.name]!),
+      learningRate,
+    );
+    tf.dispose(grads);
+    await value.data();
+    value.dispose();
+  };
+  return { step, dispose: () => adam.dispose() };
+}
+
+/** Training-step throughput per architecture at the small and the large batch. */
+export const trainStepWorkload: Workload = {
+  name: 'train-step',
+  description: 'One Adam step (loss, gradients, update, loss read back) on checkerboard batches',
+  plan: (settings, archs) => archs.flatMap((a) => settings.trainBatches.map((b) => `${a.id} batch ${b}`)),
+  async run(ctx) {
+    const figures = [];
+    const params: Record<string, number> = {};
+    for (const arch of ctx.archs) {
+      for (const batchSize of ctx.settings.trainBatches) {
+        await ctx.step(`${arch.id} batch ${batchSize}`);
+        const model = arch.build(0);
+        const batch = checkerboard(batchSize, 1);
+        const { step, dispose } = trainStep(model, batch);
+        try {
+          params[arch.id] = parameterCount(model);
+          const times = await ctx.time(step);
+          const what = `${arch.label} train step, batch ${batchSize}`;
+          figures.push(rate(`train-step/${arch.id}/b${batchSize}/steps-per-s`, what, 'steps/s', 1, times));
+          figures.push(
+            rate(`train-step/${arch.id}/b${batchSize}/samples-per-s`, what, 'samples/s', batchSize, times),
+          );
+        } finally {
+          dispose();
+          batch.dispose();
+          model.dispose();
+        }
+      }
+    }
+    return { figures, details: { parameters: params, batches: ctx.settings.trainBatches } };
+  },
+};
