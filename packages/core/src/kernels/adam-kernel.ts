@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arrayIO } from './array-io.js';
+import { heapOf } from './wasm-heap.js';
 
 /**
  * One Adam update of one variable as a single kernel, for backends whose data lives in CPU memory
@@ -16,31 +17,54 @@ export interface AdamAttrs {
   epsHat: number;
 }
 
-for (const [backendName, io] of Object.entries(arrayIO)) {
-  if (tf.getKernel(ADAM_KERNEL, backendName) !== undefined) continue;
+type Values = ArrayLike<number>;
+
+function update(
+  { alpha, beta1, beta2, epsHat }: AdamAttrs,
+  [x, m, v, g]: [Values, Values, Values, Values],
+  [x1, m1, v1]: [Float32Array, Float32Array, Float32Array],
+): void {
+  for (let i = 0; i < x.length; i++) {
+    const gi = g[i]!;
+    const mi = beta1 * m[i]! + (1 - beta1) * gi;
+    const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
+    m1[i] = mi;
+    v1[i] = vi;
+    x1[i] = x[i]! - (alpha * mi) / (Math.sqrt(vi) + epsHat);
+  }
+}
+
+const names = ['x', 'm', 'v', 'g'] as const;
+
+if (tf.getKernel(ADAM_KERNEL, 'cpu') === undefined) {
   tf.registerKernel({
     kernelName: ADAM_KERNEL,
-    backendName,
+    backendName: 'cpu',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      const { alpha, beta1, beta2, epsHat } = attrs as unknown as AdamAttrs;
-      const x = io.read(backend, inputs.x!);
-      const m = io.read(backend, inputs.m!);
-      const v = io.read(backend, inputs.v!);
-      const g = io.read(backend, inputs.g!);
-      const n = x.length;
-      const x1 = new Float32Array(n);
-      const m1 = new Float32Array(n);
-      const v1 = new Float32Array(n);
-      for (let i = 0; i < n; i++) {
-        const gi = g[i]!;
-        const mi = beta1 * m[i]! + (1 - beta1) * gi;
-        const vi = beta2 * v[i]! + (1 - beta2) * gi * gi;
-        m1[i] = mi;
-        v1[i] = vi;
-        x1[i] = x[i]! - (alpha * mi) / (Math.sqrt(vi) + epsHat);
-      }
-      const shape = inputs.x!.shape;
-      return [io.write(backend, shape, x1), io.write(backend, shape, m1), io.write(backend, shape, v1)];
+      const io = arrayIO.cpu;
+      const n = inputs.x!.shape.reduce((p, s) => p * s, 1);
+      const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+      const [x, m, v, g] = names.map((k) => io.read(backend, inputs[k]!));
+      update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [...outs]);
+      return outs.map((o) => io.write(backend, inputs.x!.shape, o));
+    },
+  });
+}
+
+if (tf.getKernel(ADAM_KERNEL, 'wasm') === undefined) {
+  tf.registerKernel({
+    kernelName: ADAM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      // Straight on the wasm heap, no copies. Outputs are allocated first: an allocation can grow
+      // the heap, which detaches every view taken before it.
+      const heap = heapOf(backend);
+      const outs = [0, 1, 2].map(() => heap.makeOutput(inputs.x!.shape, 'float32'));
+      const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
+      const [x, m, v, g] = names.map((k) => view(inputs[k]!));
+      const [x1, m1, v1] = outs.map(view);
+      update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [x1!, m1!, v1!]);
+      return outs;
     },
   });
 }

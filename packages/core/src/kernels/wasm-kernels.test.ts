@@ -81,6 +81,33 @@ describe("Diffeo's wasm kernels", () => {
     tf.dispose(x);
   });
 
+  it('clone and same-dtype casts share memory, outlive their source, and cast across dtypes as before', () => {
+    const before = tf.memory();
+    const buffers = () => tf.engine().backend.numDataIds();
+    const buffersBefore = buffers();
+    const x = tf.tensor1d([1.5, -2.25, 3]);
+    const copy = tf.clone(x);
+    const same = tf.cast(x, 'float32');
+    const ints = tf.cast(x, 'int32');
+    const back = tf.cast(ints, 'float32');
+    expect(buffers() - buffersBefore).toBe(3); // x, ints and back: the clone and the cast share x's
+    x.dispose();
+    expect(Array.from(copy.dataSync())).toEqual([1.5, -2.25, 3]);
+    expect(Array.from(same.dataSync())).toEqual([1.5, -2.25, 3]);
+    expect(ints.dtype).toBe('int32');
+    expect(Array.from(ints.dataSync())).toEqual([1, -2, 3]);
+    expect(Array.from(back.dataSync())).toEqual([1, -2, 3]);
+    // A variable assigned from a clone keeps its value when the clone goes.
+    const v = tf.tidy(() => tf.variable(tf.zeros([3])));
+    v.assign(copy);
+    tf.dispose([copy, same, ints, back]);
+    expect(Array.from(v.dataSync())).toEqual([1.5, -2.25, 3]);
+    v.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+    expect(buffers()).toBe(buffersBefore);
+  });
+
   it('multiplies exactly as the definition says for every transpose combination, with gradients, without leaks', () => {
     const rng = createRng(1);
     const [m, k, n] = [7, 5, 3];
