@@ -108,6 +108,66 @@ describe("Diffeo's wasm kernels", () => {
     expect(buffers()).toBe(buffersBefore);
   });
 
+  it('slice any rank and dtype exactly as nested-array slicing does, with gradients, without leaks', () => {
+    type Nested = number | Nested[];
+    const cut = (a: Nested, begin: number[], size: number[]): Nested =>
+      begin.length === 0
+        ? a
+        : (a as Nested[])
+            .slice(begin[0], size[0] === -1 ? undefined : begin[0]! + size[0]!)
+            .map((row) => cut(row, begin.slice(1), size.slice(1)));
+    const rng = createRng(4);
+    const cases: [number[], number[], number[]][] = [
+      [[10], [3], [5]],
+      [
+        [6, 9],
+        [1, 2],
+        [4, -1],
+      ],
+      [
+        [128, 2, 23],
+        [0, 0, 8],
+        [-1, -1, 8],
+      ],
+      [
+        [5, 3, 7],
+        [2, 1, 6],
+        [3, 2, 1],
+      ],
+      [
+        [3, 4, 5, 6],
+        [1, 0, 2, 1],
+        [2, 4, 2, 5],
+      ],
+      [
+        [4, 4],
+        [0, 0],
+        [0, 4],
+      ],
+    ];
+    for (const [shape, begin, size] of cases) {
+      const n = shape.reduce((p, s) => p * s, 1);
+      for (const dtype of ['float32', 'int32', 'bool'] as const) {
+        const values = rng
+          .normalArray(n)
+          .map((v) => (dtype === 'float32' ? v : dtype === 'int32' ? Math.round(v * 9) : v > 0 ? 1 : 0));
+        const x = tf.tensor(values, shape, dtype);
+        const before = tf.memory().numTensors;
+        const y = tf.slice(x, begin, size);
+        expect(y.dtype).toBe(dtype);
+        expect(y.arraySync()).toEqual(cut(x.arraySync() as Nested, begin, size));
+        y.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        x.dispose();
+      }
+    }
+    // The gradient of a slice pads dy back into the input's shape.
+    const x = tf.tensor2d([1, 2, 3, 4, 5, 6], [2, 3]);
+    const [g] = tf.grads((t: tf.Tensor) => tf.sum(tf.mul(tf.slice(t, [0, 1], [2, 2]), 3)))([x]);
+    expect(Array.from(g!.dataSync())).toEqual([0, 3, 3, 0, 3, 3]);
+    tf.dispose([x, g!]);
+  });
+
   it('multiplies exactly as the definition says for every transpose combination, with gradients, without leaks', () => {
     const rng = createRng(1);
     const [m, k, n] = [7, 5, 3];
