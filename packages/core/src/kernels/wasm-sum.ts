@@ -25,7 +25,18 @@ export function installWasmSum(): boolean {
     const heap = heapOf(backend);
     const input = heap.typedArrayFromHeap(x);
     const acc = new Float64Array(cols);
-    for (let r = 0; r < rows; r++) {
+    // Four rows per pass: a quarter of the accumulator traffic.
+    let r = 0;
+    for (; r + 4 <= rows; r += 4) {
+      const b0 = r * cols;
+      const b1 = b0 + cols;
+      const b2 = b1 + cols;
+      const b3 = b2 + cols;
+      for (let c = 0; c < cols; c++) {
+        acc[c]! += input[b0 + c]! + input[b1 + c]! + input[b2 + c]! + input[b3 + c]!;
+      }
+    }
+    for (; r < rows; r++) {
       const base = r * cols;
       for (let c = 0; c < cols; c++) acc[c]! += input[base + c]!;
     }
