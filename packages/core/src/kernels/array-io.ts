@@ -7,26 +7,27 @@ import type * as tf from '@tensorflow/tfjs-core';
  * registered and the caller falls back to ordinary ops.
  */
 export interface ArrayIO {
+  /** The values of `t`. On wasm a view of the heap that a later `write` may invalidate: read first. */
   read(backend: unknown, t: tf.TensorInfo): ArrayLike<number>;
   write(backend: unknown, shape: number[], values: Float32Array): tf.TensorInfo;
 }
 
-type Readable = { readSync(dataId: tf.DataId): unknown };
-const read = (backend: unknown, t: tf.TensorInfo) =>
-  (backend as Readable).readSync(t.dataId) as ArrayLike<number>;
-
 /** The backends JS kernels run on, and how each reads and writes. */
 export const arrayIO: Record<'cpu' | 'wasm', ArrayIO> = {
   cpu: {
-    read,
+    read: (backend, t) =>
+      (backend as { readSync(dataId: tf.DataId): unknown }).readSync(t.dataId) as ArrayLike<number>,
     write: (backend, shape, values) =>
       (
         backend as { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo }
       ).makeTensorInfo(shape, 'float32', values),
   },
   wasm: {
-    // readSync copies out of the wasm heap; makeOutput with values copies into it.
-    read,
+    // A view of the wasm heap, no copy: valid until the backend next allocates (a growing heap
+    // detaches it), so a kernel reads all it needs before its first write.
+    read: (backend, t) =>
+      (backend as { typedArrayFromHeap(t: tf.TensorInfo): ArrayLike<number> }).typedArrayFromHeap(t),
+    // makeOutput with values copies them into the heap.
     write: (backend, shape, values) =>
       (
         backend as {
