@@ -1,8 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-
-type KernelFunc = tf.KernelConfig['kernelFunc'];
-
-let installed = false;
+import { replaceKernel } from './replace-kernel.js';
 
 /**
  * Replaces the wasm backend's `BatchMatMul` kernel with one that transposes its operands
@@ -13,13 +10,10 @@ let installed = false;
  * a no-op when the wasm backend is not loaded or the kernel is already replaced.
  */
 export function installWasmBatchMatMul(): boolean {
-  if (installed) return true;
-  const original = tf.getKernel('BatchMatMul', 'wasm');
   const transpose = tf.getKernel('Transpose', 'wasm');
-  if (original === undefined || transpose === undefined) return false;
-  const multiply = original.kernelFunc;
+  if (transpose === undefined) return false;
   const transposeFn = transpose.kernelFunc;
-  const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
+  return replaceKernel('BatchMatMul', 'wasm', (multiply) => ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     if (!transposeA && !transposeB) return multiply({ inputs, backend, attrs });
     const t = (x: tf.TensorInfo): tf.TensorInfo => {
@@ -38,9 +32,5 @@ export function installWasmBatchMatMul(): boolean {
     if (transposeA) data.disposeData(a.dataId);
     if (transposeB) data.disposeData(b.dataId);
     return out;
-  };
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc });
-  installed = true;
-  return true;
+  });
 }

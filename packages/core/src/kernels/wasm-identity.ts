@@ -1,6 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
-
-let installed = false;
+import type * as tf from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel.js';
 
 interface SharingBackend {
   incRef(dataId: object): void;
@@ -16,33 +15,18 @@ interface SharingBackend {
  * `useBackend('wasm')`.
  */
 export function installWasmIdentity(): boolean {
-  if (installed) return true;
-  const identity = tf.getKernel('Identity', 'wasm');
-  const cast = tf.getKernel('Cast', 'wasm');
-  if (identity === undefined || cast === undefined) return false;
-  const stockIdentity = identity.kernelFunc;
-  const stockCast = cast.kernelFunc;
   const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
     (backend as SharingBackend).incRef(x.dataId);
     return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
   };
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    ...identity,
-    kernelFunc: (args) => {
-      const x = args.inputs.x!;
-      return x.dtype === 'string' ? stockIdentity(args) : share(x, args.backend);
-    },
+  const identity = replaceKernel('Identity', 'wasm', (stock) => (args) => {
+    const x = args.inputs.x!;
+    return x.dtype === 'string' ? stock(args) : share(x, args.backend);
   });
-  tf.unregisterKernel('Cast', 'wasm');
-  tf.registerKernel({
-    ...cast,
-    kernelFunc: (args) => {
-      const x = args.inputs.x!;
-      const { dtype } = args.attrs as { dtype: tf.DataType };
-      return x.dtype === dtype && dtype !== 'string' ? share(x, args.backend) : stockCast(args);
-    },
+  const cast = replaceKernel('Cast', 'wasm', (stock) => (args) => {
+    const x = args.inputs.x!;
+    const { dtype } = args.attrs as { dtype: tf.DataType };
+    return x.dtype === dtype && dtype !== 'string' ? share(x, args.backend) : stock(args);
   });
-  installed = true;
-  return true;
+  return identity && cast;
 }

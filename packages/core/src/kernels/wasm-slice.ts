@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel.js';
 import { heapOf } from './wasm-heap.js';
-
-let installed = false;
 
 /**
  * Replaces the wasm backend's `Slice` with a strided copy straight between views of the wasm heap.
@@ -11,11 +10,7 @@ let installed = false;
  * Called by `useBackend('wasm')`.
  */
 export function installWasmSlice(): boolean {
-  if (installed) return true;
-  const original = tf.getKernel('Slice', 'wasm');
-  if (original === undefined) return false;
-  const stock = original.kernelFunc;
-  const kernelFunc: tf.KernelConfig['kernelFunc'] = (args) => {
+  return replaceKernel('Slice', 'wasm', (stock) => (args) => {
     const x = args.inputs.x!;
     if (x.dtype === 'string' || x.shape.length === 0) return stock(args);
     const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
@@ -30,11 +25,7 @@ export function installWasmSlice(): boolean {
     const dst = heap.typedArrayFromHeap(out);
     if (dst.length > 0) copyStrided(src, dst, x.shape, start, extent);
     return out;
-  };
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc });
-  installed = true;
-  return true;
+  });
 }
 
 type Numbers = { [i: number]: number; length: number };

@@ -1,7 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel.js';
 import { heapOf } from './wasm-heap.js';
-
-let installed = false;
 
 /**
  * Replaces the wasm backend's `Sum` for column sums of a float32 matrix (axis 0 of a rank-2
@@ -10,11 +8,7 @@ let installed = false;
  * to the stock kernel. Called by `useBackend('wasm')`.
  */
 export function installWasmSum(): boolean {
-  if (installed) return true;
-  const original = tf.getKernel('Sum', 'wasm');
-  if (original === undefined) return false;
-  const stock = original.kernelFunc;
-  const kernelFunc: tf.KernelConfig['kernelFunc'] = ({ inputs, backend, attrs }) => {
+  return replaceKernel('Sum', 'wasm', (stock) => ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
     const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + x.shape.length : a));
@@ -43,9 +37,5 @@ export function installWasmSum(): boolean {
     const out = heap.makeOutput(keepDims ? [1, cols] : [cols], 'float32');
     heap.typedArrayFromHeap(out).set(acc);
     return out;
-  };
-  tf.unregisterKernel('Sum', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc });
-  installed = true;
-  return true;
+  });
 }

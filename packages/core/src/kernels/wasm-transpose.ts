@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import { replaceKernel } from './replace-kernel.js';
 import { heapOf } from './wasm-heap.js';
 
 const BLOCK = 32;
@@ -32,8 +32,6 @@ export function transposeMatrices(
   }
 }
 
-let installed = false;
-
 /**
  * Replaces the wasm backend's `Transpose` for the permutations that swap the last two axes of a
  * float32 tensor (the transposes of matrix-product gradients) with a cache-blocked loop on the
@@ -41,11 +39,7 @@ let installed = false;
  * Other permutations and dtypes go to the stock kernel. Called by `useBackend('wasm')`.
  */
 export function installWasmTranspose(): boolean {
-  if (installed) return true;
-  const original = tf.getKernel('Transpose', 'wasm');
-  if (original === undefined) return false;
-  const stock = original.kernelFunc;
-  const kernelFunc: tf.KernelConfig['kernelFunc'] = ({ inputs, backend, attrs }) => {
+  return replaceKernel('Transpose', 'wasm', (stock) => ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
     const perm = (attrs as { perm: number[] }).perm;
     const rank = x.shape.length;
@@ -62,9 +56,5 @@ export function installWasmTranspose(): boolean {
     const out = heap.makeOutput([...x.shape.slice(0, rank - 2), cols, rows], 'float32');
     transposeMatrices(heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out), count, rows, cols);
     return out;
-  };
-  tf.unregisterKernel('Transpose', 'wasm');
-  tf.registerKernel({ ...original, kernelFunc });
-  installed = true;
-  return true;
+  });
 }
