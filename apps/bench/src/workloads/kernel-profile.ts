@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkerboard } from '../data.js';
 import { median } from '../stats.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { single } from './figures.js';
-import { trainStep } from './train-step.js';
+import { withTrainStep } from './train-step.js';
 
 /** Kernels whose time counts as matrix products. */
 export const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'MatMul']);
@@ -54,73 +53,69 @@ export const kernelProfileWorkload: Workload = {
     for (const arch of ctx.archs) {
       for (const batchSize of ctx.settings.trainBatches) {
         await ctx.step(`${arch.id} batch ${batchSize}`);
-        const model = arch.build(0);
-        const batch = checkerboard(batchSize, 1);
-        const { step, dispose } = trainStep(model, batch);
-        try {
-          const wall = median(await ctx.time(step)) * 1000;
-          // The check reads every kernel's output back while profiling: not what a step costs.
-          tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
-          const profiles: KernelRow[][] = [];
-          let count = 0;
-          for (let i = 0; i < ctx.settings.profiles; i++) {
-            const profile = await tf.profile(step);
-            count = profile.kernels.length;
-            profiles.push(
-              groupKernels(
-                profile.kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) })),
-              ),
-            );
-            ctx.checkpoint();
-          }
-          tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
-          const total = (rows: KernelRow[], pick: (r: KernelRow) => boolean = () => true) =>
-            rows.filter(pick).reduce((s, r) => s + r.ms, 0);
-          // The profile whose kernel total is the median one stands for the step.
-          const byTotal = [...profiles].sort((a, b) => total(a) - total(b));
-          const rows = byTotal[byTotal.length >> 1]!;
-          const key = `${arch.id}/b${batchSize}`;
-          tables[key] = rows;
-          const prefix = `kernel-profile/${key}`;
-          const what = `${arch.label}, batch ${batchSize}`;
-          figures.push(
-            single(`${prefix}/kernels`, `kernels per step, ${what}`, 'kernels', count, 'lower'),
-            single(`${prefix}/step-ms`, `step wall time (unprofiled), ${what}`, 'ms', wall, 'lower'),
-            single(
-              `${prefix}/us-per-kernel`,
-              `step wall time per kernel, ${what}`,
-              'us',
-              (wall * 1000) / count,
-              'lower',
-            ),
-          );
-          if (timed) {
-            const kernelMs = total(rows);
-            const matmulMs = total(rows, (r) => MATMUL_KERNELS.has(r.kernel));
+        await withTrainStep(arch, batchSize, async (step) => {
+          try {
+            const wall = median(await ctx.time(step)) * 1000;
+            // The check reads every kernel's output back while profiling: not what a step costs.
+            tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+            const profiles: KernelRow[][] = [];
+            let count = 0;
+            for (let i = 0; i < ctx.settings.profiles; i++) {
+              const profile = await tf.profile(step);
+              count = profile.kernels.length;
+              profiles.push(
+                groupKernels(
+                  profile.kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) })),
+                ),
+              );
+              ctx.checkpoint();
+            }
+            tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
+            const total = (rows: KernelRow[], pick: (r: KernelRow) => boolean = () => true) =>
+              rows.filter(pick).reduce((s, r) => s + r.ms, 0);
+            // The profile whose kernel total is the median one stands for the step.
+            const byTotal = [...profiles].sort((a, b) => total(a) - total(b));
+            const rows = byTotal[byTotal.length >> 1]!;
+            const key = `${arch.id}/b${batchSize}`;
+            tables[key] = rows;
+            const prefix = `kernel-profile/${key}`;
+            const what = `${arch.label}, batch ${batchSize}`;
             figures.push(
-              single(`${prefix}/kernel-ms`, `time inside kernels, ${what}`, 'ms', kernelMs, 'lower'),
+              single(`${prefix}/kernels`, `kernels per step, ${what}`, 'kernels', count, 'lower'),
+              single(`${prefix}/step-ms`, `step wall time (unprofiled), ${what}`, 'ms', wall, 'lower'),
               single(
-                `${prefix}/in-kernels-share`,
-                `kernel time / step wall time, ${what}`,
-                'share',
-                kernelMs / wall,
-                'none',
-              ),
-              single(
-                `${prefix}/matmul-share`,
-                `matmul share of kernel time, ${what}`,
-                'share',
-                kernelMs > 0 ? matmulMs / kernelMs : 0,
-                'none',
+                `${prefix}/us-per-kernel`,
+                `step wall time per kernel, ${what}`,
+                'us',
+                (wall * 1000) / count,
+                'lower',
               ),
             );
+            if (timed) {
+              const kernelMs = total(rows);
+              const matmulMs = total(rows, (r) => MATMUL_KERNELS.has(r.kernel));
+              figures.push(
+                single(`${prefix}/kernel-ms`, `time inside kernels, ${what}`, 'ms', kernelMs, 'lower'),
+                single(
+                  `${prefix}/in-kernels-share`,
+                  `kernel time / step wall time, ${what}`,
+                  'share',
+                  kernelMs / wall,
+                  'none',
+                ),
+                single(
+                  `${prefix}/matmul-share`,
+                  `matmul share of kernel time, ${what}`,
+                  'share',
+                  kernelMs > 0 ? matmulMs / kernelMs : 0,
+                  'none',
+                ),
+              );
+            }
+          } finally {
+            tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
           }
-        } finally {
-          tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
-          dispose();
-          batch.dispose();
-          model.dispose();
-        }
+        });
       }
     }
     return { figures, details: { kernelTimer: timed, topKernels: tables } };

@@ -1,7 +1,8 @@
 import { Adam } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkerboard } from '../data.js';
-import { type BenchModel, parameterCount } from '../models.js';
+import { type Arch, type BenchModel, parameterCount } from '../models.js';
+import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
 
@@ -30,21 +31,39 @@ export function trainStep(model: BenchModel, batch: tf.Tensor2D, learningRate = 
   return { step, dispose: () => adam.dispose() };
 }
 
+/**
+ * Runs `use` with a fresh model of `arch`, a checkerboard batch of `batchSize` and its training
+ * step, and frees all three afterwards, whatever `use` does.
+ */
+export async function withTrainStep<T>(
+  arch: Arch,
+  batchSize: number,
+  use: (step: () => Promise<void>, model: BenchModel) => Promise<T>,
+): Promise<T> {
+  const model = arch.build(0);
+  const batch = checkerboard(batchSize, 1);
+  const { step, dispose } = trainStep(model, batch);
+  try {
+    return await use(step, model);
+  } finally {
+    dispose();
+    batch.dispose();
+    model.dispose();
+  }
+}
+
 /** Training-step throughput per architecture at the small and the large batch. */
 export const trainStepWorkload: Workload = {
   name: 'train-step',
   description: 'One Adam step (loss, gradients, update, loss read back) on checkerboard batches',
   plan: (settings, archs) => archs.flatMap((a) => settings.trainBatches.map((b) => `${a.id} batch ${b}`)),
   async run(ctx) {
-    const figures = [];
+    const figures: Figure[] = [];
     const params: Record<string, number> = {};
     for (const arch of ctx.archs) {
       for (const batchSize of ctx.settings.trainBatches) {
         await ctx.step(`${arch.id} batch ${batchSize}`);
-        const model = arch.build(0);
-        const batch = checkerboard(batchSize, 1);
-        const { step, dispose } = trainStep(model, batch);
-        try {
+        await withTrainStep(arch, batchSize, async (step, model) => {
           params[arch.id] = parameterCount(model);
           const times = await ctx.time(step);
           const what = `${arch.label} train step, batch ${batchSize}`;
@@ -52,11 +71,7 @@ export const trainStepWorkload: Workload = {
           figures.push(
             rate(`train-step/${arch.id}/b${batchSize}/samples-per-s`, what, 'samples/s', batchSize, times),
           );
-        } finally {
-          dispose();
-          batch.dispose();
-          model.dispose();
-        }
+        });
       }
     }
     return { figures, details: { parameters: params, batches: ctx.settings.trainBatches } };

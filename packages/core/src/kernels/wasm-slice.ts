@@ -31,7 +31,7 @@ export function installWasmSlice(): boolean {
 type Numbers = { [i: number]: number; length: number };
 
 /** dst = src[start : start + extent] of a row-major array of `shape`, for any rank >= 1. */
-export function copyStrided(
+function copyStrided(
   src: Numbers,
   dst: Numbers,
   shape: number[],
