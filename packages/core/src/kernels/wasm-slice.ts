@@ -31,13 +31,7 @@ export function installWasmSlice(): boolean {
 type Numbers = { [i: number]: number; length: number };
 
 /** dst = src[start : start + extent] of a row-major array of `shape`, for any rank >= 1. */
-function copyStrided(
-  src: Numbers,
-  dst: Numbers,
-  shape: number[],
-  start: number[],
-  extent: number[],
-): void {
+function copyStrided(src: Numbers, dst: Numbers, shape: number[], start: number[], extent: number[]): void {
   const rank = shape.length;
   const strides = new Array<number>(rank);
   strides[rank - 1] = 1;
