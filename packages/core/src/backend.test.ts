@@ -9,7 +9,7 @@ describe('useBackend', () => {
     const info = await useBackend(name);
     expect(info.name).toBe(name);
     expect(tf.getBackend()).toBe(name);
-    if (name === 'wasm') expect(info.wasm).toEqual({ simd: true, threads: false });
+    if (name === 'wasm') expect(info.wasm).toEqual({ simd: true, threads: false, threadsCount: 1 });
   });
 
   it('refuses an unknown backend and keeps the current one', async () => {
@@ -17,6 +17,18 @@ describe('useBackend', () => {
     await expect(useBackend('gpu' as 'cpu')).rejects.toThrow(BackendError);
     await expect(useBackend('gpu' as 'cpu')).rejects.toThrow(/expected 'cpu', 'wasm' or 'webgl', got 'gpu'/);
     expect(tf.getBackend()).toBe(current);
+  });
+
+  it('refuses a thread count out of range, or one the started wasm backend does not have', async () => {
+    await expect(useBackend('wasm', { threads: 0 })).rejects.toThrow(
+      /threads: expected an integer from 1 to 8, got 0/,
+    );
+    await useBackend('wasm');
+    await expect(useBackend('wasm', { threads: 2 })).rejects.toThrow(
+      /already runs with 1 thread\(s\) in this process; asked for 2/,
+    );
+    expect((await useBackend('wasm', { threads: 1 })).wasm?.threadsCount).toBe(1);
+    await useBackend(process.env.DIFFEO_BACKEND as 'cpu' | 'wasm');
   });
 
   it('fails with BackendError where webgl cannot start (Node)', async () => {

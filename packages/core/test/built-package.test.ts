@@ -40,6 +40,19 @@ describe('the built package', () => {
     }
   });
 
+  it('runs wasm with 2 threads in plain Node, gives cpu numbers, and exits by itself', () => {
+    // The timeout catches pthread workers that would keep the process alive.
+    const stdout = execFileSync(process.execPath, [fixture('wasm-threads.mjs')], {
+      cwd: pkg,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const out = JSON.parse(stdout.trim().split('\n').at(-1)!);
+    expect(out.info).toEqual({ simd: true, threads: true, threadsCount: 2 });
+    expect(out.valueRelErr).toBeLessThan(1e-4);
+    expect(out.gradMaxRelErr).toBeLessThan(1e-5);
+  });
+
   it('registers gradients through a bundler (esbuild, browser conditions)', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'diffeo-bundle-'));
     try {
