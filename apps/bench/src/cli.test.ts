@@ -203,6 +203,8 @@ describe('pnpm bench --quick', () => {
       '--quick',
       '--backends',
       'webgl,browser-wasm',
+      '--threads',
+      '2',
       '--json',
       json,
       '--no-progress',
@@ -218,6 +220,7 @@ describe('pnpm bench --quick', () => {
     expect(webgl.float32RenderTargets).toBe(true);
     const wasm = report.backends[1]!;
     expect(wasm.runtime.crossOriginIsolated).toBe(true);
-    expect(wasm.reported.wasm).toMatchObject({ simd: true, threads: true });
+    // tfjs alone would give 1 thread on a 2-core machine (it halves the cores); --threads 2 gets 2.
+    expect(wasm.reported.wasm).toEqual({ simd: true, threads: true, threadsCount: 2 });
   });
 });

@@ -63,6 +63,7 @@ interface CliOptions {
   archs?: string[];
   repeats?: number;
   ttqSteps?: number;
+  threads?: number;
   chromium: string;
   progress: boolean;
 }
@@ -100,6 +101,12 @@ function program(): Command {
     )
     .option('--repeats <n>', 'timed samples per measurement (default 7, quick 2)', positiveInt)
     .option('--ttq-steps <n>', 'training steps of time-to-quality (default 3000, quick 10)', positiveInt)
+    .option(
+      '--threads <n>',
+      "XNNPACK threads of wasm and browser-wasm, 1 to 8 (default: tfjs's choice, 1 in Node and half the cores in " +
+        'Chromium); more pay on large batches only',
+      positiveInt,
+    )
     .option('--chromium <path>', "Chromium for the browser backends (Debian's package)", DEFAULT_CHROMIUM)
     .option('--no-progress', 'no progress bar (it is drawn on stderr only when stderr is a terminal)')
     .addHelpText(
@@ -125,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     quick: o.quick,
     ...(o.repeats === undefined ? {} : { repeats: o.repeats }),
     ...(o.ttqSteps === undefined ? {} : { ttqSteps: o.ttqSteps }),
+    ...(o.threads === undefined ? {} : { threads: o.threads }),
     ...(o.workloads === undefined ? {} : { workloads: o.workloads }),
     ...(o.archs === undefined ? {} : { archs: o.archs }),
   }));

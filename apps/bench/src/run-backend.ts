@@ -12,6 +12,8 @@ export interface RunRequest {
   quick: boolean;
   repeats?: number;
   ttqSteps?: number;
+  /** wasm and browser-wasm: XNNPACK's threads (`useBackend`'s `threads`). */
+  threads?: number;
   workloads?: string[];
   archs?: string[];
 }
@@ -26,14 +28,9 @@ export function planOf(request: RunRequest): string[] {
 }
 
 /** The backend report from what `useBackend` returned and tfjs's flags. */
-export function reportOf(info: BackendInfo, extra: { threadsCount?: number } = {}): BackendReport {
+export function reportOf(info: BackendInfo): BackendReport {
   const report: BackendReport = { name: info.name, prod: tf.env().getBool('PROD') };
-  if (info.wasm !== undefined) {
-    report.wasm = {
-      ...info.wasm,
-      ...(extra.threadsCount === undefined ? {} : { threadsCount: extra.threadsCount }),
-    };
-  }
+  if (info.wasm !== undefined) report.wasm = { ...info.wasm };
   if (info.webgl !== undefined) report.webgl = { ...info.webgl };
   return report;
 }

@@ -83,7 +83,7 @@ export interface WorkloadResult {
 export interface BackendReport {
   /** tfjs's backend name. */
   name: string;
-  wasm?: { simd: boolean; threads: boolean; threadsCount?: number };
+  wasm?: { simd: boolean; threads: boolean; threadsCount: number };
   webgl?: { version: number; float32RenderTargets: boolean; renderer?: string };
   /** tfjs `PROD` flag: off means extra debug checks run. */
   prod: boolean;

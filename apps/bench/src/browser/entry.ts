@@ -26,16 +26,18 @@ async function select(request: RunRequest) {
     return { info: await useBackend('webgl') };
   }
   if (request.backend === 'browser-wasm') {
-    const info = await useBackend('wasm', { wasmPaths: new URL('/wasm/', location.href).href });
-    const wasm = await import('@tensorflow/tfjs-backend-wasm');
-    return { info, threadsCount: info.wasm?.threads ? wasm.getThreadsCount() : 1 };
+    const info = await useBackend('wasm', {
+      wasmPaths: new URL('/wasm/', location.href).href,
+      ...(request.threads === undefined ? {} : { threads: request.threads }),
+    });
+    return { info };
   }
   throw new Error(`browser runner: expected backend webgl or browser-wasm, got '${request.backend}'`);
 }
 
 window.diffeoBench = {
   async run(request) {
-    const { info, threadsCount } = await select(request);
+    const { info } = await select(request);
     return runBackend(request, {
       platform,
       runtime: {
@@ -44,7 +46,7 @@ window.diffeoBench = {
         cores: navigator.hardwareConcurrency,
         crossOriginIsolated: globalThis.crossOriginIsolated === true,
       },
-      reported: reportOf(info, threadsCount === undefined ? {} : { threadsCount }),
+      reported: reportOf(info),
       onProgress: async (event) => {
         await window.benchProgress?.(event);
       },

@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   if (request.backend !== 'cpu' && request.backend !== 'wasm') {
     throw new Error(`node runner: expected backend cpu or wasm, got '${String(request.backend)}'`);
   }
-  const info = await useBackend(request.backend);
+  const info = await useBackend(
+    request.backend,
+    request.threads === undefined || request.backend !== 'wasm' ? {} : { threads: request.threads },
+  );
   const result = await runBackend(request, {
     platform,
     runtime: {

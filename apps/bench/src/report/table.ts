@@ -6,7 +6,7 @@ function describeBackend(b: BackendResult): string {
   const parts: string[] = [];
   if (r.wasm !== undefined) {
     parts.push(`SIMD ${r.wasm.simd ? 'on' : 'off'}`);
-    parts.push(`threads ${r.wasm.threads ? `on (${r.wasm.threadsCount ?? '?'})` : 'off'}`);
+    parts.push(`threads ${r.wasm.threads ? `on (${r.wasm.threadsCount})` : 'off'}`);
   }
   if (r.webgl !== undefined) {
     parts.push(`WebGL ${r.webgl.version}`);

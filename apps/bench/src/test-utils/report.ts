@@ -42,7 +42,7 @@ export function wasmResult(stepsPerS: { b128: number; b1024: number }): BackendR
   return {
     backend: 'wasm',
     runtime: { runtime: 'node', version: 'v20', cores: 2 },
-    reported: { name: 'wasm', wasm: { simd: true, threads: false }, prod: false },
+    reported: { name: 'wasm', wasm: { simd: true, threads: false, threadsCount: 1 }, prod: false },
     wallS: 3,
     workloads: [
       workload(
