@@ -171,6 +171,33 @@ describe("Diffeo's wasm kernels", () => {
     tf.dispose([x, g!]);
   });
 
+  it('reverse the last axis exactly as nested arrays do, other axes as before, with gradients, without leaks', () => {
+    const before = tf.memory().numTensors;
+    const nested = [
+      [
+        [1, 2, 3],
+        [4, 5, 6],
+      ],
+      [
+        [7, 8, 9],
+        [10, 11, 12],
+      ],
+    ];
+    const lastReversed = nested.map((m) => m.map((r) => [...r].reverse()));
+    tf.tidy(() => {
+      const x = tf.tensor3d(nested);
+      expect(tf.reverse(x, -1).arraySync()).toEqual(lastReversed);
+      expect(tf.reverse(x, 2).arraySync()).toEqual(lastReversed);
+      expect(tf.reverse(x, 1).arraySync()).toEqual(nested.map((m) => [...m].reverse()));
+      expect(tf.reverse(tf.tensor1d([1, 2, 3], 'int32')).arraySync()).toEqual([3, 2, 1]);
+      // d/dx sum(w * reverse(x)) = reverse(w)
+      const w = tf.tensor2d([[1, 2, 3]]);
+      const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(w, tf.reverse(v, 1))))(tf.zeros([1, 3]));
+      expect(g.arraySync()).toEqual([[3, 2, 1]]);
+    });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('multiplies exactly as the definition says for every transpose combination, with gradients, without leaks', () => {
     const rng = createRng(1);
     const [m, k, n] = [7, 5, 3];

@@ -1,5 +1,6 @@
 import { installWasmBatchMatMul } from './wasm-batch-matmul.js';
 import { installWasmIdentity } from './wasm-identity.js';
+import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
 import { installWasmSum } from './wasm-sum.js';
 import { installWasmTranspose } from './wasm-transpose.js';
@@ -7,7 +8,7 @@ import { installWasmTranspose } from './wasm-transpose.js';
 /**
  * Installs Diffeo's replacements of stock wasm kernels that are slow on the shapes flows use:
  * `Transpose` (last two axes), `Sum` (column sums), `Identity` and same-dtype `Cast` (which share
- * memory instead of copying), `Slice` (a strided copy on the heap), and `BatchMatMul` with transpose flags (which
+ * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis, and `BatchMatMul` with transpose flags (which
  * then transposes explicitly, through the faster `Transpose`). Order matters: the matrix product
  * looks the transpose kernel up when it is installed. Idempotent; `useBackend('wasm')` calls it.
  */
@@ -17,6 +18,7 @@ export function installWasmKernels(): boolean {
     installWasmSum() &&
     installWasmIdentity() &&
     installWasmSlice() &&
+    installWasmReverse() &&
     installWasmBatchMatMul()
   );
 }
