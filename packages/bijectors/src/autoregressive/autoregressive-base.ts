@@ -48,6 +48,8 @@ export type AutoregressiveDirection = 'normalize' | 'generate';
  *   only, so all dimensions are transformed at once. This is the fast direction.
  * - `forward` (latent u -> data x, sampling) needs `dim` passes: pass k recomputes the parameters
  *   from the partial x, fixing dimension k; after `dim` passes every parameter sees the final x.
+ *   Without a context, pass 0 runs the MADE on a single row (dimension 0's parameters are
+ *   constants then).
  *
  * A subclass gives the number of parameters per dimension and the elementwise map.
  */
@@ -98,14 +100,21 @@ export abstract class AutoregressiveBijector extends BaseBijector {
   }
 
   protected _forward(u: tf.Tensor2D, context: tf.Tensor2D | undefined): BijectorOutput {
-    let x = tf.zerosLike(u) as tf.Tensor2D;
-    let logDet: tf.Tensor2D | undefined;
-    for (let pass = 0; pass < this.dim; pass++) {
+    // Pass 0 only has to get dimension 0 right, whose parameters see no input at all; without a
+    // context they are the same for every row, so one row of MADE stands for the whole batch
+    // (with D = 2 that halves the work of sampling).
+    const first =
+      context === undefined
+        ? // A broadcasting product, not tf.tile: wasm's Tile took 16 ms for 10^4 rows of 46.
+          (tf.mul(tf.ones([u.shape[0], 1]), this.made.apply(tf.zeros([1, this.dim]))) as tf.Tensor2D)
+        : this.made.apply(tf.zerosLike(u) as tf.Tensor2D, context);
+    let { y: x, logDet } = this.elementwise(u, first, 'generate');
+    for (let pass = 1; pass < this.dim; pass++) {
       const out = this.elementwise(u, this.made.apply(x, context), 'generate');
       x = out.y;
       logDet = out.logDet;
     }
-    return { y: x, logDet: tf.sum(logDet!, 1) as tf.Tensor1D };
+    return { y: x, logDet: tf.sum(logDet, 1) as tf.Tensor1D };
   }
 
   /** The layer's own variables, then the MADE's as `made.initial.weight`, ..., `made.final.bias`. */
