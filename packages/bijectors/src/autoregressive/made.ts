@@ -10,6 +10,7 @@ import {
   VariableStore,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { affine } from '../nets/dense.js';
 
 /** How the hidden units of a {@link MADE} get their degrees. */
 export type HiddenDegrees = 'sequential' | 'random';
@@ -71,10 +72,11 @@ class MaskedLinear {
     this.bias = store.add(`${name}.bias`, uniformInit([nOut], limit, rng));
   }
 
-  apply(x: tf.Tensor): tf.Tensor2D {
+  /** `x (W * mask) + b`, then ReLU if asked. */
+  apply(x: tf.Tensor, activation?: 'relu'): tf.Tensor2D {
     // The mask is applied on every call too: it keeps the gradient of masked entries at zero,
     // so training (and any assigned weights) can never break the autoregressive structure.
-    return tf.add(tf.matMul(x as tf.Tensor2D, tf.mul(this.weight, this.mask) as tf.Tensor2D), this.bias);
+    return affine(x as tf.Tensor2D, tf.mul(this.weight, this.mask), this.bias, activation);
   }
 
   dispose(): void {
@@ -94,7 +96,7 @@ class Linear {
   }
 
   apply(x: tf.Tensor): tf.Tensor2D {
-    return tf.add(tf.matMul(x as tf.Tensor2D, this.weight as tf.Tensor2D), this.bias);
+    return affine(x as tf.Tensor2D, this.weight, this.bias);
   }
 }
 
@@ -281,8 +283,8 @@ export class MADE {
         h = tf.add(h, this.contextLayer.apply(context));
       if (this.useResidualBlocks) {
         for (const block of this.residualBlocks) {
-          let r: tf.Tensor = block.first.apply(tf.relu(h));
-          r = block.second.apply(tf.relu(r));
+          let r: tf.Tensor = block.first.apply(tf.relu(h), 'relu');
+          r = block.second.apply(r);
           if (block.context !== undefined && context !== undefined) {
             r = tf.mul(r, tf.sigmoid(block.context.apply(context)));
           }
@@ -290,7 +292,7 @@ export class MADE {
         }
       } else {
         h = tf.relu(h);
-        for (const layer of this.feedforward) h = tf.relu(layer.apply(h));
+        for (const layer of this.feedforward) h = layer.apply(h, 'relu');
       }
       return this.final.apply(h);
     });

@@ -95,7 +95,12 @@ export class MLP implements Conditioner {
     const ctx = assertContext('mlp.apply: context', context, this.contextFeatures, input.shape[0]);
     return tf.tidy(() => {
       let h: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
-      for (const layer of this.hidden) h = activate(this.activation, dense(h, layer)) as tf.Tensor2D;
+      for (const layer of this.hidden) {
+        h =
+          this.activation === 'relu'
+            ? dense(h, layer, 'relu')
+            : (activate(this.activation, dense(h, layer)) as tf.Tensor2D);
+      }
       return dense(h, this.output);
     });
   }

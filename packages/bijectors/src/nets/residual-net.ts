@@ -101,10 +101,11 @@ export class ResidualNet implements Conditioner {
       const first: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
       let h = dense(first, this.initial);
       for (const block of this.blocks) {
-        const inner = activate(
-          this.activation,
-          dense(activate(this.activation, h) as tf.Tensor2D, block.first),
-        );
+        const pre = activate(this.activation, h) as tf.Tensor2D;
+        const inner =
+          this.activation === 'relu'
+            ? dense(pre, block.first, 'relu')
+            : activate(this.activation, dense(pre, block.first));
         h = tf.add(h, dense(inner as tf.Tensor2D, block.second)) as tf.Tensor2D;
       }
       return dense(h, this.final);
