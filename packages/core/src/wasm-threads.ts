@@ -98,6 +98,9 @@ export function prepareWasmThreads(threads: number, wasm: WasmModuleApi, env: Tf
   wasm.setThreadsCount(threads);
   if (threads === 1) return () => {};
   if (isNode()) {
+    if (typeof process.getBuiltinModule !== 'function') {
+      throw new BackendError(`wasm: threads: ${threads} needs Node >= 20.16 (process.getBuiltinModule)`);
+    }
     installNodeWorker();
     env.set('WASM_HAS_MULTITHREAD_SUPPORT', true);
   } else if (!globalThis.crossOriginIsolated) {

@@ -190,6 +190,7 @@ describe("Diffeo's wasm kernels", () => {
       expect(tf.reverse(x, 2).arraySync()).toEqual(lastReversed);
       expect(tf.reverse(x, 1).arraySync()).toEqual(nested.map((m) => [...m].reverse()));
       expect(tf.reverse(tf.tensor1d([1, 2, 3], 'int32')).arraySync()).toEqual([3, 2, 1]);
+      expect(tf.reverse(x, []).arraySync()).toEqual(nested);
       // d/dx sum(w * reverse(x)) = reverse(w)
       const w = tf.tensor2d([[1, 2, 3]]);
       const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(w, tf.reverse(v, 1))))(tf.zeros([1, 3]));

@@ -13,7 +13,7 @@ export function installWasmReverse(): boolean {
     const rank = x.shape.length;
     const { dims } = args.attrs as { dims: number | number[] };
     const axes = (Array.isArray(dims) ? dims : [dims]).map((d) => (d < 0 ? d + rank : d));
-    if (x.dtype === 'string' || rank === 0 || axes.some((a) => a !== rank - 1)) return stock(args);
+    if (x.dtype === 'string' || rank === 0 || axes.length !== 1 || axes[0] !== rank - 1) return stock(args);
     const heap = heapOf(args.backend);
     const out = heap.makeOutput([...x.shape], x.dtype);
     // Views after the allocation: growing the heap detaches earlier ones.
