@@ -99,7 +99,10 @@ describe('RBlock', () => {
     const report = checkBijector(block, u, c);
     expect(tf.memory().numTensors).toBe(before);
     expect(report.finite).toBe(true);
-    expect(report.inverseError).toBeLessThan(1e-4);
+    // The inputs reach |u| = 10.5, which the perturbed block maps as far as |y| = 2,612 (exp(s),
+    // s ~ 5.5), where float32's spacing is 2.4e-4: the round trip keeps u to ~2e-5 relative (measured
+    // 4.8e-5 on cpu, 2.0e-4 on wasm, whose fused conditioner kernel rounds the bias in differently).
+    expect(report.inverseError).toBeLessThan(5e-4);
     expect(report.logDetError).toBeLessThan(1e-3);
     expect(report.cancelError).toBeLessThan(1e-4);
     const { y, logDet } = block.forward(u, c);
