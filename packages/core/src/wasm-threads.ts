@@ -30,7 +30,10 @@ function reportCores(count: number): RestoreWasmThreads {
   if (isNode()) {
     const os = process.getBuiltinModule('os') as typeof import('node:os');
     const cpus = os.cpus;
-    os.cpus = () => Array.from({ length: count }, (_, i) => cpus()[i % cpus().length]!);
+    os.cpus = () => {
+      const real = cpus();
+      return Array.from({ length: count }, (_, i) => real[i % real.length]!);
+    };
     return () => {
       os.cpus = cpus;
     };

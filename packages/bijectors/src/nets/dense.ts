@@ -1,5 +1,6 @@
 import { glorotUniform, type Rng, uniformInit, type VariableStore } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { type Activation, activate } from './activation.js';
 
 /** A fully connected layer's variables: `y = x W + b`, W `[fanIn, fanOut]`, b `[fanOut]`. */
 export interface DenseLayer {
@@ -51,6 +52,12 @@ export function addDense(
 /** `x W + b` for a `[batch, fanIn]` input, then ReLU if asked. */
 export function dense(x: tf.Tensor2D, layer: DenseLayer, activation?: 'relu'): tf.Tensor2D {
   return affine(x, layer.weight, layer.bias, activation);
+}
+
+/** `act(x W + b)`: a ReLU goes into the {@link affine} kernel, other activations follow it. */
+export function denseActivated(x: tf.Tensor2D, layer: DenseLayer, activation: Activation): tf.Tensor2D {
+  if (activation === 'relu') return dense(x, layer, 'relu');
+  return activate(activation, dense(x, layer)) as tf.Tensor2D;
 }
 
 /**

@@ -8,9 +8,9 @@ import {
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
-import { type Activation, activate, activationSchema } from './activation.js';
+import { type Activation, activationSchema } from './activation.js';
 import type { Conditioner } from './conditioner.js';
-import { addDense, type DenseLayer, dense } from './dense.js';
+import { addDense, type DenseLayer, dense, denseActivated } from './dense.js';
 import { parseConfig } from './parse-config.js';
 
 /** The config of an {@link MLP}, with its defaults. */
@@ -95,12 +95,7 @@ export class MLP implements Conditioner {
     const ctx = assertContext('mlp.apply: context', context, this.contextFeatures, input.shape[0]);
     return tf.tidy(() => {
       let h: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
-      for (const layer of this.hidden) {
-        h =
-          this.activation === 'relu'
-            ? dense(h, layer, 'relu')
-            : (activate(this.activation, dense(h, layer)) as tf.Tensor2D);
-      }
+      for (const layer of this.hidden) h = denseActivated(h, layer, this.activation);
       return dense(h, this.output);
     });
   }

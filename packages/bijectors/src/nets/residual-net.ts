@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type Activation, activate, activationSchema } from './activation.js';
 import type { Conditioner } from './conditioner.js';
-import { addDense, type DenseLayer, dense } from './dense.js';
+import { addDense, type DenseLayer, dense, denseActivated } from './dense.js';
 import { parseConfig } from './parse-config.js';
 
 /** The config of a {@link ResidualNet}, with its defaults. */
@@ -101,11 +101,11 @@ export class ResidualNet implements Conditioner {
       const first: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
       let h = dense(first, this.initial);
       for (const block of this.blocks) {
-        const pre = activate(this.activation, h) as tf.Tensor2D;
-        const inner =
-          this.activation === 'relu'
-            ? dense(pre, block.first, 'relu')
-            : activate(this.activation, dense(pre, block.first));
+        const inner = denseActivated(
+          activate(this.activation, h) as tf.Tensor2D,
+          block.first,
+          this.activation,
+        );
         h = tf.add(h, dense(inner as tf.Tensor2D, block.second)) as tf.Tensor2D;
       }
       return dense(h, this.final);
