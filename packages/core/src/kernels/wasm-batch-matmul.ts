@@ -1,21 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { replaceKernel } from './replace-kernel.js';
+import { gemmOnHeap } from './wasm-gemm.js';
+
+type KernelFunc = tf.KernelConfig['kernelFunc'];
 
 /**
- * Replaces the wasm backend's `BatchMatMul` kernel with one that transposes its operands
- * explicitly before multiplying. The stock kernel takes a slow path whenever `transposeA` or
- * `transposeB` is set (measured 22 ms instead of 1.8 ms for 1024x128 . 128x128), and every
- * gradient of a matrix product sets one of them; an explicit transpose costs a fraction of that.
- * Results are identical: the same multiplication on the same numbers. Called by `useBackend('wasm')`;
- * a no-op when the wasm backend is not loaded or the kernel is already replaced.
+ * Runs a stock matrix-product kernel with its operands transposed explicitly (through the faster
+ * `Transpose`) and its transpose flags cleared. The stock flag paths are slow (22 ms instead of
+ * 1.8 ms for 1024x128 . 128x128 in Node) and, in `_FusedMatMul` with both flags set, wrong
+ * (tfjs 4.22: a 2x3 . 3x2 product with bias and elu gave -0.918 where 2.6 is right).
  */
-export function installWasmBatchMatMul(): boolean {
-  const transpose = tf.getKernel('Transpose', 'wasm');
-  if (transpose === undefined) return false;
-  const transposeFn = transpose.kernelFunc;
-  return replaceKernel('BatchMatMul', 'wasm', (multiply) => ({ inputs, backend, attrs }) => {
+function withExplicitTransposes(stock: KernelFunc, transposeFn: KernelFunc): KernelFunc {
+  return ({ inputs, backend, attrs }) => {
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
-    if (!transposeA && !transposeB) return multiply({ inputs, backend, attrs });
+    if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
     const t = (x: tf.TensorInfo): tf.TensorInfo => {
       const rank = x.shape.length;
       const perm = [...Array.from({ length: rank - 2 }, (_, i) => i), rank - 1, rank - 2];
@@ -23,8 +21,8 @@ export function installWasmBatchMatMul(): boolean {
     };
     const a = transposeA ? t(inputs.a!) : inputs.a!;
     const b = transposeB ? t(inputs.b!) : inputs.b!;
-    const out = multiply({
-      inputs: { a, b },
+    const out = stock({
+      inputs: { ...inputs, a, b },
       backend,
       attrs: { ...attrs, transposeA: false, transposeB: false },
     });
@@ -32,5 +30,58 @@ export function installWasmBatchMatMul(): boolean {
     if (transposeA) data.disposeData(a.dataId);
     if (transposeB) data.disposeData(b.dataId);
     return out;
+  };
+}
+
+/**
+ * Replaces the wasm backend's `BatchMatMul` with Diffeo's matrix product (`wasm/gemm.c`), which
+ * reads transposed operands through strides: 1.2-2x faster than XNNPACK on one thread on the
+ * shapes of flows, and several times on tiny ones (no operator set-up per call). Where it does not
+ * apply (not loaded, other dtypes, large products when XNNPACK has threads), the stock kernel
+ * runs, with transposes done explicitly first. Called by `useBackend('wasm')`.
+ */
+export function installWasmBatchMatMul(): boolean {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (transpose === undefined) return false;
+  return replaceKernel('BatchMatMul', 'wasm', (stock) => {
+    const fallback = withExplicitTransposes(stock, transpose.kernelFunc);
+    return ({ inputs, backend, attrs }) => {
+      const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+      const ours = gemmOnHeap(backend, { a: inputs.a!, b: inputs.b!, transposeA, transposeB });
+      return ours ?? fallback({ inputs, backend, attrs });
+    };
+  });
+}
+
+/**
+ * Replaces the wasm backend's `_FusedMatMul` (tf.fused.matMul) with Diffeo's matrix product when
+ * the activation is linear or ReLU, with or without a bias vector over the output's columns (the
+ * bias and the ReLU are applied as the results leave the registers). Other cases go to the stock
+ * kernel with explicit transposes. Called by `useBackend('wasm')`.
+ */
+export function installWasmFusedMatMul(): boolean {
+  const transpose = tf.getKernel('Transpose', 'wasm');
+  if (transpose === undefined) return false;
+  return replaceKernel('_FusedMatMul', 'wasm', (stock) => {
+    const fallback = withExplicitTransposes(stock, transpose.kernelFunc);
+    return ({ inputs, backend, attrs }) => {
+      const { transposeA, transposeB, activation } = attrs as {
+        transposeA: boolean;
+        transposeB: boolean;
+        activation: string;
+      };
+      if ((activation === 'linear' || activation === 'relu') && inputs.preluActivationWeights === undefined) {
+        const ours = gemmOnHeap(backend, {
+          a: inputs.a!,
+          b: inputs.b!,
+          transposeA,
+          transposeB,
+          ...(inputs.bias === undefined ? {} : { bias: inputs.bias }),
+          relu: activation === 'relu',
+        });
+        if (ours !== undefined) return ours;
+      }
+      return fallback({ inputs, backend, attrs });
+    };
   });
 }

@@ -1,7 +1,18 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
+/** The Emscripten module inside tfjs's wasm backend: its memory and allocator. */
+interface WasmModule {
+  asm?: { memory?: WebAssembly.Memory };
+  /** The threaded build creates its (shared) memory in JS and keeps it here. */
+  wasmMemory?: WebAssembly.Memory;
+  _malloc(bytes: number): number;
+  _free(pointer: number): void;
+}
+
 /** The parts of tfjs's wasm backend that a JS kernel needs to work on its heap directly. */
 export interface WasmHeapBackend {
+  wasm: WasmModule;
+  dataIdMap: { get(dataId: object): { memoryOffset: number } | undefined };
   typedArrayFromHeap(t: tf.TensorInfo): Float32Array;
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   disposeData(dataId: object): boolean;
@@ -10,4 +21,18 @@ export interface WasmHeapBackend {
 /** The wasm backend handed to a kernel function, typed for heap access. */
 export function heapOf(backend: unknown): WasmHeapBackend {
   return backend as WasmHeapBackend;
+}
+
+/** The backend's linear memory (shared in the threaded build). */
+export function memoryOf(heap: WasmHeapBackend): WebAssembly.Memory {
+  const memory = heap.wasm.asm?.memory ?? heap.wasm.wasmMemory;
+  if (memory === undefined) throw new Error('wasm backend: its memory is not reachable');
+  return memory;
+}
+
+/** Byte address of a tensor's data on the heap. */
+export function pointerOf(heap: WasmHeapBackend, t: tf.TensorInfo): number {
+  const data = heap.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error('wasm backend: tensor data not found (disposed?)');
+  return data.memoryOffset;
 }

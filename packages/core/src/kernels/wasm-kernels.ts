@@ -1,4 +1,4 @@
-import { installWasmBatchMatMul } from './wasm-batch-matmul.js';
+import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmIdentity } from './wasm-identity.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
@@ -8,9 +8,12 @@ import { installWasmTranspose } from './wasm-transpose.js';
 /**
  * Installs Diffeo's replacements of stock wasm kernels that are slow on the shapes flows use:
  * `Transpose` (last two axes), `Sum` (column sums), `Identity` and same-dtype `Cast` (which share
- * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis, and `BatchMatMul` with transpose flags (which
- * then transposes explicitly, through the faster `Transpose`). Order matters: the matrix product
- * looks the transpose kernel up when it is installed. Idempotent; `useBackend('wasm')` calls it.
+ * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis,
+ * and `BatchMatMul` and `_FusedMatMul` (Diffeo's own matrix product, `wasm/gemm.c`, once
+ * `loadWasmGemm` has run for the backend; until then, or where it does not apply, the stock
+ * kernels with explicit transposes through the faster `Transpose`). Order matters: the matrix
+ * product looks the transpose kernel up when it is installed. Idempotent; `useBackend('wasm')`
+ * calls it.
  */
 export function installWasmKernels(): boolean {
   return (
@@ -19,6 +22,7 @@ export function installWasmKernels(): boolean {
     installWasmIdentity() &&
     installWasmSlice() &&
     installWasmReverse() &&
-    installWasmBatchMatMul()
+    installWasmBatchMatMul() &&
+    installWasmFusedMatMul()
   );
 }

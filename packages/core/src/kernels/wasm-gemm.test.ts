@@ -1,0 +1,180 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../rng.js';
+import { hasWasmGemm } from './wasm-gemm.js';
+
+const rng = createRng(11);
+
+/** op(A) op(B) (+ bias) (ReLU) in float64 for one batch entry; A and B row-major. */
+function reference(
+  a: Float32Array,
+  b: Float32Array,
+  [m, k, n]: [number, number, number],
+  ta: boolean,
+  tb: boolean,
+  bias?: Float32Array,
+  relu = false,
+): Float64Array {
+  const out = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = bias === undefined ? 0 : bias[j]!;
+      for (let l = 0; l < k; l++) s += a[ta ? l * m + i : i * k + l]! * b[tb ? j * k + l : l * n + j]!;
+      out[i * n + j] = relu ? Math.max(s, 0) : s;
+    }
+  }
+  return out;
+}
+
+/**
+ * Largest |got - want| per term summed: float32 sums of k unit-scale terms in another order stray
+ * by about k * 6e-8; a wrong or missing term costs order 1.
+ */
+function relError(got: Float32Array, want: Float64Array, k: number): number {
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
+  return worst / Math.max(k, 1);
+}
+
+const operand = (rows: number, cols: number, transposed: boolean, batch?: number) => {
+  const values = rng.normalArray((batch ?? 1) * rows * cols);
+  const shape = transposed ? [cols, rows] : [rows, cols];
+  return { values, tensor: tf.tensor(values, batch === undefined ? shape : [batch, ...shape]) };
+};
+
+describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
+  it('is loaded for the wasm backend by useBackend', () => {
+    expect(hasWasmGemm(tf.backend())).toBe(true);
+  });
+
+  // Widths below, at and above the 8-column panels and heights around the 4-row blocks, so every
+  // partial store and the one-row loop run; k = 1 and a long k; every transpose combination.
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [4, 3, 8],
+    [5, 7, 9],
+    [7, 2, 15],
+    [13, 1, 3],
+    [128, 128, 46],
+    [33, 300, 17],
+    [64, 1024, 12],
+  ];
+  it('gives the float64 product for every shape and transpose combination, without leaks', () => {
+    for (const [m, k, n] of shapes) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const a = operand(m, k, ta);
+        const b = operand(k, n, tb);
+        const before = tf.memory().numTensors;
+        const c = tf.matMul(a.tensor as tf.Tensor2D, b.tensor as tf.Tensor2D, ta, tb);
+        expect(c.shape).toEqual([m, n]);
+        const want = reference(a.values, b.values, [m, k, n], ta, tb);
+        expect(relError(c.dataSync() as Float32Array, want, k), `${m}x${k}x${n} ${ta} ${tb}`).toBeLessThan(
+          1e-6,
+        );
+        c.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([a.tensor, b.tensor]);
+      }
+    }
+  });
+
+  it('adds the bias and applies ReLU in tf.fused.matMul, and falls back for other activations', () => {
+    const [m, k, n] = [19, 24, 13];
+    for (const [ta, tb] of [
+      [false, false],
+      [true, true],
+    ] as const) {
+      const a = operand(m, k, ta);
+      const b = operand(k, n, tb);
+      const biasValues = rng.normalArray(n);
+      const bias = tf.tensor1d(biasValues);
+      for (const activation of ['linear', 'relu', 'elu'] as const) {
+        const c = tf.fused.matMul({
+          a: a.tensor as tf.Tensor2D,
+          b: b.tensor as tf.Tensor2D,
+          transposeA: ta,
+          transposeB: tb,
+          bias,
+          activation,
+        });
+        const linear = reference(a.values, b.values, [m, k, n], ta, tb, biasValues);
+        const want =
+          activation === 'linear'
+            ? linear
+            : linear.map((v) => (activation === 'relu' ? Math.max(v, 0) : v > 0 ? v : Math.expm1(v)));
+        expect(relError(c.dataSync() as Float32Array, want, k), activation).toBeLessThan(1e-6);
+        c.dispose();
+      }
+      tf.dispose([a.tensor, b.tensor, bias]);
+    }
+  });
+
+  it('multiplies batches, broadcasting a batch of one on either side', () => {
+    const [m, k, n] = [6, 10, 9];
+    for (const [batchA, batchB] of [
+      [3, 3],
+      [3, 1],
+      [1, 3],
+    ]) {
+      const a = operand(m, k, false, batchA);
+      const b = operand(k, n, true, batchB);
+      const c = tf.matMul(a.tensor as tf.Tensor3D, b.tensor as tf.Tensor3D, false, true);
+      expect(c.shape).toEqual([3, m, n]);
+      const got = c.dataSync() as Float32Array;
+      for (let i = 0; i < 3; i++) {
+        const ai = a.values.subarray((batchA === 1 ? 0 : i) * m * k, ((batchA === 1 ? 0 : i) + 1) * m * k);
+        const bi = b.values.subarray((batchB === 1 ? 0 : i) * k * n, ((batchB === 1 ? 0 : i) + 1) * k * n);
+        const want = reference(ai, bi, [m, k, n], false, true);
+        expect(relError(got.subarray(i * m * n, (i + 1) * m * n), want, k)).toBeLessThan(1e-6);
+      }
+      tf.dispose([a.tensor, b.tensor, c]);
+    }
+  });
+
+  it('gives the gradients of a fused dense layer with ReLU', () => {
+    // d/dW sum(relu(x W + b)) = x^T 1[x W + b > 0], d/db = column counts of the same mask.
+    const x = tf.tensor2d(rng.normalArray(21 * 5), [21, 5]);
+    const w = tf.tensor2d(rng.normalArray(5 * 11), [5, 11]);
+    const b = tf.tensor1d(rng.normalArray(11));
+    const f = (wv: tf.Tensor, bv: tf.Tensor) =>
+      tf.sum(tf.fused.matMul({ a: x, b: wv as tf.Tensor2D, bias: bv, activation: 'relu' }));
+    const [gw, gb] = tf.grads(f)([w, b]);
+    const xs = x.arraySync();
+    const pre = tf.add(tf.matMul(x, w), b).arraySync();
+    const mask = pre.map((row) => row.map((v) => (v > 0 ? 1 : 0)));
+    const gwWant = Array.from({ length: 5 }, (_, i) =>
+      Array.from({ length: 11 }, (_, j) => xs.reduce((s, row, r) => s + row[i]! * mask[r]![j]!, 0)),
+    );
+    const gbWant = Array.from({ length: 11 }, (_, j) => mask.reduce((s, row) => s + row[j]!, 0));
+    (gw!.arraySync() as number[][]).forEach((row, i) => {
+      row.forEach((v, j) => {
+        expect(v).toBeCloseTo(gwWant[i]![j]!, 4);
+      });
+    });
+    expect(gb!.arraySync()).toEqual(gbWant);
+    tf.dispose([x, w, b, gw!, gb!]);
+  });
+
+  it('writes only its output: tensors allocated around a product keep their values', () => {
+    const sentinels = Array.from({ length: 6 }, (_, i) => tf.fill([37], i + 0.5));
+    const kept: tf.Tensor[] = [];
+    const fills: tf.Tensor[] = [];
+    for (const [m, k, n] of shapes) {
+      const a = tf.ones([m, k]);
+      const b = tf.ones([n, k]);
+      const c = tf.matMul(a, b, false, true);
+      kept.push(a, b, c);
+      fills.push(tf.fill([3], 7));
+      expect(Array.from(c.dataSync())).toEqual(Array(m * n).fill(k));
+    }
+    for (const [i, s] of sentinels.entries())
+      expect(Array.from(s.dataSync())).toEqual(Array(37).fill(i + 0.5));
+    for (const f of fills) expect(Array.from(f.dataSync())).toEqual([7, 7, 7]);
+    tf.dispose([...sentinels, ...kept, ...fills]);
+  });
+});
