@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
-import { loadWasmGemm } from './kernels/wasm-gemm.js';
+import { loadWasmKernels } from './kernels/wasm-module.js';
 import { installWasmKernels } from './kernels/wasm-kernels.js';
 import { checkThreads, prepareWasmThreads, type RestoreWasmThreads } from './wasm-threads.js';
 
@@ -128,7 +128,7 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
     const simd = Boolean(await env.getAsync('WASM_HAS_SIMD_SUPPORT'));
     const { getThreadsCount } = await import('@tensorflow/tfjs-backend-wasm');
     const threadsCount = getThreadsCount();
-    await loadWasmGemm(tf.backend(), threadsCount);
+    await loadWasmKernels(tf.backend(), threadsCount);
     return { name, wasm: { simd, threads: threadsCount > 1, threadsCount } };
   }
   if (name === 'webgl') {

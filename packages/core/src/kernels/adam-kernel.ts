@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arrayIO } from './array-io.js';
-import { heapOf } from './wasm-heap.js';
+import { heapOf, pointerOf } from './wasm-heap.js';
+import { wasmKernelsOf } from './wasm-module.js';
 
 /**
  * One Adam update of one variable as a single kernel, for backends whose data lives in CPU memory
@@ -56,12 +57,24 @@ if (tf.getKernel(ADAM_KERNEL, 'wasm') === undefined) {
     kernelName: ADAM_KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend, attrs }) => {
-      // Straight on the wasm heap, no copies. Outputs are allocated first: an allocation can grow
-      // the heap, which detaches every view taken before it.
+      // Straight on the wasm heap, no copies: wasm/adam.c in float32 SIMD (the update in float32,
+      // as tf.train.adam computes it) once core's wasm kernels are loaded, else the JS loop.
+      // Outputs are allocated first: an allocation can grow the heap, which detaches every view
+      // taken before it.
       const heap = heapOf(backend);
       const outs = [0, 1, 2].map(() => heap.makeOutput(inputs.x!.shape, 'float32'));
+      const ins = names.map((k) => inputs[k]!);
+      const loaded = wasmKernelsOf(backend);
+      if (loaded !== undefined) {
+        const { alpha, beta1, beta2, epsHat } = attrs as unknown as AdamAttrs;
+        const [x, m, v, g] = ins.map((t) => pointerOf(heap, t));
+        const [x1, m1, v1] = outs.map((t) => pointerOf(heap, t));
+        const n = inputs.x!.shape.reduce((p, s) => p * s, 1);
+        loaded.kernels.adam(n, x!, m!, v!, g!, x1!, m1!, v1!, alpha, beta1, beta2, epsHat);
+        return outs;
+      }
       const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
-      const [x, m, v, g] = names.map((k) => view(inputs[k]!));
+      const [x, m, v, g] = ins.map(view);
       const [x1, m1, v1] = outs.map(view);
       update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [x1!, m1!, v1!]);
       return outs;

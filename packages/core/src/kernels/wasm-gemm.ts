@@ -1,84 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { GEMM_WASM, GEMM_WASM_SHARED } from './gemm-wasm.gen.js';
-import { heapOf, memoryOf, pointerOf, type WasmHeapBackend } from './wasm-heap.js';
-
-type GemmExport = (
-  m: number,
-  n: number,
-  k: number,
-  a: number,
-  ars: number,
-  acs: number,
-  b: number,
-  brs: number,
-  bcs: number,
-  c: number,
-  bias: number,
-  relu: number,
-  scratch: number,
-) => void;
-
-interface LoadedGemm {
-  gemm: GemmExport;
-  /** XNNPACK's threads: above one, large products are left to its thread pool. */
-  threads: number;
-}
-
-/** One module per wasm backend instance, sharing that backend's memory. */
-const loaded = new WeakMap<object, LoadedGemm>();
+import { heapOf, pointerOf, type WasmHeapBackend } from './wasm-heap.js';
+import { wasmKernelsOf } from './wasm-module.js';
 
 /**
  * With XNNPACK on more than one thread, products of at least this many multiply-adds go to it:
- * measured on 2 cores, its 2 threads beat our one from about 1024x128x46 up (1024x128x128: 0.56
- * against 0.83 ms), and lose below (128x128x128: 0.21 against 0.10 ms, mostly waking the thread).
+ * the products of logProb over 10^4 points (10^4x128x128: 5.6 ms on its 2 threads against 7.4 ms
+ * on our one), not those of a training step at batch 1024 (1024x128x128), where whole steps
+ * measured slower with XNNPACK's threads (p50 71-103 ms against 62-65 ms).
  */
-const THREADED_MIN_MACS = 6 * 1024 * 1024;
-
-function decode(base64: string): Uint8Array<ArrayBuffer> {
-  const text = atob(base64);
-  const bytes = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-  return bytes;
-}
-
-/**
- * Instantiates wasm/gemm.c (Diffeo's matrix product) inside `backend`'s memory, once per backend.
- * `threads` is XNNPACK's thread count. Called by `useBackend('wasm')` after the backend starts.
- */
-export async function loadWasmGemm(backend: object, threads: number): Promise<void> {
-  if (loaded.has(backend)) return;
-  const memory = memoryOf(heapOf(backend));
-  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = decode(shared ? GEMM_WASM_SHARED : GEMM_WASM);
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-  const gemm = instance.exports.gemm as GemmExport;
-  warmUp(heapOf(backend), gemm);
-  loaded.set(backend, { gemm, threads });
-}
-
-/**
- * Runs a few small products so that V8 (and Chrome) queue the optimized compile of the kernel
- * now. Wasm starts in a baseline compiler (2.7 ms instead of 0.75 for 1024x128x128 here) and is
- * optimized once it has run enough; left to that, the compile job waited behind those of tfjs's
- * own hot functions and a training run's first ~100 products ran at the baseline speed.
- */
-function warmUp(heap: WasmHeapBackend, gemm: GemmExport): void {
-  const size = 64;
-  const floats = size * size;
-  const base = heap.wasm._malloc((3 * floats + 8 * size) * 4);
-  try {
-    new Float32Array(memoryOf(heap).buffer, base, 3 * floats + 8 * size).fill(0);
-    const [a, b, c, scratch] = [base, base + floats * 4, base + 2 * floats * 4, base + 3 * floats * 4];
-    for (let i = 0; i < 8; i++) gemm(size, size, size, a, size, 1, b, size, 1, c, 0, 0, scratch);
-  } finally {
-    heap.wasm._free(base);
-  }
-}
-
-/** Whether `backend` has Diffeo's matrix product loaded (for tests and reports). */
-export function hasWasmGemm(backend: object): boolean {
-  return loaded.has(backend);
-}
+const THREADED_MIN_MACS = 32 * 1024 * 1024;
 
 export interface GemmRequest {
   a: tf.TensorInfo;
@@ -101,8 +31,8 @@ const product = (shape: number[]) => shape.reduce((p, s) => p * s, 1);
  */
 export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInfo | undefined {
   const { a, b, transposeA, transposeB, bias, relu = false } = request;
-  const module = loaded.get(backend as object);
-  if (module === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
+  const loaded = wasmKernelsOf(backend);
+  if (loaded === undefined || a.dtype !== 'float32' || b.dtype !== 'float32') return undefined;
   const ra = a.shape.length;
   const rb = b.shape.length;
   if (ra < 2 || rb < 2) return undefined;
@@ -121,7 +51,7 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
   const batchB = product(b.shape.slice(0, -2));
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return undefined;
   const batch = Math.max(batchA, batchB);
-  if (module.threads > 1 && batch * m * n * k >= THREADED_MIN_MACS) return undefined;
+  if (loaded.threads > 1 && batch * m * n * k >= THREADED_MIN_MACS) return undefined;
 
   const outer = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const heap: WasmHeapBackend = heapOf(backend);
@@ -138,7 +68,7 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
     for (let i = 0; i < batch; i++) {
       const offA = batchA === 1 ? 0 : i * m * k * 4;
       const offB = batchB === 1 ? 0 : i * k * n * 4;
-      module.gemm(
+      loaded.kernels.gemm(
         m,
         n,
         k,

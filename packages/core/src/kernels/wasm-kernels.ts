@@ -10,7 +10,7 @@ import { installWasmTranspose } from './wasm-transpose.js';
  * `Transpose` (last two axes), `Sum` (column sums), `Identity` and same-dtype `Cast` (which share
  * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis,
  * and `BatchMatMul` and `_FusedMatMul` (Diffeo's own matrix product, `wasm/gemm.c`, once
- * `loadWasmGemm` has run for the backend; until then, or where it does not apply, the stock
+ * `loadWasmKernels` has run for the backend; until then, or where it does not apply, the stock
  * kernels with explicit transposes through the faster `Transpose`). Order matters: the matrix
  * product looks the transpose kernel up when it is installed. Idempotent; `useBackend('wasm')`
  * calls it.

@@ -1,4 +1,4 @@
-// The committed wasm/gemm.c build (src/kernels/gemm-wasm.gen.ts) must be what the source
+// The committed build of wasm/*.c (src/kernels/kernels-wasm.gen.ts) must be what the source
 // compiles to, and must still pass the script's checks (no static data, no stack: the module runs
 // inside tfjs's memory). Needs Debian's clang-14, lld-14 and wabt (.ci/run installs them).
 import { execFileSync } from 'node:child_process';
@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 const pkg = fileURLToPath(new URL('..', import.meta.url));
 
-describe('wasm/gemm.c', () => {
+describe('wasm/*.c', () => {
   it('compiles to the committed module', () => {
     for (const tool of ['clang-14', 'wasm-ld-14', 'wasm2wat']) {
       let found = true;
