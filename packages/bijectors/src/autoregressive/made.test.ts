@@ -77,6 +77,24 @@ describe('MADE', () => {
     });
   }
 
+  it('is autoregressive on 2-D data, where the hidden masks are all ones and not multiplied', () => {
+    const made = new MADE({ features: 2, hiddenFeatures: 8, outputMultiplier: 2 });
+    randomize(made, 4);
+    const x = tf.tensor2d(createRng(10).normalArray(16 * 2), [16, 2]);
+    const table = dependence(made, x);
+    // Outputs 0-1 (dimension 0) see no input; outputs 2-3 see x0 and not x1.
+    expect(table.map((row) => row.map((v) => v > 1e-6))).toEqual([
+      [false, false],
+      [false, false],
+      [true, false],
+      [true, false],
+    ]);
+    expect(table[0]).toEqual([0, 0]);
+    expect(table[2]![1]).toBe(0);
+    x.dispose();
+    made.dispose();
+  });
+
   it('lays out degrees as nflows and starts a zero output layer at zero', () => {
     const made = new MADE({ features: 3, hiddenFeatures: 5, outputMultiplier: 2, zeroInitOutput: true });
     expect(Array.from(made.degrees.input)).toEqual([1, 2, 3]);

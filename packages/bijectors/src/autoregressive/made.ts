@@ -42,6 +42,8 @@ class MaskedLinear {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
   readonly mask: tf.Tensor2D;
+  /** Every entry of the mask is 1 (the hidden layers of a MADE on 2-D data): nothing to multiply. */
+  readonly unmasked: boolean;
 
   constructor(
     store: VariableStore,
@@ -62,6 +64,7 @@ class MaskedLinear {
       }
     }
     this.mask = tf.tensor2d(mask, [nIn, nOut]);
+    this.unmasked = mask.every((m) => m === 1);
     // PyTorch's nn.Linear default (as nflows): U(-1/sqrt(fanIn), 1/sqrt(fanIn)); residual blocks
     // start their last layer at U(-1e-3, 1e-3) as nflows's MaskedResidualBlock.
     const limit = init === 'small' ? 1e-3 : init === 'zero' ? 0 : 1 / Math.sqrt(nIn);
@@ -76,7 +79,8 @@ class MaskedLinear {
   apply(x: tf.Tensor, activation?: 'relu'): tf.Tensor2D {
     // The mask is applied on every call too: it keeps the gradient of masked entries at zero,
     // so training (and any assigned weights) can never break the autoregressive structure.
-    return affine(x as tf.Tensor2D, tf.mul(this.weight, this.mask), this.bias, activation);
+    const weight = this.unmasked ? this.weight : tf.mul(this.weight, this.mask);
+    return affine(x as tf.Tensor2D, weight, this.bias, activation);
   }
 
   dispose(): void {
@@ -131,8 +135,9 @@ function randomDegrees(n: number, features: number, previous: Int32Array, rng: R
  * input i (degree i + 1) see hidden units of degree < i + 1. The outputs are laid out with each
  * input's `outputMultiplier` values contiguous: output `i * outputMultiplier + p`.
  *
- * Masks: each masked layer multiplies its weight matrix by a constant 0/1 mask on every call, and
- * its stored weights are masked at initialisation as well. The masks are rebuilt from the config
+ * Masks: each masked layer multiplies its weight matrix by a constant 0/1 mask on every call
+ * (skipped where the mask is all ones, as for the hidden layers on 2-D data), and its stored weights
+ * are masked at initialisation as well. The masks are rebuilt from the config
  * (and seed), so they are not variables and are not saved.
  *
  * Architecture (nflows's `MADE`): a masked input layer plus an unmasked linear map of the context;
