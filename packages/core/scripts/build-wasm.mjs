@@ -40,9 +40,7 @@ function compile(flags) {
     execFileSync('clang-14', [...common, ...flags, '-o', out, ...sources], { stdio: 'inherit' });
     const wat = execFileSync('wasm2wat', ['--enable-threads', out], { encoding: 'utf8' });
     if (/\(data\b|global\.(get|set)/.test(wat)) {
-      throw new Error(
-        'wasm/*.c: the module uses static data or the stack; it must not (see wasm/gemm.c)',
-      );
+      throw new Error('wasm/*.c: the module uses static data or the stack; it must not (see wasm/gemm.c)');
     }
     return readFileSync(out).toString('base64');
   } finally {
@@ -62,9 +60,7 @@ export const KERNELS_WASM_SHARED = '${shared}';
 if (process.argv.includes('--check')) {
   const current = readFileSync(target, 'utf8');
   if (current !== text) {
-    console.error(
-      `${target} is not what wasm/*.c compile to: run \`pnpm --filter @diffeo/core build:wasm\``,
-    );
+    console.error(`${target} is not what wasm/*.c compile to: run \`pnpm --filter @diffeo/core build:wasm\``);
     process.exit(1);
   }
 } else {

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
-import { loadWasmKernels } from './kernels/wasm-module.js';
 import { installWasmKernels } from './kernels/wasm-kernels.js';
+import { loadWasmKernels } from './kernels/wasm-module.js';
 import { checkThreads, prepareWasmThreads, type RestoreWasmThreads } from './wasm-threads.js';
 
 /** The backends Diffeo runs on. */

@@ -46,6 +46,12 @@ export { FORMAT_NAME, FORMAT_VERSION, fromArtifacts, load, save, toArtifacts } f
 export { type ArrayIO, arrayIO } from './kernels/array-io.js';
 export { installWasmKernels } from './kernels/wasm-kernels.js';
 export {
+  rqSplineGradOnWasmHeap,
+  rqSplineOnWasmHeap,
+  type WasmSplineAttrs,
+  type WasmSplineInputs,
+} from './kernels/wasm-spline.js';
+export {
   create,
   createRegistry,
   defaultRegistry,

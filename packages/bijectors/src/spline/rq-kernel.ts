@@ -1,11 +1,12 @@
-import { type ArrayIO, arrayIO } from '@diffeo/core';
+import { type ArrayIO, arrayIO, rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
  * Fused kernels of the rational-quadratic spline for the cpu and wasm backends: the whole spline of
  * `rationalQuadraticSpline` (knots, bin look-up, forward or inverse map, logDet) as one kernel,
  * and all four input gradients as one more, both computed in float64 loops over the tensors' typed
- * arrays. Op by op the spline costs ~68 kernels forward and ~650 forward + backward, each with a
+ * arrays; on wasm, once `useBackend('wasm')` has loaded core's wasm kernels, the same formulas
+ * compiled from C (core's `wasm/rq-spline.c`, 2-3x faster) straight on the heap. Op by op the spline costs ~68 kernels forward and ~650 forward + backward, each with a
  * fixed engine cost of 15-50 us; these two replace them on the backends whose data lives in
  * JavaScript-readable memory. Other backends (webgl) have no such kernel registered and
  * `rationalQuadraticSpline` runs op by op there: the kernel registry decides, nothing else.
@@ -344,9 +345,21 @@ function attrsOf(attrs: tf.NamedAttrMap | undefined): RQSplineAttrs {
   return attrs as unknown as RQSplineAttrs;
 }
 
-function forwardKernel(io: ArrayIO): tf.KernelFunc {
+/** Core's compiled spline kernels on the wasm heap, for the wasm backend. */
+interface OnHeap {
+  forward: typeof rqSplineOnWasmHeap;
+  gradient: typeof rqSplineGradOnWasmHeap;
+}
+
+function forwardKernel(io: ArrayIO, onHeap?: OnHeap): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, unnormalizedWidths: w, unnormalizedHeights: h, unnormalizedDerivatives: d } = inputs;
+    const compiled = onHeap?.forward(
+      backend,
+      { x: x!, widths: w!, heights: h!, derivatives: d! },
+      attrsOf(attrs),
+    );
+    if (compiled !== undefined) return compiled;
     const out = rqSplineForward(
       {
         x: io.read(backend, x!),
@@ -361,9 +374,15 @@ function forwardKernel(io: ArrayIO): tf.KernelFunc {
   };
 }
 
-function gradientKernel(io: ArrayIO): tf.KernelFunc {
+function gradientKernel(io: ArrayIO, onHeap?: OnHeap): tf.KernelFunc {
   return ({ inputs, backend, attrs }) => {
     const { x, unnormalizedWidths: w, unnormalizedHeights: h, unnormalizedDerivatives: d } = inputs;
+    const compiled = onHeap?.gradient(
+      backend,
+      { x: x!, widths: w!, heights: h!, derivatives: d!, dy: inputs.dy!, dLogDet: inputs.dLogDet! },
+      attrsOf(attrs),
+    );
+    if (compiled !== undefined) return compiled;
     const g = rqSplineGradient(
       {
         x: io.read(backend, x!),
@@ -391,11 +410,17 @@ function gradientKernel(io: ArrayIO): tf.KernelFunc {
  */
 export function registerRQSplineKernels(): void {
   for (const [backendName, io] of Object.entries(arrayIO)) {
+    const onHeap =
+      backendName === 'wasm' ? { forward: rqSplineOnWasmHeap, gradient: rqSplineGradOnWasmHeap } : undefined;
     if (tf.getKernel(RQ_SPLINE_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: RQ_SPLINE_KERNEL, backendName, kernelFunc: forwardKernel(io) });
+      tf.registerKernel({ kernelName: RQ_SPLINE_KERNEL, backendName, kernelFunc: forwardKernel(io, onHeap) });
     }
     if (tf.getKernel(RQ_SPLINE_GRAD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: RQ_SPLINE_GRAD_KERNEL, backendName, kernelFunc: gradientKernel(io) });
+      tf.registerKernel({
+        kernelName: RQ_SPLINE_GRAD_KERNEL,
+        backendName,
+        kernelFunc: gradientKernel(io, onHeap),
+      });
     }
   }
   if (tf.getGradient(RQ_SPLINE_KERNEL) === undefined) {

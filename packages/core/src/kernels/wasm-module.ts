@@ -36,6 +36,44 @@ export interface WasmKernels {
   ): void;
   /** See wasm/column-sum.c. */
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
+  /** See wasm/rq-spline.c. */
+  rq_spline(
+    n: number,
+    numBins: number,
+    x: number,
+    uw: number,
+    uh: number,
+    ud: number,
+    y: number,
+    logDet: number,
+    inverse: number,
+    tailBound: number,
+    minBinWidth: number,
+    minBinHeight: number,
+    minDerivative: number,
+    ws: number,
+  ): void;
+  /** See wasm/rq-spline.c. */
+  rq_spline_grad(
+    n: number,
+    numBins: number,
+    x: number,
+    uw: number,
+    uh: number,
+    ud: number,
+    dy: number,
+    dLogDet: number,
+    dx: number,
+    dw: number,
+    dh: number,
+    dd: number,
+    inverse: number,
+    tailBound: number,
+    minBinWidth: number,
+    minBinHeight: number,
+    minDerivative: number,
+    ws: number,
+  ): void;
 }
 
 export interface LoadedKernels {

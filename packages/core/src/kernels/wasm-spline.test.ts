@@ -1,0 +1,122 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { rqSplineGradOnWasmHeap, rqSplineOnWasmHeap, type WasmSplineAttrs } from './wasm-spline.js';
+
+// @diffeo/bijectors's tests compare this kernel (through its spline kernel) with the op-by-op
+// spline and finite differences; these pin it on its own, in closed form.
+const attrs: WasmSplineAttrs = {
+  inverse: false,
+  tailBound: 3,
+  minBinWidth: 1e-3,
+  minBinHeight: 1e-3,
+  minDerivative: 1e-3,
+};
+const K = 4;
+
+/**
+ * With all unnormalized parameters c, every bin is 2B/K wide and high (s = 1) and every interior
+ * knot derivative is d = minDerivative + softplus(c): y and logDet in closed form.
+ */
+function uniformSpline(x: number, c: number): [number, number] {
+  const B = attrs.tailBound;
+  if (!(Math.abs(x) <= B)) return [x, 0];
+  const w = (2 * B) / K;
+  const k = Math.min(Math.floor((x + B) / w), K - 1);
+  const d = attrs.minDerivative + Math.log1p(Math.exp(c));
+  const dk = k === 0 ? 1 : d;
+  const dk1 = k === K - 1 ? 1 : d;
+  const t = (x + B - k * w) / w;
+  const tau = t * (1 - t);
+  const den = t * t + (1 - t) ** 2 + (dk + dk1) * tau;
+  const y = -B + k * w + (w * (t * t + dk * tau)) / den;
+  const logDet = Math.log(dk1 * t * t + 2 * tau + dk * (1 - t) ** 2) - 2 * Math.log(den);
+  return [y, logDet];
+}
+
+function run(xs: number[], c: number, inverse = false) {
+  const n = xs.length;
+  const x = tf.tensor1d(xs);
+  const widths = tf.fill([n, K], c);
+  const heights = tf.fill([n, K], c);
+  const derivatives = tf.fill([n, K - 1], c);
+  const out = rqSplineOnWasmHeap(tf.backend(), { x, widths, heights, derivatives }, { ...attrs, inverse });
+  expect(out).toBeDefined();
+  const [y, logDet] = out!.map((info) => tf.engine().makeTensorFromTensorInfo(info));
+  const values = [Array.from(y!.dataSync()), Array.from(logDet!.dataSync())];
+  tf.dispose([x, widths, heights, derivatives, y!, logDet!]);
+  return values as [number[], number[]];
+}
+
+describe("core's wasm spline kernel (wasm/rq-spline.c)", () => {
+  const xs = [-3, -2.2, -1.5, -0.3, 0, 0.7, 1.49, 2.9, 3, -3.5, 4, Number.NaN];
+
+  it('gives the closed-form spline of uniform bins, the identity in the tails and NaN through', () => {
+    const before = tf.memory().numTensors;
+    for (const c of [0, -2, 5]) {
+      const [y, logDet] = run(xs, c);
+      xs.forEach((x, i) => {
+        const [wantY, wantLogDet] = uniformSpline(x, c);
+        if (Number.isNaN(x)) {
+          expect(y[i]).toBeNaN();
+          expect(logDet[i]).toBe(0);
+          return;
+        }
+        expect(Math.abs(y[i]! - wantY), `y(${x}), c = ${c}`).toBeLessThan(2e-6);
+        expect(Math.abs(logDet[i]! - wantLogDet), `logDet(${x}), c = ${c}`).toBeLessThan(2e-6);
+      });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('inverts itself, and stays finite where the softmax and softplus under- and overflow', () => {
+    for (const c of [0, -60, 60, -800, 800]) {
+      const inside = xs.filter((x) => Math.abs(x) <= 3);
+      const [y, logDet] = run(inside, c);
+      const [back, logDetBack] = run(y, c, true);
+      for (const [i, x] of inside.entries()) {
+        expect(Number.isFinite(y[i]!) && Number.isFinite(logDet[i]!), `c = ${c}`).toBe(true);
+        // At c = 800 the knot derivatives are ~800 and float32 y carries the inverse off by ~3e-5.
+        if (Math.abs(c) > 60) continue;
+        expect(Math.abs(back[i]! - x), `x = ${x}, c = ${c}`).toBeLessThan(2e-5);
+        expect(Math.abs(logDet[i]! + logDetBack[i]!)).toBeLessThan(2e-4);
+      }
+    }
+  });
+
+  it('gives d logDet/dx and dy/dx by finite differences of the forward kernel', () => {
+    const x0 = [-2.2, -0.3, 0.7, 2.9];
+    const h = 1e-2;
+    const [y, logDet] = run(x0, 0.4);
+    const [yUp, ldUp] = run(
+      x0.map((v) => v + h),
+      0.4,
+    );
+    const [yDown, ldDown] = run(
+      x0.map((v) => v - h),
+      0.4,
+    );
+    const inputs = {
+      x: tf.tensor1d(x0),
+      widths: tf.fill([4, K], 0.4),
+      heights: tf.fill([4, K], 0.4),
+      derivatives: tf.fill([4, K - 1], 0.4),
+    };
+    for (const [gy, gl] of [
+      [1, 0],
+      [0, 1],
+    ] as const) {
+      const dy = tf.fill([4], gy);
+      const dLogDet = tf.fill([4], gl);
+      const grads = rqSplineGradOnWasmHeap(tf.backend(), { ...inputs, dy, dLogDet }, attrs)!;
+      const [dx, ...rest] = grads.map((info) => tf.engine().makeTensorFromTensorInfo(info));
+      const got = Array.from(dx!.dataSync());
+      x0.forEach((_, i) => {
+        const fd = gy === 1 ? (yUp[i]! - yDown[i]!) / (2 * h) : (ldUp[i]! - ldDown[i]!) / (2 * h);
+        expect(Math.abs(got[i]! - fd), `x = ${x0[i]}`).toBeLessThan(2e-3);
+      });
+      expect(y.length + logDet.length).toBe(8);
+      tf.dispose([dy, dLogDet, dx!, ...rest]);
+    }
+    tf.dispose(Object.values(inputs));
+  });
+});

@@ -1,0 +1,124 @@
+/*
+ * exp, log and log1p in double precision for the wasm kernels, which link no C library. Range
+ * reduction, then series that reach double rounding on the reduced range: exp's Taylor series to
+ * degree 13 on |r| <= ln2 / 2 (remainder below 1e-17), log's atanh series to degree 21 in
+ * f = (m - 1) / (m + 1), |f| <= 0.172. Special values as in C: exp(-inf) = 0, log(0) = -inf,
+ * log of a negative number or NaN is NaN.
+ */
+#ifndef DIFFEO_MATH_H
+#define DIFFEO_MATH_H
+
+#include <wasm_simd128.h>
+
+typedef unsigned long long u64;
+
+static inline double bits_to_double(u64 b) {
+  double d;
+  __builtin_memcpy(&d, &b, sizeof d);
+  return d;
+}
+
+static inline u64 double_to_bits(double d) {
+  u64 b;
+  __builtin_memcpy(&b, &d, sizeof b);
+  return b;
+}
+
+#define LN2_HI 6.93147180369123816490e-01
+#define LN2_LO 1.90821492927058770002e-10
+#define INV_LN2 1.44269504088896338700e+00
+
+/* 2^k for -1022 <= k <= 1023. */
+static inline double pow2i(int k) { return bits_to_double((u64)(k + 1023) << 52); }
+
+static inline double dexp(double x) {
+  if (x != x) return x;
+  if (x > 709.782712893384) return __builtin_inf();
+  if (x < -745.1332191019412) return 0.0;
+  double kf = __builtin_rint(x * INV_LN2);
+  int k = (int)kf;
+  double r = (x - kf * LN2_HI) - kf * LN2_LO;
+  double p = 1.0 / 6227020800.0;
+  p = p * r + 1.0 / 479001600.0;
+  p = p * r + 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  if (k > 1023) return p * pow2i(1023) * pow2i(k - 1023);
+  if (k < -1022) return p * pow2i(-1022) * pow2i(k + 1022);
+  return p * pow2i(k);
+}
+
+/* 2 atanh(f) = log((1 + f) / (1 - f)) for |f| <= 0.172. */
+static inline double log_series(double f) {
+  double s = f * f;
+  double p = 1.0 / 21.0;
+  p = p * s + 1.0 / 19.0;
+  p = p * s + 1.0 / 17.0;
+  p = p * s + 1.0 / 15.0;
+  p = p * s + 1.0 / 13.0;
+  p = p * s + 1.0 / 11.0;
+  p = p * s + 1.0 / 9.0;
+  p = p * s + 1.0 / 7.0;
+  p = p * s + 1.0 / 5.0;
+  p = p * s + 1.0 / 3.0;
+  p = p * s + 1.0;
+  return 2.0 * f * p;
+}
+
+static inline double dlog(double x) {
+  if (x != x || x < 0.0) return __builtin_nan("");
+  if (x == 0.0) return -__builtin_inf();
+  if (x == __builtin_inf()) return x;
+  int e = 0;
+  if (x < 2.2250738585072014e-308) {
+    x *= 18014398509481984.0; /* 2^54: subnormals */
+    e = -54;
+  }
+  u64 b = double_to_bits(x);
+  e += (int)((b >> 52) & 0x7ff) - 1023;
+  double m = bits_to_double((b & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL); /* [1, 2) */
+  if (m > 1.4142135623730951) {
+    m *= 0.5;
+    e += 1;
+  }
+  return e * LN2_HI + (e * LN2_LO + log_series((m - 1.0) / (m + 1.0)));
+}
+
+/* log(1 + y) for y >= 0, accurate for tiny y. */
+static inline double dlog1p(double y) {
+  if (y < 0.41421356237309503) return log_series(y / (2.0 + y));
+  return dlog(1.0 + y);
+}
+
+/*
+ * e^x on two float64 lanes, for softmaxes: Taylor to degree 11 on |r| <= ln2 / 2 (relative
+ * remainder below 1e-14; float32 lanes were tried and are not enough: knots are cumulative sums,
+ * and the narrowest bins, differences of knots, lost 1e-4 of their width). Inputs are clamped to
+ * [-708, 709] (e^-708 ~ 3e-308 stands in for anything smaller); NaN stays NaN.
+ */
+static inline v128_t exp2d(v128_t x) {
+  x = wasm_f64x2_pmax(x, wasm_f64x2_splat(-708.0));
+  x = wasm_f64x2_pmin(x, wasm_f64x2_splat(709.0));
+  v128_t kf = wasm_f64x2_nearest(wasm_f64x2_mul(x, wasm_f64x2_splat(INV_LN2)));
+  v128_t r = wasm_f64x2_sub(x, wasm_f64x2_mul(kf, wasm_f64x2_splat(LN2_HI)));
+  r = wasm_f64x2_sub(r, wasm_f64x2_mul(kf, wasm_f64x2_splat(LN2_LO)));
+  static const double c[] = {1.0 / 39916800.0, 1.0 / 3628800.0, 1.0 / 362880.0, 1.0 / 40320.0,
+                             1.0 / 5040.0, 1.0 / 720.0, 1.0 / 120.0, 1.0 / 24.0, 1.0 / 6.0, 0.5, 1.0, 1.0};
+  v128_t p = wasm_f64x2_splat(c[0]);
+  for (int i = 1; i < 12; i++) p = wasm_f64x2_add(wasm_f64x2_mul(p, r), wasm_f64x2_splat(c[i]));
+  /* 2^k with k in [-1022, 1023]: the exponent field. NaN lanes give some k; p is NaN there anyway. */
+  v128_t k = wasm_i64x2_extend_low_i32x4(wasm_i32x4_trunc_sat_f64x2_zero(kf));
+  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
+  return wasm_f64x2_mul(p, scale);
+}
+
+#endif
