@@ -25,11 +25,11 @@ export interface UseBackendOptions {
   /**
    * wasm: XNNPACK's threads for matrix products, from 1 to 8; fixed once the wasm backend has
    * started in a process. Default: tfjs's own choice (1 in Node; in a cross-origin isolated page,
-   * half the logical cores). More threads pay on large batches: on 2 cores in Node, NSF logProb
-   * over 10^5 points ran 1.7x faster with 2, a training step at batch 1024 1.3x; at batch 128 a
-   * step was no faster (RealNVP 25% slower) and far less steady, as waking the other thread costs
-   * about what it saves on small products. In the browser, more than 1 needs cross-origin
-   * isolation (COOP same-origin, COEP require-corp).
+   * half the logical cores). Only products of 32M multiply-adds and more (logProb or sampling over
+   * ~10^4 points at once) use them; Diffeo's own kernel runs the smaller ones on the calling thread.
+   * Whether they pay depends on the machine: 1.7x for NSF logProb on a 2-core Intel Xeon, nothing on
+   * 2 vCPUs that behave like one core's two hyperthreads. In the browser, more than 1 needs cross-origin isolation (COOP
+   * same-origin, COEP require-corp).
    */
   threads?: number;
 }

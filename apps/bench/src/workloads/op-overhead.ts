@@ -68,11 +68,15 @@ export const opOverheadWorkload: Workload = {
     const bT = tf.transpose(b) as tf.Tensor2D;
     const dY = tf.randomUniform([m, n], -1, 1, 'float32', 3) as tf.Tensor2D;
     const flops = 2 * m * k * n;
+    // One element is read back: enough to wait for queued GPU work, while reading the whole
+    // 512 KB product took ~1.8 ms more on wasm in Node (a fresh buffer per read, and the GC it
+    // brings), three times the product itself.
     const timeMatmul = (f: () => tf.Tensor) =>
       ctx.time(async () => {
         const c = f();
-        await c.data();
-        c.dispose();
+        const corner = tf.slice(c, [0, 0], [1, 1]);
+        await corner.data();
+        tf.dispose([c, corner]);
       });
     try {
       await ctx.step('matmul');
