@@ -1,4 +1,5 @@
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
+import { installWasmBinary } from './wasm-binary.js';
 import { installWasmIdentity } from './wasm-identity.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
@@ -7,7 +8,7 @@ import { installWasmTranspose } from './wasm-transpose.js';
 
 /**
  * Installs Diffeo's replacements of stock wasm kernels that are slow on the shapes flows use:
- * `Transpose` (last two axes), `Sum` (column sums), `Identity` and same-dtype `Cast` (which share
+ * `Transpose` (last two axes), `Sum` (column sums), `Add` and `Multiply` (same shape, scalar or bias), `Identity` and same-dtype `Cast` (which share
  * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis,
  * and `BatchMatMul` and `_FusedMatMul` (Diffeo's own matrix product, `wasm/gemm.c`, once
  * `loadWasmKernels` has run for the backend; until then, or where it does not apply, the stock
@@ -23,6 +24,7 @@ export function installWasmKernels(): boolean {
     installWasmSlice() &&
     installWasmReverse() &&
     installWasmBatchMatMul() &&
-    installWasmFusedMatMul()
+    installWasmFusedMatMul() &&
+    installWasmBinary()
   );
 }

@@ -36,6 +36,8 @@ export interface WasmKernels {
   ): void;
   /** See wasm/column-sum.c. */
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
+  /** See wasm/binary.c. */
+  binary(op: number, n: number, a: number, nb: number, b: number, out: number): void;
   /** See wasm/rq-spline.c. */
   rq_spline(
     n: number,
