@@ -147,6 +147,17 @@ describe("Diffeo's wasm kernels", () => {
         [0, 0],
         [0, 4],
       ],
+      // Rows once merged (a partial first axis, whole middle): wasm/copy-rows.c; and the whole tensor.
+      [
+        [5, 3, 4],
+        [1, 0, 1],
+        [2, 3, 2],
+      ],
+      [
+        [3, 5],
+        [0, 0],
+        [3, 5],
+      ],
     ];
     for (const [shape, begin, size] of cases) {
       const n = shape.reduce((p, s) => p * s, 1);

@@ -36,6 +36,8 @@ export interface WasmKernels {
   ): void;
   /** See wasm/column-sum.c. */
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
+  /** See wasm/copy-rows.c. */
+  copy_rows(rows: number, run: number, src: number, stride: number, dst: number): void;
   /** See wasm/binary.c. */
   binary(op: number, n: number, a: number, nb: number, b: number, out: number): void;
   /** See wasm/rq-spline.c. */

@@ -1,0 +1,19 @@
+/*
+ * dst[r][i] = src[r * stride + i] for r < rows, i < run: 32-bit elements (float32 or int32) copied
+ * in rows, four at a time; how `Slice` copies once its axes are merged into rows. No data and no
+ * stack: see gemm.c.
+ */
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+EXPORT("copy_rows")
+void copy_rows(int rows, int run, const int *src, int stride, int *dst) {
+  for (int r = 0; r < rows; r++) {
+    const int *s = src + r * stride;
+    int *d = dst + r * run;
+    int i = 0;
+    for (; i + 4 <= run; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+    for (; i < run; i++) d[i] = s[i];
+  }
+}
