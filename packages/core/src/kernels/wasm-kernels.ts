@@ -5,10 +5,11 @@ import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
 import { installWasmSum } from './wasm-sum.js';
 import { installWasmTranspose } from './wasm-transpose.js';
+import { installWasmUnary } from './wasm-unary.js';
 
 /**
  * Installs Diffeo's replacements of stock wasm kernels that are slow on the shapes flows use:
- * `Transpose` (last two axes), `Sum` (column sums), `Add` and `Multiply` (same shape, scalar or bias), `Identity` and same-dtype `Cast` (which share
+ * `Transpose` (last two axes), `Sum` (column sums), `Add` and `Multiply` (same shape, scalar or bias), `Relu` and `Step`, `Identity` and same-dtype `Cast` (which share
  * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis,
  * and `BatchMatMul` and `_FusedMatMul` (Diffeo's own matrix product, `wasm/gemm.c`, once
  * `loadWasmKernels` has run for the backend; until then, or where it does not apply, the stock
@@ -25,6 +26,7 @@ export function installWasmKernels(): boolean {
     installWasmReverse() &&
     installWasmBatchMatMul() &&
     installWasmFusedMatMul() &&
-    installWasmBinary()
+    installWasmBinary() &&
+    installWasmUnary()
   );
 }

@@ -38,6 +38,10 @@ export interface WasmKernels {
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
   /** See wasm/copy-rows.c. */
   copy_rows(rows: number, run: number, src: number, stride: number, dst: number): void;
+  /** See wasm/unary.c. */
+  relu(n: number, x: number, out: number): void;
+  /** See wasm/unary.c. */
+  step(n: number, x: number, out: number, alpha: number): void;
   /** See wasm/binary.c. */
   binary(op: number, n: number, a: number, nb: number, b: number, out: number): void;
   /** See wasm/rq-spline.c. */
