@@ -18,7 +18,7 @@ describe("core's wasm Relu and Step (wasm/unary.c)", () => {
       });
     same(
       Array.from(relu.dataSync()),
-      values.map((v) => (Number.isNaN(v) ? v : v > 0 ? v : 0)),
+      values.map((v) => (Number.isNaN(v) ? v : Math.max(v, 0))),
     );
     same(
       Array.from(step.dataSync()),
