@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
 
 /** The Emscripten module inside tfjs's wasm backend: its memory and allocator. */
 interface WasmModule {
@@ -26,13 +27,17 @@ export function heapOf(backend: unknown): WasmHeapBackend {
 /** The backend's linear memory (shared in the threaded build). */
 export function memoryOf(heap: WasmHeapBackend): WebAssembly.Memory {
   const memory = heap.wasm.asm?.memory ?? heap.wasm.wasmMemory;
-  if (memory === undefined) throw new Error('wasm backend: its memory is not reachable');
+  if (memory === undefined) {
+    throw new BackendError(
+      "wasm: the backend's WebAssembly.Memory is not reachable (another tfjs-backend-wasm build?)",
+    );
+  }
   return memory;
 }
 
 /** Byte address of a tensor's data on the heap. */
 export function pointerOf(heap: WasmHeapBackend, t: tf.TensorInfo): number {
   const data = heap.dataIdMap.get(t.dataId);
-  if (data === undefined) throw new Error('wasm backend: tensor data not found (disposed?)');
+  if (data === undefined) throw new BackendError('wasm: tensor data not found on the heap (disposed?)');
   return data.memoryOffset;
 }

@@ -25,7 +25,7 @@ export function installWasmSlice(): boolean {
     const out = heap.makeOutput(extent, x.dtype);
     const loaded = wasmKernelsOf(args.backend);
     const rows = asRows(x.shape, start, extent);
-    if (loaded !== undefined && rows !== undefined && x.dtype !== 'bool') {
+    if (loaded !== undefined && rows !== undefined && (x.dtype === 'float32' || x.dtype === 'int32')) {
       const [count, run, stride, offset] = rows;
       if (count * run > 0) {
         loaded.kernels.copy_rows(count, run, pointerOf(heap, x) + offset * 4, stride, pointerOf(heap, out));
