@@ -69,7 +69,7 @@ if (tf.getKernel(ADAM_KERNEL, 'wasm') === undefined) {
         const { alpha, beta1, beta2, epsHat } = attrs as unknown as AdamAttrs;
         const [x, m, v, g] = ins.map((t) => pointerOf(heap, t));
         const [x1, m1, v1] = outs.map((t) => pointerOf(heap, t));
-        const n = inputs.x!.shape.reduce((p, s) => p * s, 1);
+        const n = tf.util.sizeFromShape(inputs.x!.shape);
         loaded.kernels.adam(n, x!, m!, v!, g!, x1!, m1!, v1!, alpha, beta1, beta2, epsHat);
         return outs;
       }

@@ -6,8 +6,10 @@ import { wasmKernelsOf } from './wasm-module.js';
 const OPS = { Add: 0, Multiply: 1 } as const;
 
 /** `shape` without its leading 1s. */
-const trimmed = (shape: number[]) =>
-  shape.slice(shape.findIndex((s) => s !== 1) === -1 ? shape.length : shape.findIndex((s) => s !== 1));
+function trimmed(shape: number[]): number[] {
+  const first = shape.findIndex((s) => s !== 1);
+  return first === -1 ? [] : shape.slice(first);
+}
 
 /** Whether `small` broadcasts along `out` by repeating as a block: its trimmed shape ends `out`. */
 function repeatsAlong(small: number[], out: number[]): boolean {
@@ -32,7 +34,7 @@ export function installWasmBinary(): boolean {
         return stock({ inputs, backend, attrs });
       }
       const shape = tf.broadcast_util.assertAndGetBroadcastShape(a.shape, b.shape);
-      const n = shape.reduce((p, s) => p * s, 1);
+      const n = tf.util.sizeFromShape(shape);
       const sizeA = tf.util.sizeFromShape(a.shape);
       const sizeB = tf.util.sizeFromShape(b.shape);
       // Both ops commute: the operand with the whole output's size goes first.

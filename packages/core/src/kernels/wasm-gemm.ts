@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOf, pointerOf, type WasmHeapBackend } from './wasm-heap.js';
+import { heapOf, pointerOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
 /**
@@ -19,8 +19,6 @@ export interface GemmRequest {
   bias?: tf.TensorInfo;
   relu?: boolean;
 }
-
-const product = (shape: number[]) => shape.reduce((p, s) => p * s, 1);
 
 /**
  * `op(a) . op(b) (+ bias) (then ReLU)` with Diffeo's kernel on the wasm heap, over tfjs's batch
@@ -43,12 +41,12 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
   if (k !== kb) return undefined;
   if (
     bias !== undefined &&
-    (bias.dtype !== 'float32' || product(bias.shape) !== n || bias.shape.at(-1) !== n)
+    (bias.dtype !== 'float32' || tf.util.sizeFromShape(bias.shape) !== n || bias.shape.at(-1) !== n)
   ) {
     return undefined;
   }
-  const batchA = product(a.shape.slice(0, -2));
-  const batchB = product(b.shape.slice(0, -2));
+  const batchA = tf.util.sizeFromShape(a.shape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(b.shape.slice(0, -2));
   if (batchA !== batchB && batchA !== 1 && batchB !== 1) return undefined;
   const batch = Math.max(batchA, batchB);
   if (loaded.threads > 1 && batch * m * n * k >= THREADED_MIN_MACS) return undefined;
@@ -61,10 +59,10 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
   const pb = pointerOf(heap, b);
   const pc = pointerOf(heap, out);
   const pBias = bias === undefined ? 0 : pointerOf(heap, bias);
-  const scratch = heap.wasm._malloc(k * 8 * 4);
-  try {
-    const [ars, acs] = transposeA ? [1, m] : [k, 1];
-    const [brs, bcs] = transposeB ? [1, k] : [n, 1];
+  const [ars, acs] = transposeA ? [1, m] : [k, 1];
+  const [brs, bcs] = transposeB ? [1, k] : [n, 1];
+  // One 8-column panel of B at a time (see wasm/gemm.c).
+  withScratch(heap, k * 8 * 4, (scratch) => {
     for (let i = 0; i < batch; i++) {
       const offA = batchA === 1 ? 0 : i * m * k * 4;
       const offB = batchB === 1 ? 0 : i * k * n * 4;
@@ -84,8 +82,6 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
         scratch,
       );
     }
-  } finally {
-    heap.wasm._free(scratch);
-  }
+  });
   return out;
 }

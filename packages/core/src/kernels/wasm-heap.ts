@@ -41,3 +41,13 @@ export function pointerOf(heap: WasmHeapBackend, t: tf.TensorInfo): number {
   if (data === undefined) throw new BackendError('wasm: tensor data not found on the heap (disposed?)');
   return data.memoryOffset;
 }
+
+/** Runs `fn` with `bytes` of scratch memory on the heap, freed afterwards whatever `fn` does. */
+export function withScratch<T>(heap: WasmHeapBackend, bytes: number, fn: (pointer: number) => T): T {
+  const pointer = heap.wasm._malloc(bytes);
+  try {
+    return fn(pointer);
+  } finally {
+    heap.wasm._free(pointer);
+  }
+}

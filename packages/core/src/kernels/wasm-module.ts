@@ -1,5 +1,5 @@
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernels-wasm.gen.js';
-import { heapOf, memoryOf, type WasmHeapBackend } from './wasm-heap.js';
+import { heapOf, memoryOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 
 /** The exports of Diffeo's wasm kernels (`wasm/*.c`); pointers are byte addresses on tfjs's heap. */
 export interface WasmKernels {
@@ -131,12 +131,9 @@ export function wasmKernelsOf(backend: unknown): LoadedKernels | undefined {
 function warmUp(heap: WasmHeapBackend, kernels: WasmKernels): void {
   const size = 64;
   const floats = size * size;
-  const base = heap.wasm._malloc((3 * floats + 8 * size) * 4);
-  try {
+  withScratch(heap, (3 * floats + 8 * size) * 4, (base) => {
     new Float32Array(memoryOf(heap).buffer, base, 3 * floats + 8 * size).fill(0);
     const [a, b, c, scratch] = [base, base + floats * 4, base + 2 * floats * 4, base + 3 * floats * 4];
     for (let i = 0; i < 8; i++) kernels.gemm(size, size, size, a, size, 1, b, size, 1, c, 0, 0, scratch);
-  } finally {
-    heap.wasm._free(base);
-  }
+  });
 }

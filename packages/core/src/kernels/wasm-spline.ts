@@ -1,5 +1,5 @@
-import type * as tf from '@tensorflow/tfjs-core';
-import { heapOf, pointerOf } from './wasm-heap.js';
+import * as tf from '@tensorflow/tfjs-core';
+import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
 /** The spline's options as `@diffeo/bijectors` resolves them (its kernels' attributes). */
@@ -19,18 +19,8 @@ export interface WasmSplineInputs {
   derivatives: tf.TensorInfo;
 }
 
-/** Runs `fn` with `doubles` float64s of scratch on the heap. */
-function withScratch<T>(backend: unknown, doubles: number, fn: (pointer: number) => T): T {
-  const heap = heapOf(backend);
-  const pointer = heap.wasm._malloc(doubles * 8);
-  try {
-    return fn(pointer);
-  } finally {
-    heap.wasm._free(pointer);
-  }
-}
-
-const sizeOf = (t: tf.TensorInfo) => t.shape.reduce((p, s) => p * s, 1);
+/** Bytes of the kernels' scratch: 7 K + 4 float64s (see wasm/rq-spline.c). */
+const scratchBytes = (numBins: number) => (7 * numBins + 4) * 8;
 
 /**
  * The rational-quadratic spline (`wasm/rq-spline.c`) on the wasm heap: outputs y and logDet,
@@ -49,9 +39,9 @@ export function rqSplineOnWasmHeap(
   const y = heap.makeOutput(x.shape, 'float32');
   const logDet = heap.makeOutput(x.shape, 'float32');
   const p = (t: tf.TensorInfo) => pointerOf(heap, t);
-  withScratch(backend, 7 * numBins + 4, (ws) =>
+  withScratch(heap, scratchBytes(numBins), (ws) =>
     loaded.kernels.rq_spline(
-      sizeOf(x),
+      tf.util.sizeFromShape(x.shape),
       numBins,
       p(x),
       p(widths),
@@ -92,9 +82,9 @@ export function rqSplineGradOnWasmHeap(
     tf.TensorInfo,
   ];
   const p = (t: tf.TensorInfo) => pointerOf(heap, t);
-  withScratch(backend, 7 * numBins + 4, (ws) =>
+  withScratch(heap, scratchBytes(numBins), (ws) =>
     loaded.kernels.rq_spline_grad(
-      sizeOf(x),
+      tf.util.sizeFromShape(x.shape),
       numBins,
       p(x),
       p(widths),

@@ -1,5 +1,5 @@
 import { replaceKernel } from './replace-kernel.js';
-import { heapOf, pointerOf } from './wasm-heap.js';
+import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
 /**
@@ -27,12 +27,9 @@ export function installWasmSum(): boolean {
     const [rows, cols] = x.shape as [number, number];
     const heap = heapOf(backend);
     const out = heap.makeOutput(keepDims ? [1, cols] : [cols], 'float32');
-    const acc = heap.wasm._malloc(cols * 8);
-    try {
-      loaded.kernels.column_sum(rows, cols, pointerOf(heap, x), pointerOf(heap, out), acc);
-    } finally {
-      heap.wasm._free(acc);
-    }
+    withScratch(heap, cols * 8, (acc) =>
+      loaded.kernels.column_sum(rows, cols, pointerOf(heap, x), pointerOf(heap, out), acc),
+    );
     return out;
   });
 }
