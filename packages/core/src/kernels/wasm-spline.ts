@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
+import { heapOf, pointerOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
 /** The spline's options as `@diffeo/bijectors` resolves them (its kernels' attributes). */
@@ -19,36 +19,25 @@ export interface WasmSplineInputs {
   derivatives: tf.TensorInfo;
 }
 
-/** Bytes of the kernels' scratch: 7 K + 4 float64s (see wasm/rq-spline.c). */
-const scratchBytes = (numBins: number) => (7 * numBins + 4) * 8;
-
 /**
- * The rational-quadratic spline (`wasm/rq-spline.c`) on the wasm heap: outputs y and logDet,
- * shaped as x. Undefined when core's wasm kernels are not loaded for `backend` (the caller then
- * runs its JS kernel). For `@diffeo/bijectors`'s spline kernel.
+ * Calls one of the two spline kernels of `wasm/rq-spline.c`, which share their arguments: the
+ * element count and K, the pointers of x and the three parameter tensors, then of `tensors` (the
+ * kernel's other inputs and its outputs), the attributes, and a scratch of 7 K + 4 float64s.
  */
-export function rqSplineOnWasmHeap(
-  backend: unknown,
+function runSpline(
+  heap: WasmHeapBackend,
+  kernel: (...args: number[]) => void,
   { x, widths, heights, derivatives }: WasmSplineInputs,
+  tensors: tf.TensorInfo[],
   a: WasmSplineAttrs,
-): [tf.TensorInfo, tf.TensorInfo] | undefined {
-  const loaded = wasmKernelsOf(backend);
-  if (loaded === undefined) return undefined;
-  const heap = heapOf(backend);
+): void {
   const numBins = widths.shape.at(-1)!;
-  const y = heap.makeOutput(x.shape, 'float32');
-  const logDet = heap.makeOutput(x.shape, 'float32');
-  const p = (t: tf.TensorInfo) => pointerOf(heap, t);
-  withScratch(heap, scratchBytes(numBins), (ws) =>
-    loaded.kernels.rq_spline(
+  const pointers = [x, widths, heights, derivatives, ...tensors].map((t) => pointerOf(heap, t));
+  withScratch(heap, (7 * numBins + 4) * 8, (ws) =>
+    kernel(
       tf.util.sizeFromShape(x.shape),
       numBins,
-      p(x),
-      p(widths),
-      p(heights),
-      p(derivatives),
-      p(y),
-      p(logDet),
+      ...pointers,
       a.inverse ? 1 : 0,
       a.tailBound,
       a.minBinWidth,
@@ -57,6 +46,24 @@ export function rqSplineOnWasmHeap(
       ws,
     ),
   );
+}
+
+/**
+ * The rational-quadratic spline (`wasm/rq-spline.c`) on the wasm heap: outputs y and logDet,
+ * shaped as x. Undefined when core's wasm kernels are not loaded for `backend` (the caller then
+ * runs its JS kernel). For `@diffeo/bijectors`'s spline kernel.
+ */
+export function rqSplineOnWasmHeap(
+  backend: unknown,
+  inputs: WasmSplineInputs,
+  a: WasmSplineAttrs,
+): [tf.TensorInfo, tf.TensorInfo] | undefined {
+  const loaded = wasmKernelsOf(backend);
+  if (loaded === undefined) return undefined;
+  const heap = heapOf(backend);
+  const y = heap.makeOutput(inputs.x.shape, 'float32');
+  const logDet = heap.makeOutput(inputs.x.shape, 'float32');
+  runSpline(heap, loaded.kernels.rq_spline as (...args: number[]) => void, inputs, [y, logDet], a);
   return [y, logDet];
 }
 
@@ -73,33 +80,14 @@ export function rqSplineGradOnWasmHeap(
   const loaded = wasmKernelsOf(backend);
   if (loaded === undefined) return undefined;
   const heap = heapOf(backend);
-  const { x, widths, heights, derivatives } = inputs;
-  const numBins = widths.shape.at(-1)!;
+  const { x, widths, heights, derivatives, dy, dLogDet } = inputs;
   const outs = [x, widths, heights, derivatives].map((t) => heap.makeOutput(t.shape, 'float32')) as [
     tf.TensorInfo,
     tf.TensorInfo,
     tf.TensorInfo,
     tf.TensorInfo,
   ];
-  const p = (t: tf.TensorInfo) => pointerOf(heap, t);
-  withScratch(heap, scratchBytes(numBins), (ws) =>
-    loaded.kernels.rq_spline_grad(
-      tf.util.sizeFromShape(x.shape),
-      numBins,
-      p(x),
-      p(widths),
-      p(heights),
-      p(derivatives),
-      p(inputs.dy),
-      p(inputs.dLogDet),
-      ...(outs.map(p) as [number, number, number, number]),
-      a.inverse ? 1 : 0,
-      a.tailBound,
-      a.minBinWidth,
-      a.minBinHeight,
-      a.minDerivative,
-      ws,
-    ),
-  );
+  const kernel = loaded.kernels.rq_spline_grad as (...args: number[]) => void;
+  runSpline(heap, kernel, inputs, [dy, dLogDet, ...outs], a);
   return outs;
 }
