@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
+import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
 const rng = createRng(11);
@@ -176,5 +177,113 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
       expect(Array.from(s.dataSync())).toEqual(Array(37).fill(i + 0.5));
     for (const f of fills) expect(Array.from(f.dataSync())).toEqual([7, 7, 7]);
     tf.dispose([...sentinels, ...kept, ...fills]);
+  });
+});
+
+describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sparse.c)", () => {
+  /** A ReLU output: about half of the entries exactly zero. */
+  const reluOperand = (rows: number, cols: number, transposed: boolean) => {
+    const values = rng.normalArray(rows * cols).map((v) => Math.max(v, 0));
+    return { values, tensor: tf.tensor(values, transposed ? [cols, rows] : [rows, cols]) };
+  };
+
+  /** gemm_sparse_a called directly on a and b (row-major, no transposes); its return value. */
+  const sparseReturn = (a: tf.Tensor2D, b: tf.Tensor2D, maxDensity: number): number => {
+    const heap = heapOf(tf.backend());
+    const { kernels } = wasmKernelsOf(tf.backend())!;
+    const [m, k] = a.shape;
+    const n = b.shape[1];
+    const c = tf.zeros([m, n]);
+    const floats = 16 * Math.ceil(n / 16) * (k + 1) + 4 * k + 16;
+    const result = withScratch(heap, floats * 4, (scratch) =>
+      kernels.gemm_sparse_a(
+        m,
+        n,
+        k,
+        pointerOf(heap, a),
+        k,
+        1,
+        pointerOf(heap, b),
+        n,
+        1,
+        pointerOf(heap, c),
+        0,
+        0,
+        maxDensity,
+        scratch,
+      ),
+    );
+    c.dispose();
+    return result;
+  };
+
+  it('computes when the left operand is sparse enough, and leaves dense ones and non-finite B to gemm', () => {
+    const a = reluOperand(40, 64, false).tensor as tf.Tensor2D;
+    const dense = operand(40, 64, false).tensor as tf.Tensor2D;
+    const b = operand(64, 20, false).tensor as tf.Tensor2D;
+    const infinite = tf.tensor2d(
+      b.dataSync().map((v, i) => (i === 37 ? Number.POSITIVE_INFINITY : v)),
+      b.shape,
+    );
+    expect(sparseReturn(a, b, 0.55)).toBe(1);
+    expect(sparseReturn(dense, b, 0.55)).toBe(0);
+    expect(sparseReturn(a, infinite, 0.55)).toBe(0);
+    tf.dispose([a, dense, b, infinite]);
+  });
+
+  // Odd heights (a last row without a pair), widths around the 16-column panels, every transpose
+  // (a strided gather, a strided panel copy), bias and ReLU.
+  const sparseShapes: [number, number, number][] = [
+    [16, 32, 1],
+    [17, 64, 46],
+    [40, 128, 128],
+    [33, 300, 17],
+    [129, 33, 16],
+  ];
+  it('gives the float64 product for every shape and transpose combination, with bias and ReLU', () => {
+    for (const [m, k, n] of sparseShapes) {
+      for (const [ta, tb] of [
+        [false, false],
+        [true, false],
+        [false, true],
+        [true, true],
+      ] as const) {
+        const a = reluOperand(m, k, ta);
+        const b = operand(k, n, tb);
+        const biasValues = rng.normalArray(n);
+        const bias = tf.tensor1d(biasValues);
+        const before = tf.memory().numTensors;
+        const c = tf.fused.matMul({
+          a: a.tensor as tf.Tensor2D,
+          b: b.tensor as tf.Tensor2D,
+          transposeA: ta,
+          transposeB: tb,
+          bias,
+          activation: 'relu',
+        });
+        const want = reference(a.values, b.values, [m, k, n], ta, tb, biasValues, true);
+        expect(relError(c.dataSync() as Float32Array, want, k), `${m}x${k}x${n} ${ta} ${tb}`).toBeLessThan(
+          1e-6,
+        );
+        c.dispose();
+        expect(tf.memory().numTensors).toBe(before);
+        tf.dispose([a.tensor, b.tensor, bias]);
+      }
+    }
+  });
+
+  it('keeps the NaN of 0 * infinity: a B with an infinity goes to gemm', () => {
+    const [m, k, n] = [24, 40, 10];
+    const a = reluOperand(m, k, false);
+    const b = operand(k, n, false);
+    b.values[3 * n + 4] = Number.POSITIVE_INFINITY;
+    const bTensor = tf.tensor2d(b.values, [k, n]);
+    const c = tf.matMul(a.tensor as tf.Tensor2D, bTensor);
+    const got = c.dataSync();
+    const want = reference(a.values, b.values, [m, k, n], false, false);
+    const nans = (values: ArrayLike<number>) => Array.from(values, (v) => Number.isNaN(v));
+    expect(nans(want).filter(Boolean).length).toBeGreaterThan(0);
+    expect(nans(got)).toEqual(nans(want));
+    tf.dispose([a.tensor, b.tensor, bTensor, c]);
   });
 });

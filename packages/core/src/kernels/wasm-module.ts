@@ -19,6 +19,23 @@ export interface WasmKernels {
     relu: number,
     scratch: number,
   ): void;
+  /** See wasm/gemm-sparse.c: 1 when it computed the product, 0 when gemm must. */
+  gemm_sparse_a(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    ars: number,
+    acs: number,
+    b: number,
+    brs: number,
+    bcs: number,
+    c: number,
+    bias: number,
+    relu: number,
+    maxDensity: number,
+    scratch: number,
+  ): number;
   /** See wasm/adam.c. */
   adam(
     n: number,
