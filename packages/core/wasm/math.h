@@ -119,4 +119,44 @@ static inline v128_t exp2d(v128_t x) {
   return wasm_f64x2_mul(p, scale);
 }
 
+/* 2 atanh(f) = log((1 + f) / (1 - f)) on two lanes, |f| <= 0.172: log_series lane by lane. */
+static inline v128_t log_series2d(v128_t f) {
+  v128_t s = wasm_f64x2_mul(f, f);
+  static const double c[] = {1.0 / 15.0, 1.0 / 13.0, 1.0 / 11.0, 1.0 / 9.0, 1.0 / 7.0, 1.0 / 5.0, 1.0 / 3.0, 1.0};
+  v128_t p = wasm_f64x2_splat(1.0 / 17.0);
+  for (int i = 0; i < 8; i++) p = wasm_f64x2_add(wasm_f64x2_mul(p, s), wasm_f64x2_splat(c[i]));
+  return wasm_f64x2_mul(wasm_f64x2_add(f, f), p);
+}
+
+/*
+ * dlog on two lanes, for normal positive numbers (the only ones the spline's kernels take the
+ * logarithm of); 0, negative, subnormal, infinite and NaN lanes go through dlog one by one.
+ */
+static inline v128_t log2d(v128_t x) {
+  v128_t normal = wasm_v128_and(wasm_f64x2_ge(x, wasm_f64x2_splat(2.2250738585072014e-308)),
+                                wasm_f64x2_lt(x, wasm_f64x2_splat(__builtin_inf())));
+  if (!wasm_i64x2_all_true(normal)) {
+    return wasm_f64x2_make(dlog(wasm_f64x2_extract_lane(x, 0)), dlog(wasm_f64x2_extract_lane(x, 1)));
+  }
+  v128_t e = wasm_i64x2_sub(wasm_u64x2_shr(x, 52), wasm_i64x2_splat(1023));
+  v128_t m = wasm_v128_or(wasm_v128_and(x, wasm_i64x2_splat(0x000fffffffffffffLL)),
+                          wasm_i64x2_splat(0x3ff0000000000000LL)); /* [1, 2) */
+  v128_t big = wasm_f64x2_gt(m, wasm_f64x2_splat(1.4142135623730951));
+  m = wasm_v128_bitselect(wasm_f64x2_mul(m, wasm_f64x2_splat(0.5)), m, big);
+  e = wasm_i64x2_sub(e, big); /* big lanes are all ones: -1 */
+  v128_t ef = wasm_f64x2_convert_low_i32x4(wasm_i32x4_shuffle(e, e, 0, 2, 0, 2));
+  v128_t one = wasm_f64x2_splat(1.0);
+  v128_t f = wasm_f64x2_div(wasm_f64x2_sub(m, one), wasm_f64x2_add(m, one));
+  v128_t low = wasm_f64x2_add(wasm_f64x2_mul(ef, wasm_f64x2_splat(LN2_LO)), log_series2d(f));
+  return wasm_f64x2_add(wasm_f64x2_mul(ef, wasm_f64x2_splat(LN2_HI)), low);
+}
+
+/* dlog1p on two lanes, y >= 0. */
+static inline v128_t log1p2d(v128_t y) {
+  v128_t small = wasm_f64x2_lt(y, wasm_f64x2_splat(0.41421356237309503));
+  v128_t series = log_series2d(wasm_f64x2_div(y, wasm_f64x2_add(wasm_f64x2_splat(2.0), y)));
+  if (wasm_i64x2_all_true(small)) return series;
+  return wasm_v128_bitselect(series, log2d(wasm_f64x2_add(wasm_f64x2_splat(1.0), y)), small);
+}
+
 #endif

@@ -83,6 +83,58 @@ describe("core's wasm spline kernel (wasm/rq-spline.c)", () => {
     }
   });
 
+  it('gives the same values element by element as two elements at a time (random bins)', () => {
+    // All inside the bound, elements go in pairs (one per float64 lane); with a NaN after every
+    // element, each goes alone through the scalar code.
+    const n = 64;
+    const k = 8;
+    const values = (count: number, scale: number) =>
+      Array.from({ length: count }, (_, i) => scale * Math.sin(1.7 * i + 0.3) * Math.cos(0.9 * i));
+    const xs = values(n, 2.9);
+    const [w, h, d] = [values(n * k, 3), values(n * k, 2).reverse(), values(n * (k - 1), 4)];
+    const spread = (row: number[], width: number) =>
+      row.flatMap((_, i) => (i % width === width - 1 ? [row[i]!, ...Array(width).fill(0)] : [row[i]!]));
+    for (const inverse of [false, true]) {
+      const paired = tf.tidy(() => {
+        const out = rqSplineOnWasmHeap(
+          tf.backend(),
+          {
+            x: tf.tensor1d(xs),
+            widths: tf.tensor2d(w, [n, k]),
+            heights: tf.tensor2d(h, [n, k]),
+            derivatives: tf.tensor2d(d, [n, k - 1]),
+          },
+          { ...attrs, inverse },
+        )!;
+        return out.map((info) => Array.from(tf.engine().makeTensorFromTensorInfo(info).dataSync()));
+      });
+      const alone = tf.tidy(() => {
+        const out = rqSplineOnWasmHeap(
+          tf.backend(),
+          {
+            x: tf.tensor1d(xs.flatMap((x) => [x, Number.NaN])),
+            widths: tf.tensor2d(spread(w, k), [2 * n, k]),
+            heights: tf.tensor2d(spread(h, k), [2 * n, k]),
+            derivatives: tf.tensor2d(spread(d, k - 1), [2 * n, k - 1]),
+          },
+          { ...attrs, inverse },
+        )!;
+        return out.map((info) =>
+          Array.from(tf.engine().makeTensorFromTensorInfo(info).dataSync()).filter((_, i) => i % 2 === 0),
+        );
+      });
+      for (const [j, got] of paired.entries()) {
+        got.forEach((v, i) => {
+          expect(Number.isFinite(v)).toBe(true);
+          expect(
+            Math.abs(v - alone[j]![i]!),
+            `${inverse ? 'inverse' : 'forward'} output ${j}, element ${i}`,
+          ).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(v)));
+        });
+      }
+    }
+  });
+
   it('gives d logDet/dx and dy/dx by finite differences of the forward kernel', () => {
     const x0 = [-2.2, -0.3, 0.7, 2.9];
     const h = 1e-2;
