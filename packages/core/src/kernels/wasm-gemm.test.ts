@@ -31,7 +31,7 @@ function reference(
  * Largest |got - want| per term summed: float32 sums of k unit-scale terms in another order stray
  * by about k * 6e-8; a wrong or missing term costs order 1.
  */
-function relError(got: Float32Array, want: Float64Array, k: number): number {
+function relError(got: ArrayLike<number>, want: ArrayLike<number>, k: number): number {
   let worst = 0;
   for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!));
   return worst / Math.max(k, 1);
@@ -159,6 +159,33 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
     });
     expect(gb!.arraySync()).toEqual(gbWant);
     tf.dispose([x, w, b, gw!, gb!]);
+  });
+
+  it('gives the bias for all-zero columns of B (a masked output layer), and NaN through them from a NaN in A', () => {
+    const [m, k, n] = [21, 30, 46];
+    const a = operand(m, k, false);
+    const b = operand(k, n, false);
+    // Columns 0-22 zero: two whole 8-column panels and most of a third, as a MADE's output layer.
+    for (let p = 0; p < k; p++) b.values.fill(0, p * n, p * n + 23);
+    const biasValues = rng.normalArray(n);
+    for (const withNaN of [false, true]) {
+      if (withNaN) a.values[5 * k + 7] = Number.NaN;
+      const [aT, bT, bias] = [
+        tf.tensor2d(a.values, [m, k]),
+        tf.tensor2d(b.values, [k, n]),
+        tf.tensor1d(biasValues),
+      ];
+      const c = tf.fused.matMul({ a: aT, b: bT, bias, activation: 'relu' });
+      const got = c.dataSync() as Float32Array;
+      const want = reference(a.values, b.values, [m, k, n], false, false, biasValues, true);
+      const nans = (values: ArrayLike<number>) => Array.from(values, (v) => Number.isNaN(v));
+      expect(nans(got)).toEqual(nans(want));
+      expect(nans(want).some(Boolean)).toBe(withNaN);
+      const finite = (values: ArrayLike<number>) =>
+        Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : v));
+      expect(relError(finite(got), finite(want), k)).toBeLessThan(1e-6);
+      tf.dispose([aT, bT, bias, c]);
+    }
   });
 
   it('writes only its output: tensors allocated around a product keep their values', () => {
