@@ -2,10 +2,10 @@
  * The rational-quadratic spline of @diffeo/bijectors (nflows's conventions, linear tails, the
  * stable inverse root) and its gradient in double precision: the same formulas as the JS
  * kernels of bijectors' src/spline/rq-kernel.ts, which document them and which the tests compare
- * with. The spline goes two elements at a time where both are inside the bound (one per float64
- * lane: 1.6-1.7x faster than one at a time here), the gradient one element at a time. Inputs are float32 tensors on tfjs's heap: x [n], the unnormalized
+ * with. Both go two elements at a time where both are inside the bound (one per float64 lane:
+ * 1.6-1.7x faster than one at a time here), else one at a time. Inputs are float32 tensors on tfjs's heap: x [n], the unnormalized
  * widths and heights [n, K] and derivatives [n, K - 1]. `ws` is caller-provided scratch of
- * 7 K + 4 doubles. No data and no stack: see gemm.c.
+ * 14 K + 8 doubles. No data and no stack: see gemm.c.
  */
 #include "math.h"
 
@@ -92,16 +92,17 @@ static inline int inside(double v, double bound) { return __builtin_fabs(v) <= b
 
 
 /*
- * Two elements at once, one per float64 lane: the operations of knots(), locate() and rq_spline()
- * in the same order (the results differ at most in the last bit of a float32, through exp2d's
+ * Two elements at once, one per float64 lane: the operations of knots(), locate(), rq_spline()
+ * and rq_spline_grad() in the same order (the results differ at most in the last bit of a float32, through exp2d's
  * and dexp's last bits in the softplus), across elements, which keeps the vector units busy
- * where one element's chain of dependent scalar operations left them waiting. `ws` takes
- * 2 (2 K + 2) doubles: the two elements' x and y knots, lane by lane.
+ * where one element's chain of dependent scalar operations left them waiting. The two
+ * elements' knots, softmaxes and knot gradients lie in `ws` lane by lane: out[2 i + lane].
  */
 static inline v128_t lanes(float a, float b) { return wasm_f64x2_make(a, b); }
 
-/* The knots of two elements (their unnormalized values u0, u1) into out[2 i + lane], i = 0..K. */
-static void knots2(const float *u0, const float *u1, int K, double min_bin, double bound, double *out) {
+/* The knots of two elements (their unnormalized values u0, u1) into out[2 i + lane], i = 0..K,
+   and, unless probs is 0, the softmax into probs[2 i + lane], i = 0..K-1. */
+static void knots2(const float *u0, const float *u1, int K, double min_bin, double bound, double *out, double *probs) {
   v128_t m = wasm_f64x2_splat(-__builtin_inf());
   for (int i = 0; i < K; i++) m = wasm_f64x2_pmax(lanes(u0[i], u1[i]), m);
   v128_t sum = wasm_f64x2_splat(0.0);
@@ -114,8 +115,10 @@ static void knots2(const float *u0, const float *u1, int K, double min_bin, doub
   v128_t scale = wasm_f64x2_splat(1.0 - min_bin * K), minb = wasm_f64x2_splat(min_bin);
   v128_t two = wasm_f64x2_splat(2.0), b = wasm_f64x2_splat(bound), cumulated = wasm_f64x2_splat(0.0);
   wasm_v128_store(out, wasm_f64x2_neg(b));
-  for (int i = 0; i < K - 1; i++) {
+  for (int i = 0; i < K; i++) {
     v128_t p = wasm_f64x2_div(wasm_v128_load(out + 2 * (i + 1)), sum);
+    if (probs != 0) wasm_v128_store(probs + 2 * i, p);
+    if (i == K - 1) break;
     cumulated = wasm_f64x2_add(cumulated, wasm_f64x2_add(minb, wasm_f64x2_mul(scale, p)));
     wasm_v128_store(out + 2 * (i + 1), wasm_f64x2_sub(wasm_f64x2_mul(wasm_f64x2_mul(cumulated, two), b), b));
   }
@@ -127,61 +130,74 @@ static inline v128_t softplus2d(v128_t v) {
   return wasm_f64x2_add(wasm_f64x2_pmax(v, wasm_f64x2_splat(0.0)), log1p2d(e));
 }
 
+/* Two float64 lanes as a vector type, so that the formulas below read as the scalar ones. */
+typedef double d2 __attribute__((__vector_size__(16)));
+
+static inline d2 splat(double v) { return (d2){v, v}; }
+static inline d2 at2(const double *p) { return (d2)wasm_v128_load(p); }
+/* Lanes of a where mask is set, of b elsewhere. */
+static inline d2 pick(v128_t mask, d2 a, d2 b) { return (d2)wasm_v128_bitselect((v128_t)a, (v128_t)b, mask); }
+static inline d2 vlog(d2 v) { return (d2)log2d((v128_t)v); }
+static inline d2 vabs(d2 v) { return (d2)wasm_f64x2_abs((v128_t)v); }
+
+typedef struct {
+  int k0, k1;
+  d2 t, xk, wk, yk, hk, dk, dk1, s;
+} Bin2;
+
+/* locate() for two elements, v holding their values. */
+__attribute__((always_inline)) static inline Bin2 locate2(const double *xs, const double *ys, int K, d2 v,
+                                                         const float *d0, const float *d1, const Attrs *a) {
+  Bin2 b;
+  /* The bin: how many interior knots lie at or below v (the comparison's lanes are -1 where so). */
+  const double *search = a->inverse ? ys : xs;
+  v128_t count = wasm_i64x2_splat(0);
+  for (int i = 1; i < K; i++) count = wasm_i64x2_sub(count, wasm_f64x2_ge((v128_t)v, wasm_v128_load(search + 2 * i)));
+  int k0 = (int)wasm_i64x2_extract_lane(count, 0), k1 = (int)wasm_i64x2_extract_lane(count, 1);
+  b.k0 = k0;
+  b.k1 = k1;
+  b.xk = (d2){xs[2 * k0], xs[2 * k1 + 1]};
+  b.wk = (d2){xs[2 * k0 + 2], xs[2 * k1 + 3]} - b.xk;
+  b.yk = (d2){ys[2 * k0], ys[2 * k1 + 1]};
+  b.hk = (d2){ys[2 * k0 + 2], ys[2 * k1 + 3]} - b.yk;
+  /* Interior knot derivatives; the end knots' are 1 (lanes chosen after the softplus). */
+  d2 dk = (d2)softplus2d((v128_t)(d2){d0[k0 > 0 ? k0 - 1 : 0], d1[k1 > 0 ? k1 - 1 : 0]});
+  d2 dk1 = (d2)softplus2d((v128_t)(d2){d0[k0 < K - 1 ? k0 : 0], d1[k1 < K - 1 ? k1 : 0]});
+  b.dk = pick(wasm_i64x2_eq(count, wasm_i64x2_splat(0)), splat(1.0), splat(a->min_derivative) + dk);
+  b.dk1 = pick(wasm_i64x2_eq(count, wasm_i64x2_splat(K - 1)), splat(1.0), splat(a->min_derivative) + dk1);
+  b.s = b.hk / b.wk;
+  if (a->inverse) {
+    d2 xi = (v - b.yk) / b.hk;
+    d2 g = b.dk * (1.0 - xi) - b.dk1 * xi;
+    d2 q = 4.0 * xi * (1.0 - xi) * b.s * b.s;
+    d2 d = g * g + q;
+    d2 root = (d2)wasm_f64x2_sqrt(wasm_f64x2_pmax((v128_t)d, wasm_f64x2_splat(0.0)));
+    d2 g_plus_root = pick(wasm_f64x2_ge((v128_t)g, wasm_f64x2_splat(0.0)), g + root, q / (root + vabs(g)));
+    d2 two_xi_slope = 2.0 * xi * b.s;
+    b.t = two_xi_slope / (two_xi_slope + g_plus_root);
+  } else {
+    b.t = (v - b.xk) / b.wk;
+  }
+  return b;
+}
+
 /* rq_spline for elements e and e + 1, both inside the bound. */
 static void rq_spline_pair(int e, int K, const float *x, const float *uw, const float *uh, const float *ud,
                            float *y, float *logdet, const Attrs *a, double *ws) {
   double *xs = ws, *ys = ws + 2 * (K + 1);
-  knots2(uw + e * K, uw + (e + 1) * K, K, a->min_width, a->bound, xs);
-  knots2(uh + e * K, uh + (e + 1) * K, K, a->min_height, a->bound, ys);
-  v128_t v = lanes(x[e], x[e + 1]);
-  /* The bin: how many interior knots lie at or below v (lanes of -1 where they do). */
-  const double *search = a->inverse ? ys : xs;
-  v128_t count = wasm_i64x2_splat(0);
-  for (int i = 1; i < K; i++) count = wasm_i64x2_sub(count, wasm_f64x2_ge(v, wasm_v128_load(search + 2 * i)));
-  int k0 = (int)wasm_i64x2_extract_lane(count, 0), k1 = (int)wasm_i64x2_extract_lane(count, 1);
-  v128_t xk = wasm_f64x2_make(xs[2 * k0], xs[2 * k1 + 1]);
-  v128_t wk = wasm_f64x2_sub(wasm_f64x2_make(xs[2 * k0 + 2], xs[2 * k1 + 3]), xk);
-  v128_t yk = wasm_f64x2_make(ys[2 * k0], ys[2 * k1 + 1]);
-  v128_t hk = wasm_f64x2_sub(wasm_f64x2_make(ys[2 * k0 + 2], ys[2 * k1 + 3]), yk);
-  /* Interior knot derivatives; the end knots' are 1 (lanes chosen after the softplus). */
-  const float *d0 = ud + e * (K - 1), *d1 = ud + (e + 1) * (K - 1);
-  v128_t one = wasm_f64x2_splat(1.0), min_d = wasm_f64x2_splat(a->min_derivative);
-  v128_t dk = wasm_f64x2_add(min_d, softplus2d(lanes(d0[k0 > 0 ? k0 - 1 : 0], d1[k1 > 0 ? k1 - 1 : 0])));
-  v128_t dk1 = wasm_f64x2_add(min_d, softplus2d(lanes(d0[k0 < K - 1 ? k0 : 0], d1[k1 < K - 1 ? k1 : 0])));
-  dk = wasm_v128_bitselect(one, dk, wasm_i64x2_eq(count, wasm_i64x2_splat(0)));
-  dk1 = wasm_v128_bitselect(one, dk1, wasm_i64x2_eq(count, wasm_i64x2_splat(K - 1)));
-  v128_t s = wasm_f64x2_div(hk, wk), t;
-  if (a->inverse) {
-    v128_t xi = wasm_f64x2_div(wasm_f64x2_sub(v, yk), hk), omxi = wasm_f64x2_sub(one, xi);
-    v128_t g = wasm_f64x2_sub(wasm_f64x2_mul(dk, omxi), wasm_f64x2_mul(dk1, xi));
-    v128_t q = wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_splat(4.0), xi), omxi), s), s);
-    v128_t root = wasm_f64x2_sqrt(wasm_f64x2_pmax(wasm_f64x2_add(wasm_f64x2_mul(g, g), q), wasm_f64x2_splat(0.0)));
-    v128_t g_plus_root = wasm_v128_bitselect(wasm_f64x2_add(g, root),
-                                             wasm_f64x2_div(q, wasm_f64x2_add(root, wasm_f64x2_abs(g))),
-                                             wasm_f64x2_ge(g, wasm_f64x2_splat(0.0)));
-    v128_t two_xi_slope = wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_splat(2.0), xi), s);
-    t = wasm_f64x2_div(two_xi_slope, wasm_f64x2_add(two_xi_slope, g_plus_root));
-  } else {
-    t = wasm_f64x2_div(wasm_f64x2_sub(v, xk), wk);
-  }
-  v128_t om = wasm_f64x2_sub(one, t), tau = wasm_f64x2_mul(t, om), t2 = wasm_f64x2_mul(t, t), om2 = wasm_f64x2_mul(om, om);
-  v128_t den = wasm_f64x2_add(wasm_f64x2_mul(s, wasm_f64x2_add(t2, om2)), wasm_f64x2_mul(wasm_f64x2_add(dk, dk1), tau));
-  v128_t out;
-  if (a->inverse) {
-    out = wasm_f64x2_add(wasm_f64x2_mul(t, wk), xk);
-  } else {
-    v128_t rise = wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(s, t), t), wasm_f64x2_mul(dk, tau));
-    out = wasm_f64x2_add(yk, wasm_f64x2_div(wasm_f64x2_mul(hk, rise), den));
-  }
-  v128_t inner = wasm_f64x2_add(wasm_f64x2_add(wasm_f64x2_mul(wasm_f64x2_mul(dk1, t), t), wasm_f64x2_mul(wasm_f64x2_mul(wasm_f64x2_splat(2.0), s), tau)),
-                                wasm_f64x2_mul(wasm_f64x2_mul(dk, om), om));
-  v128_t numerator = wasm_f64x2_mul(wasm_f64x2_mul(s, s), inner);
-  v128_t ld = log2d(wasm_f64x2_div(numerator, wasm_f64x2_mul(den, den)));
-  if (a->inverse) ld = wasm_f64x2_neg(ld);
-  y[e] = (float)wasm_f64x2_extract_lane(out, 0);
-  y[e + 1] = (float)wasm_f64x2_extract_lane(out, 1);
-  logdet[e] = (float)wasm_f64x2_extract_lane(ld, 0);
-  logdet[e + 1] = (float)wasm_f64x2_extract_lane(ld, 1);
+  knots2(uw + e * K, uw + (e + 1) * K, K, a->min_width, a->bound, xs, 0);
+  knots2(uh + e * K, uh + (e + 1) * K, K, a->min_height, a->bound, ys, 0);
+  Bin2 b = locate2(xs, ys, K, (d2){x[e], x[e + 1]}, ud + e * (K - 1), ud + (e + 1) * (K - 1), a);
+  d2 t = b.t, s = b.s, om = 1.0 - t, tau = t * om;
+  d2 den = s * (t * t + om * om) + (b.dk + b.dk1) * tau;
+  d2 out = a->inverse ? t * b.wk + b.xk : b.yk + b.hk * (s * t * t + b.dk * tau) / den;
+  d2 numerator = s * s * (b.dk1 * t * t + 2.0 * s * tau + b.dk * om * om);
+  d2 ld = vlog(numerator / (den * den));
+  if (a->inverse) ld = -ld;
+  y[e] = (float)out[0];
+  y[e + 1] = (float)out[1];
+  logdet[e] = (float)ld[0];
+  logdet[e + 1] = (float)ld[1];
 }
 
 EXPORT("rq_spline")
@@ -227,6 +243,104 @@ static void back_to_unnormalized(const double *g_knots, const double *p, double 
   for (int i = 0; i < K; i++) out[i] = (float)(p[i] * (gp[i] - dot));
 }
 
+/* back_to_unnormalized() for two elements: g_knots and p lane by lane, out0 and out1 theirs. */
+static void back_to_unnormalized2(const double *g_knots, const double *p, double *gp, int K, double min_bin,
+                                  double bound, float *out0, float *out1) {
+  d2 scale = splat(2.0 * bound * (1.0 - min_bin * K)), suffix = splat(0.0), dot = splat(0.0);
+  wasm_v128_store(gp + 2 * (K - 1), wasm_f64x2_splat(0.0));
+  for (int i = K - 2; i >= 0; i--) {
+    suffix += at2(g_knots + 2 * (i + 1));
+    d2 g = scale * suffix;
+    wasm_v128_store(gp + 2 * i, (v128_t)g);
+    dot += at2(p + 2 * i) * g;
+  }
+  for (int i = 0; i < K; i++) {
+    d2 o = at2(p + 2 * i) * (at2(gp + 2 * i) - dot);
+    out0[i] = (float)o[0];
+    out1[i] = (float)o[1];
+  }
+}
+
+static inline d2 sigmoid2d(d2 v) {
+  d2 e = (d2)exp2d((v128_t)-vabs(v));
+  return pick(wasm_f64x2_ge((v128_t)v, wasm_f64x2_splat(0.0)), 1.0 / (1.0 + e), e / (1.0 + e));
+}
+
+/* rq_spline_grad for elements e and e + 1, both inside the bound; ws takes 14 K + 8 doubles. */
+static void rq_spline_grad_pair(int e, int K, const float *x, const float *uw, const float *uh, const float *ud,
+                                const float *dy, const float *dlogdet, float *dx, float *dw, float *dh, float *dd,
+                                const Attrs *a, double *ws) {
+  double *xs = ws, *ys = xs + 2 * (K + 1), *pw = ys + 2 * (K + 1), *ph = pw + 2 * K, *gp = ph + 2 * K;
+  double *gX = gp + 2 * K, *gY = gX + 2 * (K + 1);
+  const float *d0 = ud + e * (K - 1), *d1 = ud + (e + 1) * (K - 1);
+  knots2(uw + e * K, uw + (e + 1) * K, K, a->min_width, a->bound, xs, pw);
+  knots2(uh + e * K, uh + (e + 1) * K, K, a->min_height, a->bound, ys, ph);
+  Bin2 b = locate2(xs, ys, K, (d2){x[e], x[e + 1]}, d0, d1, a);
+  d2 gy = {dy[e], dy[e + 1]}, gl = {dlogdet[e], dlogdet[e + 1]};
+  d2 t = b.t, s = b.s, dk = b.dk, dk1 = b.dk1, wk = b.wk, hk = b.hk;
+  d2 om = 1.0 - t, tau = t * om, t2 = t * t, om2 = om * om;
+  d2 den = s * (t2 + om2) + (dk + dk1) * tau, den2 = den * den;
+  d2 N = s * t2 + dk * tau;
+  d2 M = dk1 * t2 + 2.0 * s * tau + dk * om2;
+  d2 R = N / den;
+  d2 Rt = s * M / den2;
+  d2 Rs = tau * (dk1 * t2 - dk * om2) / den2;
+  d2 Rdk = tau * (s * om2 + dk1 * tau) / den2;
+  d2 Rdk1 = -(tau * N) / den2;
+  d2 Lt = (2.0 * dk1 * t + 2.0 * s * (1.0 - 2.0 * t) - 2.0 * dk * om) / M - 2.0 * (dk + dk1 - 2.0 * s) * (1.0 - 2.0 * t) / den;
+  d2 Ls = 2.0 / s + 2.0 * tau / M - 2.0 * (t2 + om2) / den;
+  d2 Ldk = om2 / M - 2.0 * tau / den;
+  d2 Ldk1 = t2 / M - 2.0 * tau / den;
+
+  d2 gxk, gwk, gyk, ghk, gs, gdk, gdk1, back;
+  if (a->inverse) {
+    back = (gy * wk - gl * Lt) / (hk * Rt);
+    gxk = gy;
+    gwk = gy * t;
+    gyk = -back;
+    ghk = -back * R;
+    gs = -gl * Ls - back * hk * Rs;
+    gdk = -gl * Ldk - back * hk * Rdk;
+    gdk1 = -gl * Ldk1 - back * hk * Rdk1;
+  } else {
+    d2 gt = gy * hk * Rt + gl * Lt;
+    back = gt / wk;
+    gxk = -gt / wk;
+    gwk = -gt * t / wk;
+    gyk = gy;
+    ghk = gy * R;
+    gs = gy * hk * Rs + gl * Ls;
+    gdk = gy * hk * Rdk + gl * Ldk;
+    gdk1 = gy * hk * Rdk1 + gl * Ldk1;
+  }
+  dx[e] = (float)back[0];
+  dx[e + 1] = (float)back[1];
+  /* s = h_k / w_k */
+  ghk += gs / wk;
+  gwk -= gs * s / wk;
+
+  for (int i = 0; i <= 2 * K + 1; i++) gX[i] = gY[i] = 0.0;
+  int k0 = b.k0, k1 = b.k1;
+  gX[2 * k0] = gxk[0] - gwk[0];
+  gX[2 * k0 + 2] = gwk[0];
+  gX[2 * k1 + 1] = gxk[1] - gwk[1];
+  gX[2 * k1 + 3] = gwk[1];
+  gY[2 * k0] = gyk[0] - ghk[0];
+  gY[2 * k0 + 2] = ghk[0];
+  gY[2 * k1 + 1] = gyk[1] - ghk[1];
+  gY[2 * k1 + 3] = ghk[1];
+  back_to_unnormalized2(gX, pw, gp, K, a->min_width, a->bound, dw + e * K, dw + (e + 1) * K);
+  back_to_unnormalized2(gY, ph, gp, K, a->min_height, a->bound, dh + e * K, dh + (e + 1) * K);
+  float *dd0 = dd + e * (K - 1), *dd1 = dd + (e + 1) * (K - 1);
+  for (int i = 0; i < K - 1; i++) dd0[i] = dd1[i] = 0.f;
+  d2 sig_k = sigmoid2d((d2){d0[k0 > 0 ? k0 - 1 : 0], d1[k1 > 0 ? k1 - 1 : 0]});
+  d2 sig_k1 = sigmoid2d((d2){d0[k0 < K - 1 ? k0 : 0], d1[k1 < K - 1 ? k1 : 0]});
+  if (k0 > 0) dd0[k0 - 1] = (float)(gdk[0] * sig_k[0]);
+  if (k0 < K - 1) dd0[k0] = (float)(gdk1[0] * sig_k1[0]);
+  if (k1 > 0) dd1[k1 - 1] = (float)(gdk[1] * sig_k[1]);
+  if (k1 < K - 1) dd1[k1] = (float)(gdk1[1] * sig_k1[1]);
+}
+
 EXPORT("rq_spline_grad")
 void rq_spline_grad(int n, int K, const float *x, const float *uw, const float *uh, const float *ud,
                     const float *dy, const float *dlogdet, float *dx, float *dw, float *dh, float *dd,
@@ -236,6 +350,11 @@ void rq_spline_grad(int n, int K, const float *x, const float *uw, const float *
   double *xs = ws, *ys = xs + K + 1, *pw = ys + K + 1, *ph = pw + K, *gp = ph + K;
   double *gX = gp + K, *gY = gX + K + 1;
   for (int e = 0; e < n; e++) {
+    if (e + 1 < n && inside(x[e], bound) && inside(x[e + 1], bound)) {
+      rq_spline_grad_pair(e, K, x, uw, uh, ud, dy, dlogdet, dx, dw, dh, dd, &a, ws);
+      e++;
+      continue;
+    }
     double v = x[e], gy = dy[e], gl = dlogdet[e];
     float *dwe = dw + e * K, *dhe = dh + e * K, *dde = dd + e * (K - 1);
     for (int i = 0; i < K - 1; i++) dde[i] = 0.f;

@@ -83,56 +83,74 @@ describe("core's wasm spline kernel (wasm/rq-spline.c)", () => {
     }
   });
 
-  it('gives the same values element by element as two elements at a time (random bins)', () => {
+  it('gives the same spline and gradients element by element as two elements at a time (random bins)', () => {
     // All inside the bound, elements go in pairs (one per float64 lane); with a NaN after every
-    // element, each goes alone through the scalar code.
+    // element, each goes alone through the scalar code. Rows of each output are compared.
     const n = 64;
     const k = 8;
     const values = (count: number, scale: number) =>
       Array.from({ length: count }, (_, i) => scale * Math.sin(1.7 * i + 0.3) * Math.cos(0.9 * i));
-    const xs = values(n, 2.9);
-    const [w, h, d] = [values(n * k, 3), values(n * k, 2).reverse(), values(n * (k - 1), 4)];
-    const spread = (row: number[], width: number) =>
-      row.flatMap((_, i) => (i % width === width - 1 ? [row[i]!, ...Array(width).fill(0)] : [row[i]!]));
-    for (const inverse of [false, true]) {
-      const paired = tf.tidy(() => {
-        const out = rqSplineOnWasmHeap(
-          tf.backend(),
-          {
-            x: tf.tensor1d(xs),
-            widths: tf.tensor2d(w, [n, k]),
-            heights: tf.tensor2d(h, [n, k]),
-            derivatives: tf.tensor2d(d, [n, k - 1]),
-          },
-          { ...attrs, inverse },
-        )!;
-        return out.map((info) => Array.from(tf.engine().makeTensorFromTensorInfo(info).dataSync()));
-      });
-      const alone = tf.tidy(() => {
-        const out = rqSplineOnWasmHeap(
-          tf.backend(),
-          {
-            x: tf.tensor1d(xs.flatMap((x) => [x, Number.NaN])),
-            widths: tf.tensor2d(spread(w, k), [2 * n, k]),
-            heights: tf.tensor2d(spread(h, k), [2 * n, k]),
-            derivatives: tf.tensor2d(spread(d, k - 1), [2 * n, k - 1]),
-          },
-          { ...attrs, inverse },
-        )!;
-        return out.map((info) =>
-          Array.from(tf.engine().makeTensorFromTensorInfo(info).dataSync()).filter((_, i) => i % 2 === 0),
+    const perElement = {
+      x: [values(n, 2.9), 1],
+      widths: [values(n * k, 3), k],
+      heights: [values(n * k, 2).reverse(), k],
+      derivatives: [values(n * (k - 1), 4), k - 1],
+      dy: [values(n, 1.3).reverse(), 1],
+      dLogDet: [values(n, 0.7), 1],
+    } as const;
+    /** The inputs as tensors, or with a row of NaN (for x) or zeros after every element's row. */
+    const inputs = (spread: boolean) =>
+      Object.fromEntries(
+        Object.entries(perElement).map(([name, [flat, width]]) => {
+          const rows = Array.from({ length: n }, (_, i) => flat.slice(i * width, (i + 1) * width));
+          const filler = Array<number>(width).fill(name === 'x' ? Number.NaN : 0);
+          const all = spread ? rows.flatMap((row) => [row, filler]) : rows;
+          return [name, width === 1 ? tf.tensor1d(all.flat()) : tf.tensor2d(all.flat(), [all.length, width])];
+        }),
+      ) as Record<keyof typeof perElement, tf.Tensor>;
+    /** Each output as rows (one per element), the filler rows dropped. */
+    const rowsOf = (infos: tf.TensorInfo[], spread: boolean) =>
+      infos.map((info) => {
+        const t = tf.engine().makeTensorFromTensorInfo(info);
+        const width = t.shape.length === 1 ? 1 : t.shape[1]!;
+        const flat = Array.from(t.dataSync());
+        const rows = Array.from({ length: flat.length / width }, (_, i) =>
+          flat.slice(i * width, (i + 1) * width),
         );
+        return spread ? rows.filter((_, i) => i % 2 === 0) : rows;
       });
-      for (const [j, got] of paired.entries()) {
-        got.forEach((v, i) => {
-          expect(Number.isFinite(v)).toBe(true);
-          expect(
-            Math.abs(v - alone[j]![i]!),
-            `${inverse ? 'inverse' : 'forward'} output ${j}, element ${i}`,
-          ).toBeLessThanOrEqual(1e-6 * Math.max(1, Math.abs(v)));
+    const before = tf.memory().numTensors;
+    for (const inverse of [false, true]) {
+      const run = (spread: boolean) =>
+        tf.tidy(() => {
+          const { x, widths, heights, derivatives, dy, dLogDet } = inputs(spread);
+          const spline = rqSplineOnWasmHeap(
+            tf.backend(),
+            { x, widths, heights, derivatives },
+            { ...attrs, inverse },
+          )!;
+          const grads = rqSplineGradOnWasmHeap(
+            tf.backend(),
+            { x, widths, heights, derivatives, dy, dLogDet },
+            { ...attrs, inverse },
+          )!;
+          return rowsOf([...spline, ...grads], spread);
+        });
+      const [paired, alone] = [run(false), run(true)];
+      const names = ['y', 'logDet', 'dx', 'dWidths', 'dHeights', 'dDerivatives'];
+      for (const [j, rows] of paired.entries()) {
+        rows.forEach((row, i) => {
+          row.forEach((v, c) => {
+            const what = `${inverse ? 'inverse' : 'forward'} ${names[j]}[${i}][${c}]`;
+            expect(Number.isFinite(v), what).toBe(true);
+            expect(Math.abs(v - alone[j]![i]![c]!), what).toBeLessThanOrEqual(
+              1e-6 * Math.max(1, Math.abs(v)),
+            );
+          });
         });
       }
     }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('gives d logDet/dx and dy/dx by finite differences of the forward kernel', () => {

@@ -33,7 +33,7 @@ function runSpline(
 ): void {
   const numBins = widths.shape.at(-1)!;
   const pointers = [x, widths, heights, derivatives, ...tensors].map((t) => pointerOf(heap, t));
-  withScratch(heap, (7 * numBins + 4) * 8, (ws) =>
+  withScratch(heap, (14 * numBins + 8) * 8, (ws) =>
     kernel(
       tf.util.sizeFromShape(x.shape),
       numBins,
