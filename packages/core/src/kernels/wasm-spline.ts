@@ -22,7 +22,7 @@ export interface WasmSplineInputs {
 /**
  * Calls one of the two spline kernels of `wasm/rq-spline.c`, which share their arguments: the
  * element count and K, the pointers of x and the three parameter tensors, then of `tensors` (the
- * kernel's other inputs and its outputs), the attributes, and a scratch of 7 K + 4 float64s.
+ * kernel's other inputs and its outputs), the attributes, and a scratch of 14 K + 8 float64s.
  */
 function runSpline(
   heap: WasmHeapBackend,
