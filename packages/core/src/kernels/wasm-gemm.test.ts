@@ -165,8 +165,12 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
     const [m, k, n] = [21, 30, 46];
     const a = operand(m, k, false);
     const b = operand(k, n, false);
-    // Columns 0-22 zero: two whole 8-column panels and most of a third, as a MADE's output layer.
-    for (let p = 0; p < k; p++) b.values.fill(0, p * n, p * n + 23);
+    // Columns 0-22 zero, as a MADE's output layer (left out of the panels), and 31-38 (the second
+    // panel from column 23).
+    for (let p = 0; p < k; p++) {
+      b.values.fill(0, p * n, p * n + 23);
+      b.values.fill(0, p * n + 31, p * n + 39);
+    }
     const biasValues = rng.normalArray(n);
     for (const withNaN of [false, true]) {
       if (withNaN) a.values[5 * k + 7] = Number.NaN;
