@@ -137,6 +137,17 @@ static int leading_zero_columns(int n, int k, const float *b, int brs, int bcs) 
   return j;
 }
 
+/* How many of B's first rows are all zeros. */
+static int leading_zero_rows(int n, int k, const float *b, int brs, int bcs) {
+  int p = 0;
+  for (; p < k; p++) {
+    for (int j = 0; j < n; j++) {
+      if (b[p * brs + j * bcs] != 0.f) return p;
+    }
+  }
+  return p;
+}
+
 EXPORT("gemm")
 void gemm(int m, int n, int k, const float *a, int ars, int acs, const float *b, int brs, int bcs,
           float *c, const float *bias, int relu, float *scratch) {
@@ -148,6 +159,17 @@ void gemm(int m, int n, int k, const float *a, int ars, int acs, const float *b,
   if (dead > 0) {
     a_finite = all_finite(a, m * k);
     if (!a_finite) dead = 0;
+  }
+  /* Likewise leading all-zero rows of B (the masked outputs again, in the backward product with
+     the output layer's weights transposed) are left out of the sums. */
+  int zero_rows = dead == n ? 0 : leading_zero_rows(n, k, b, brs, bcs);
+  if (zero_rows > 0) {
+    if (a_finite < 0) a_finite = all_finite(a, m * k);
+    if (a_finite) {
+      a += zero_rows * acs;
+      b += zero_rows * brs;
+      k -= zero_rows;
+    }
   }
   for (int j = 0; j < dead; j += 8) {
     int width = dead - j < 8 ? dead - j : 8;

@@ -161,34 +161,41 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
     tf.dispose([x, w, b, gw!, gb!]);
   });
 
-  it('gives the bias for all-zero columns of B (a masked output layer), and NaN through them from a NaN in A', () => {
+  it('skips all-zero columns and leading rows of B (a masked output layer), and keeps NaN from A through them', () => {
     const [m, k, n] = [21, 30, 46];
-    const a = operand(m, k, false);
-    const b = operand(k, n, false);
     // Columns 0-22 zero, as a MADE's output layer (left out of the panels), and 31-38 (the second
-    // panel from column 23).
+    // panel from column 23); then B transposed with its leading rows zero, as in the backward
+    // product with that layer's weights.
+    const zeroColumns = rng.normalArray(k * n);
     for (let p = 0; p < k; p++) {
-      b.values.fill(0, p * n, p * n + 23);
-      b.values.fill(0, p * n + 31, p * n + 39);
+      zeroColumns.fill(0, p * n, p * n + 23);
+      zeroColumns.fill(0, p * n + 31, p * n + 39);
     }
-    const biasValues = rng.normalArray(n);
-    for (const withNaN of [false, true]) {
-      if (withNaN) a.values[5 * k + 7] = Number.NaN;
-      const [aT, bT, bias] = [
-        tf.tensor2d(a.values, [m, k]),
-        tf.tensor2d(b.values, [k, n]),
-        tf.tensor1d(biasValues),
-      ];
-      const c = tf.fused.matMul({ a: aT, b: bT, bias, activation: 'relu' });
-      const got = c.dataSync() as Float32Array;
-      const want = reference(a.values, b.values, [m, k, n], false, false, biasValues, true);
-      const nans = (values: ArrayLike<number>) => Array.from(values, (v) => Number.isNaN(v));
-      expect(nans(got)).toEqual(nans(want));
-      expect(nans(want).some(Boolean)).toBe(withNaN);
-      const finite = (values: ArrayLike<number>) =>
-        Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : v));
-      expect(relError(finite(got), finite(want), k)).toBeLessThan(1e-6);
-      tf.dispose([aT, bT, bias, c]);
+    const zeroRows = rng.normalArray(n * k).fill(0, 0, 11 * k);
+    for (const [bValues, [rows, cols], inner] of [
+      [zeroColumns, [k, n], k],
+      [zeroRows, [n, k], n],
+    ] as const) {
+      const a = operand(m, inner, false);
+      const biasValues = rng.normalArray(cols);
+      for (const withNaN of [false, true]) {
+        if (withNaN) a.values[5 * inner + 7] = Number.NaN;
+        const [aT, bT, bias] = [
+          tf.tensor2d(a.values, [m, inner]),
+          tf.tensor2d(bValues, [rows, cols]),
+          tf.tensor1d(biasValues),
+        ];
+        const c = tf.fused.matMul({ a: aT, b: bT, bias, activation: 'relu' });
+        const got = c.dataSync() as Float32Array;
+        const want = reference(a.values, bValues, [m, inner, cols], false, false, biasValues, true);
+        const nans = (values: ArrayLike<number>) => Array.from(values, (v) => Number.isNaN(v));
+        expect(nans(got)).toEqual(nans(want));
+        expect(nans(want).some(Boolean)).toBe(withNaN);
+        const finite = (values: ArrayLike<number>) =>
+          Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : v));
+        expect(relError(finite(got), finite(want), inner)).toBeLessThan(1e-6);
+        tf.dispose([aT, bT, bias, c, a.tensor]);
+      }
     }
   });
 
