@@ -46,6 +46,11 @@ export { FORMAT_NAME, FORMAT_VERSION, fromArtifacts, load, save, toArtifacts } f
 export { type ArrayIO, arrayIO } from './kernels/array-io.js';
 export { installWasmKernels } from './kernels/wasm-kernels.js';
 export {
+  RESIDUAL_BLOCK_KERNEL,
+  residualBlockOnWasmHeap,
+  type WasmResidualBlockInputs,
+} from './kernels/wasm-residual.js';
+export {
   rqSplineGradOnWasmHeap,
   rqSplineOnWasmHeap,
   type WasmSplineAttrs,

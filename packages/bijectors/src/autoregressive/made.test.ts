@@ -95,6 +95,32 @@ describe('MADE', () => {
     made.dispose();
   });
 
+  it('gives the same outputs outside gradient recording (one kernel per residual block on wasm) as inside', () => {
+    for (const config of [
+      { features: 2, hiddenFeatures: 40, outputMultiplier: 3 },
+      { features: 3, hiddenFeatures: 32, outputMultiplier: 2, numBlocks: 3 },
+    ]) {
+      const made = new MADE(config);
+      randomize(made, 6);
+      const x = tf.tensor2d(createRng(12).normalArray(37 * config.features), [37, config.features]);
+      const outside = made.apply(x);
+      // Under a gradient every block is its separate products, adds and ReLUs.
+      const { value: inside, grad } = tf.valueAndGrad((v: tf.Tensor) => made.apply(v as tf.Tensor2D))(
+        x,
+        tf.onesLike(outside),
+      );
+      const a = outside.dataSync();
+      const b = inside.dataSync();
+      let worst = 0;
+      for (let i = 0; i < a.length; i++)
+        worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
+      // The fused and separate forms add the bias before or after the sums: float32 rounding only.
+      expect(worst, `${config.features}-D`).toBeLessThan(1e-4);
+      tf.dispose([x, outside, inside, grad]);
+      made.dispose();
+    }
+  });
+
   it('lays out degrees as nflows and starts a zero output layer at zero', () => {
     const made = new MADE({ features: 3, hiddenFeatures: 5, outputMultiplier: 2, zeroInitOutput: true });
     expect(Array.from(made.degrees.input)).toEqual([1, 2, 3]);

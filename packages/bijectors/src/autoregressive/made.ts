@@ -4,6 +4,7 @@ import {
   formatShape,
   type JsonObject,
   type NamedVariable,
+  RESIDUAL_BLOCK_KERNEL,
   type Rng,
   ShapeError,
   uniformInit,
@@ -75,17 +76,33 @@ class MaskedLinear {
     this.bias = store.add(`${name}.bias`, uniformInit([nOut], limit, rng));
   }
 
+  /** `W * mask`. The mask is applied on every call too: it keeps the gradient of masked entries at
+   * zero, so training (and any assigned weights) can never break the autoregressive structure. */
+  maskedWeight(): tf.Tensor {
+    return this.unmasked ? this.weight : tf.mul(this.weight, this.mask);
+  }
+
   /** `x (W * mask) + b`, then ReLU if asked. */
   apply(x: tf.Tensor, activation?: 'relu'): tf.Tensor2D {
-    // The mask is applied on every call too: it keeps the gradient of masked entries at zero,
-    // so training (and any assigned weights) can never break the autoregressive structure.
-    const weight = this.unmasked ? this.weight : tf.mul(this.weight, this.mask);
-    return affine(x as tf.Tensor2D, weight, this.bias, activation);
+    return affine(x as tf.Tensor2D, this.maskedWeight(), this.bias, activation);
   }
 
   dispose(): void {
     this.mask.dispose();
   }
+}
+
+/**
+ * Whether a residual block without context runs as one kernel: outside gradient recording
+ * (logProb, sampling) on a backend with `DiffeoResidualBlock` registered (core registers it for
+ * wasm: both products per tile of rows while in cache, the ReLUs and the add fused, the same
+ * numbers as the separate kernels).
+ */
+function fusedResidualBlock(): boolean {
+  return (
+    tf.engine().state.gradientDepth === 0 &&
+    tf.getKernel(RESIDUAL_BLOCK_KERNEL, tf.getBackend()) !== undefined
+  );
 }
 
 /** An unmasked dense layer, for the context (which every output may depend on). */
@@ -288,6 +305,16 @@ export class MADE {
         h = tf.add(h, this.contextLayer.apply(context));
       if (this.useResidualBlocks) {
         for (const block of this.residualBlocks) {
+          if (block.context === undefined && fusedResidualBlock()) {
+            h = tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, {
+              h,
+              w1: block.first.maskedWeight(),
+              b1: block.first.bias,
+              w2: block.second.maskedWeight(),
+              b2: block.second.bias,
+            }) as tf.Tensor;
+            continue;
+          }
           let r: tf.Tensor = block.first.apply(tf.relu(h), 'relu');
           r = block.second.apply(r);
           if (block.context !== undefined && context !== undefined) {

@@ -1,6 +1,7 @@
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
 import { installWasmIdentity } from './wasm-identity.js';
+import { installWasmResidualBlock } from './wasm-residual.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
 import { installWasmSum } from './wasm-sum.js';
@@ -13,7 +14,8 @@ import { installWasmUnary } from './wasm-unary.js';
  * memory instead of copying), `Slice` (a strided copy on the heap), `Reverse` of the last axis,
  * and `BatchMatMul` and `_FusedMatMul` (Diffeo's own matrix product, `wasm/gemm.c`, once
  * `loadWasmKernels` has run for the backend; until then, or where it does not apply, the stock
- * kernels with explicit transposes through the faster `Transpose`). Order matters: the matrix
+ * kernels with explicit transposes through the faster `Transpose`); and registers
+ * `DiffeoResidualBlock`, a residual MLP block in one kernel for inference. Order matters: the matrix
  * product looks the transpose kernel up when it is installed. Idempotent; `useBackend('wasm')`
  * calls it.
  */
@@ -27,6 +29,7 @@ export function installWasmKernels(): boolean {
     installWasmBatchMatMul() &&
     installWasmFusedMatMul() &&
     installWasmBinary() &&
-    installWasmUnary()
+    installWasmUnary() &&
+    installWasmResidualBlock()
   );
 }

@@ -36,6 +36,18 @@ export interface WasmKernels {
     maxDensity: number,
     scratch: number,
   ): number;
+  /** See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. */
+  residual_block(
+    m: number,
+    width: number,
+    h: number,
+    w1: number,
+    b1: number,
+    w2: number,
+    b2: number,
+    out: number,
+    scratch: number,
+  ): number;
   /** See wasm/adam.c. */
   adam(
     n: number,

@@ -1,0 +1,103 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { sparseScratchFloats } from './wasm-gemm.js';
+import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
+import { wasmKernelsOf } from './wasm-module.js';
+
+/** A residual block's input h [batch, H] and its two layers' weights [H, H] and biases [H]. */
+export interface WasmResidualBlockInputs {
+  h: tf.TensorInfo;
+  w1: tf.TensorInfo;
+  b1: tf.TensorInfo;
+  w2: tf.TensorInfo;
+  b2: tf.TensorInfo;
+}
+
+/** Rows of a tile in `wasm/gemm-sparse.c`'s residual_block. */
+const TILE = 32;
+
+/**
+ * `h + relu(relu(h) w1 + b1) w2 + b2` (`residual_block` in `wasm/gemm-sparse.c`: both products
+ * per tile of rows while it is in cache, skipping the ReLUs' zeros, the ReLUs and the add fused)
+ * on the wasm heap, the same numbers as the separate kernels. Undefined when core's wasm kernels
+ * are not loaded for `backend`, the inputs are not float32 of those shapes, or a weight is not
+ * finite: the caller then runs the separate kernels. For inference (it has no gradient).
+ */
+export function residualBlockOnWasmHeap(
+  backend: unknown,
+  { h, w1, b1, w2, b2 }: WasmResidualBlockInputs,
+): tf.TensorInfo | undefined {
+  const loaded = wasmKernelsOf(backend);
+  if (loaded === undefined || h.shape.length !== 2) return undefined;
+  const [m, width] = h.shape as [number, number];
+  const square = (w: tf.TensorInfo) => w.shape.length === 2 && w.shape[0] === width && w.shape[1] === width;
+  const vector = (b: tf.TensorInfo) => b.shape.length === 1 && b.shape[0] === width;
+  if (![h, w1, b1, w2, b2].every((t) => t.dtype === 'float32')) return undefined;
+  if (!square(w1) || !square(w2) || !vector(b1) || !vector(b2)) return undefined;
+  const heap = heapOf(backend);
+  const out = heap.makeOutput([m, width], 'float32');
+  if (m * width === 0) return out;
+  // Both layers' panels as gemm_sparse_a's, plus a tile's hidden and residual rows.
+  const floats = 2 * sparseScratchFloats(width, width) + 2 * TILE * 16 * Math.ceil(width / 16);
+  const pointers = [h, w1, b1, w2, b2, out].map((t) => pointerOf(heap, t)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const done = withScratch(heap, floats * 4, (scratch) =>
+    loaded.kernels.residual_block(m, width, ...pointers, scratch),
+  );
+  if (done === 1) return out;
+  heap.disposeData(out.dataId);
+  return undefined;
+}
+
+/** The kernel of a residual block for inference, registered for wasm by `installWasmKernels`. */
+export const RESIDUAL_BLOCK_KERNEL = 'DiffeoResidualBlock';
+
+/** A tensor's data seen with another shape (kernels find data by its id). */
+function viewAs(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/**
+ * Registers `DiffeoResidualBlock` for wasm: inputs h [batch, H], w1, w2 [H, H], b1, b2 [H]; output
+ * `h + relu(relu(h) w1 + b1) w2 + b2`. It has no gradient: models call it outside gradient
+ * recording only (see MADE in `@diffeo/bijectors`). Where `residualBlockOnWasmHeap` does not apply it
+ * runs the wasm backend's own ReLU, fused product and add kernels. Idempotent.
+ */
+export function installWasmResidualBlock(): boolean {
+  if (tf.getKernel(RESIDUAL_BLOCK_KERNEL, 'wasm') !== undefined) return true;
+  if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
+  tf.registerKernel({
+    kernelName: RESIDUAL_BLOCK_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend }) => {
+      const { h, w1, b1, w2, b2 } = inputs as unknown as WasmResidualBlockInputs;
+      const fused = residualBlockOnWasmHeap(backend, { h, w1, b1, w2, b2 });
+      if (fused !== undefined) return fused;
+      const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
+        tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: kernelInputs, backend, attrs }) as tf.TensorInfo;
+      const [m, width] = h.shape as [number, number];
+      const product = { transposeA: false, transposeB: false, leakyreluAlpha: 0 };
+      const relu = run('Relu', { x: h });
+      const hidden = run(
+        '_FusedMatMul',
+        { a: viewAs(relu, [1, m, width]), b: viewAs(w1, [1, width, width]), bias: b1 },
+        { ...product, activation: 'relu' },
+      );
+      const block = run(
+        '_FusedMatMul',
+        { a: hidden, b: viewAs(w2, [1, width, width]), bias: b2 },
+        { ...product, activation: 'linear' },
+      );
+      const out = run('Add', { a: h, b: viewAs(block, [m, width]) });
+      const data = backend as unknown as { disposeData(id: object): void };
+      for (const t of [relu, hidden, block]) data.disposeData(t.dataId);
+      return out;
+    },
+  });
+  return true;
+}
