@@ -63,6 +63,7 @@ interface CliOptions {
   archs?: string[];
   repeats?: number;
   ttqSteps?: number;
+  ttqSeeds?: number;
   threads?: number;
   chromium: string;
   progress: boolean;
@@ -102,6 +103,11 @@ function program(): Command {
     .option('--repeats <n>', 'timed samples per measurement (default 7, quick 2)', positiveInt)
     .option('--ttq-steps <n>', 'training steps of time-to-quality (default 3000, quick 10)', positiveInt)
     .option(
+      '--ttq-seeds <n>',
+      'trainings of time-to-quality, seeds 0 to n-1; the NLL is their mean (default 3, quick 1)',
+      positiveInt,
+    )
+    .option(
       '--threads <n>',
       "XNNPACK threads of wasm and browser-wasm, 1 to 8 (default: tfjs's choice, 1 in Node and half the cores in " +
         'Chromium); more pay on large batches only',
@@ -132,6 +138,7 @@ async function main(argv: string[]): Promise<number> {
     quick: o.quick,
     ...(o.repeats === undefined ? {} : { repeats: o.repeats }),
     ...(o.ttqSteps === undefined ? {} : { ttqSteps: o.ttqSteps }),
+    ...(o.ttqSeeds === undefined ? {} : { ttqSeeds: o.ttqSeeds }),
     ...(o.threads === undefined ? {} : { threads: o.threads }),
     ...(o.workloads === undefined ? {} : { workloads: o.workloads }),
     ...(o.archs === undefined ? {} : { archs: o.archs }),

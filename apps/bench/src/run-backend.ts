@@ -12,6 +12,7 @@ export interface RunRequest {
   quick: boolean;
   repeats?: number;
   ttqSteps?: number;
+  ttqSeeds?: number;
   /** wasm and browser-wasm: XNNPACK's threads (`useBackend`'s `threads`). */
   threads?: number;
   workloads?: string[];

@@ -10,9 +10,10 @@ export function formatNumber(value: number): string {
   return value.toPrecision(3);
 }
 
-/** Formats a figure's value in its unit (shares as percentages). */
+/** Formats a figure's value in its unit (shares as percentages, nats to 0.001: NLLs are compared at 0.01). */
 export function formatValue(value: number, unit: string): string {
   if (unit === 'share') return `${(value * 100).toFixed(1)}%`;
+  if (unit === 'nats' && Number.isFinite(value)) return value.toFixed(3);
   return formatNumber(value);
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { report, wasmResult } from '../test-utils/report.js';
 import { analysisRows } from './analysis.js';
-import { formatBytes, formatNumber, renderTable } from './format.js';
+import { formatBytes, formatNumber, formatValue, renderTable } from './format.js';
 import { GOALS, goalRows } from './goals.js';
 import { renderReport } from './table.js';
 
@@ -10,6 +10,8 @@ describe('report', () => {
     expect(formatNumber(75_312.4)).toBe('75,312');
     expect(formatNumber(12.345)).toBe('12.3');
     expect(formatNumber(0.012345)).toBe('0.0123');
+    expect(formatValue(3.5311, 'nats')).toBe('3.531');
+    expect(formatValue(0.4567, 'share')).toBe('45.7%');
     expect(formatBytes(3 * 2 ** 20)).toBe('3.0 MB');
     expect(formatBytes(-512)).toBe('-512 B');
     expect(

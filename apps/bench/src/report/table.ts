@@ -98,13 +98,13 @@ export function renderReport(report: BenchReport): string {
           .map((g) => [
             g.what,
             g.unit,
-            formatNumber(g.reference),
-            `${g.better === 'higher' ? '>=' : '<='} ${formatNumber(g.target)}`,
+            formatValue(g.reference, g.unit),
+            `${g.better === 'higher' ? '>=' : '<='} ${formatValue(g.target, g.unit)}`,
             ...goalBackends.flatMap((b) => {
               const row = report.goals.find((x) => x.backend === b.backend && x.what === g.what);
               if (row?.diffeo === null || row === undefined) return ['-', '-'];
               const mark = row.met === null ? '' : row.met ? ' met' : ' not met';
-              return [formatNumber(row.diffeo), `${formatRatio(row.ratio)}${mark}`];
+              return [formatValue(row.diffeo, g.unit), `${formatRatio(row.ratio)}${mark}`];
             }),
           ]),
       ),
