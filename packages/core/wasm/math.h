@@ -1,9 +1,10 @@
 /*
- * exp, log and log1p in double precision for the wasm kernels, which link no C library. Range
- * reduction, then series that reach double rounding on the reduced range: exp's Taylor series to
- * degree 13 on |r| <= ln2 / 2 (remainder below 1e-17), log's atanh series to degree 17 in
- * f = (m - 1) / (m + 1), |f| <= 0.172 (remainder below 1e-15). Special values as in C: exp(-inf) = 0, log(0) = -inf,
- * log of a negative number or NaN is NaN.
+ * exp, log and log1p in double precision for the wasm kernels, which link no C library, on two
+ * float64 lanes (and log on one, for special values). Range reduction, then series that reach
+ * double rounding on the reduced range: exp's Taylor series to degree 11 on |r| <= ln2 / 2
+ * (relative remainder below 1e-14), log's atanh series to degree 17 in f = (m - 1) / (m + 1),
+ * |f| <= 0.172 (remainder below 1e-15). Special values of log as in C: log(0) = -inf, log of a
+ * negative number or NaN is NaN.
  */
 #ifndef DIFFEO_MATH_H
 #define DIFFEO_MATH_H
@@ -27,35 +28,6 @@ static inline u64 double_to_bits(double d) {
 #define LN2_HI 6.93147180369123816490e-01
 #define LN2_LO 1.90821492927058770002e-10
 #define INV_LN2 1.44269504088896338700e+00
-
-/* 2^k for -1022 <= k <= 1023. */
-static inline double pow2i(int k) { return bits_to_double((u64)(k + 1023) << 52); }
-
-static inline double dexp(double x) {
-  if (x != x) return x;
-  if (x > 709.782712893384) return __builtin_inf();
-  if (x < -745.1332191019412) return 0.0;
-  double kf = __builtin_rint(x * INV_LN2);
-  int k = (int)kf;
-  double r = (x - kf * LN2_HI) - kf * LN2_LO;
-  double p = 1.0 / 6227020800.0;
-  p = p * r + 1.0 / 479001600.0;
-  p = p * r + 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
-  if (k > 1023) return p * pow2i(1023) * pow2i(k - 1023);
-  if (k < -1022) return p * pow2i(-1022) * pow2i(k + 1022);
-  return p * pow2i(k);
-}
 
 /* 2 atanh(f) = log((1 + f) / (1 - f)) for |f| <= 0.172. */
 static inline double log_series(double f) {
@@ -89,12 +61,6 @@ static inline double dlog(double x) {
     e += 1;
   }
   return e * LN2_HI + (e * LN2_LO + log_series((m - 1.0) / (m + 1.0)));
-}
-
-/* log(1 + y) for y >= 0, accurate for tiny y. */
-static inline double dlog1p(double y) {
-  if (y < 0.41421356237309503) return log_series(y / (2.0 + y));
-  return dlog(1.0 + y);
 }
 
 /*
@@ -151,7 +117,7 @@ static inline v128_t log2d(v128_t x) {
   return wasm_f64x2_add(wasm_f64x2_mul(ef, wasm_f64x2_splat(LN2_HI)), low);
 }
 
-/* dlog1p on two lanes, y >= 0. */
+/* log(1 + y) on two lanes, y >= 0, accurate for tiny y. */
 static inline v128_t log1p2d(v128_t y) {
   v128_t small = wasm_f64x2_lt(y, wasm_f64x2_splat(0.41421356237309503));
   v128_t series = log_series2d(wasm_f64x2_div(y, wasm_f64x2_add(wasm_f64x2_splat(2.0), y)));

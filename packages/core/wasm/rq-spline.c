@@ -2,10 +2,14 @@
  * The rational-quadratic spline of @diffeo/bijectors (nflows's conventions, linear tails, the
  * stable inverse root) and its gradient in double precision: the same formulas as the JS
  * kernels of bijectors' src/spline/rq-kernel.ts, which document them and which the tests compare
- * with. Both go two elements at a time where both are inside the bound (one per float64 lane:
- * 1.6-1.7x faster than one at a time here), else one at a time. Inputs are float32 tensors on tfjs's heap: x [n], the unnormalized
- * widths and heights [n, K] and derivatives [n, K - 1]. `ws` is caller-provided scratch of
- * 14 K + 8 doubles. No data and no stack: see gemm.c.
+ * with. Inputs are float32 tensors on tfjs's heap: x [n], the unnormalized widths and heights
+ * [n, K] and derivatives [n, K - 1]. `ws` is caller-provided scratch of 14 K + 8 doubles. No data
+ * and no stack: see gemm.c.
+ *
+ * Elements inside the bound go two at a time, one per float64 lane (the last one alone fills
+ * both lanes): the vector units stay busy where one element's chain of dependent scalar
+ * operations left them waiting, 1.6x faster than one element at a time was. The two elements'
+ * knots, softmaxes and knot gradients lie in `ws` lane by lane: out[2 i + lane].
  */
 #include "math.h"
 
@@ -16,93 +20,14 @@ typedef struct {
   double bound, min_width, min_height, min_derivative;
 } Attrs;
 
-/* softmax(u[0..K)) into p, then the knots -B .. B into out (K + 1). The exponentials two at a
-   time (exp2d). */
-static void knots(const float *u, int K, double min_bin, double bound, double *p, double *out) {
-  double m = -__builtin_inf();
-  for (int i = 0; i < K; i++) m = u[i] > m ? u[i] : m;
-  double sum = 0.0;
-  int i = 0;
-  for (; i + 2 <= K; i += 2) {
-    v128_t e = exp2d(wasm_f64x2_sub(wasm_f64x2_make(u[i], u[i + 1]), wasm_f64x2_splat(m)));
-    p[i] = wasm_f64x2_extract_lane(e, 0);
-    p[i + 1] = wasm_f64x2_extract_lane(e, 1);
-    sum += p[i] + p[i + 1];
-  }
-  for (; i < K; i++) {
-    p[i] = dexp(u[i] - m);
-    sum += p[i];
-  }
-  double scale = 1.0 - min_bin * K, cumulated = 0.0;
-  out[0] = -bound;
-  for (i = 0; i < K; i++) {
-    p[i] /= sum;
-    if (i < K - 1) {
-      cumulated += min_bin + scale * p[i];
-      out[i + 1] = cumulated * 2.0 * bound - bound;
-    }
-  }
-  out[K] = bound;
-}
-
-static inline double softplus(double v) { return (v > 0.0 ? v : 0.0) + dlog1p(dexp(-__builtin_fabs(v))); }
-
-static inline double sigmoid(double v) {
-  if (v >= 0.0) return 1.0 / (1.0 + dexp(-v));
-  double e = dexp(v);
-  return e / (1.0 + e);
-}
-
-typedef struct {
-  int k;
-  double t, xk, wk, yk, hk, dk, dk1, s;
-} Bin;
-
-/* The bin of v among the x knots (forward) or y knots (inverse) and the position t in it. Always
-   inlined: returned by value from a call, the struct would live on the stack. */
-__attribute__((always_inline)) static inline Bin locate(const double *xs, const double *ys, int K, double v, const float *ud, const Attrs *a) {
-  const double *search = a->inverse ? ys : xs;
-  Bin b;
-  int k = 0;
-  while (k < K - 1 && v >= search[k + 1]) k++;
-  b.k = k;
-  b.xk = xs[k];
-  b.wk = xs[k + 1] - b.xk;
-  b.yk = ys[k];
-  b.hk = ys[k + 1] - b.yk;
-  b.dk = k == 0 ? 1.0 : a->min_derivative + softplus(ud[k - 1]);
-  b.dk1 = k == K - 1 ? 1.0 : a->min_derivative + softplus(ud[k]);
-  b.s = b.hk / b.wk;
-  if (a->inverse) {
-    double xi = (v - b.yk) / b.hk;
-    double g = b.dk * (1.0 - xi) - b.dk1 * xi;
-    double q = 4.0 * xi * (1.0 - xi) * b.s * b.s;
-    double d = g * g + q;
-    double root = __builtin_sqrt(d > 0.0 ? d : 0.0);
-    double g_plus_root = g >= 0.0 ? g + root : q / (root + __builtin_fabs(g));
-    double two_xi_slope = 2.0 * xi * b.s;
-    b.t = two_xi_slope / (two_xi_slope + g_plus_root);
-  } else {
-    b.t = (v - b.xk) / b.wk;
-  }
-  return b;
-}
-
 static inline int inside(double v, double bound) { return __builtin_fabs(v) <= bound; /* NaN: outside */ }
 
-
-/*
- * Two elements at once, one per float64 lane: the operations of knots(), locate(), rq_spline()
- * and rq_spline_grad() in the same order (the results differ at most in the last bit of a float32, through exp2d's
- * and dexp's last bits in the softplus), across elements, which keeps the vector units busy
- * where one element's chain of dependent scalar operations left them waiting. The two
- * elements' knots, softmaxes and knot gradients lie in `ws` lane by lane: out[2 i + lane].
- */
 static inline v128_t lanes(float a, float b) { return wasm_f64x2_make(a, b); }
 
 /* The knots of two elements (their unnormalized values u0, u1) into out[2 i + lane], i = 0..K,
    and, unless probs is 0, the softmax into probs[2 i + lane], i = 0..K-1. */
-static void knots2(const float *u0, const float *u1, int K, double min_bin, double bound, double *out, double *probs) {
+static void knots2(const float *u0, const float *u1, int K, double min_bin, double bound, double *out,
+                   double *probs) {
   v128_t m = wasm_f64x2_splat(-__builtin_inf());
   for (int i = 0; i < K; i++) m = wasm_f64x2_pmax(lanes(u0[i], u1[i]), m);
   v128_t sum = wasm_f64x2_splat(0.0);
@@ -130,7 +55,7 @@ static inline v128_t softplus2d(v128_t v) {
   return wasm_f64x2_add(wasm_f64x2_pmax(v, wasm_f64x2_splat(0.0)), log1p2d(e));
 }
 
-/* Two float64 lanes as a vector type, so that the formulas below read as the scalar ones. */
+/* Two float64 lanes as a vector type, so that the formulas below read as formulas. */
 typedef double d2 __attribute__((__vector_size__(16)));
 
 static inline d2 splat(double v) { return (d2){v, v}; }
@@ -145,7 +70,8 @@ typedef struct {
   d2 t, xk, wk, yk, hk, dk, dk1, s;
 } Bin2;
 
-/* locate() for two elements, v holding their values. */
+/* The bins of two elements' values v among the x knots (forward) or y knots (inverse), the position
+   t in each, and the bin's knots, width, height, end derivatives and slope. */
 __attribute__((always_inline)) static inline Bin2 locate2(const double *xs, const double *ys, int K, d2 v,
                                                          const float *d0, const float *d1, const Attrs *a) {
   Bin2 b;
@@ -181,23 +107,24 @@ __attribute__((always_inline)) static inline Bin2 locate2(const double *xs, cons
   return b;
 }
 
-/* rq_spline for elements e and e + 1, both inside the bound. */
-static void rq_spline_pair(int e, int K, const float *x, const float *uw, const float *uh, const float *ud,
-                           float *y, float *logdet, const Attrs *a, double *ws) {
+/* rq_spline for elements ea and eb (the same one when it has no partner), both inside the bound. */
+__attribute__((always_inline)) static inline void rq_spline_pair(int ea, int eb, int K, const float *x,
+                                                                 const float *uw, const float *uh, const float *ud,
+                                                                 float *y, float *logdet, const Attrs *a, double *ws) {
   double *xs = ws, *ys = ws + 2 * (K + 1);
-  knots2(uw + e * K, uw + (e + 1) * K, K, a->min_width, a->bound, xs, 0);
-  knots2(uh + e * K, uh + (e + 1) * K, K, a->min_height, a->bound, ys, 0);
-  Bin2 b = locate2(xs, ys, K, (d2){x[e], x[e + 1]}, ud + e * (K - 1), ud + (e + 1) * (K - 1), a);
+  knots2(uw + ea * K, uw + eb * K, K, a->min_width, a->bound, xs, 0);
+  knots2(uh + ea * K, uh + eb * K, K, a->min_height, a->bound, ys, 0);
+  Bin2 b = locate2(xs, ys, K, (d2){x[ea], x[eb]}, ud + ea * (K - 1), ud + eb * (K - 1), a);
   d2 t = b.t, s = b.s, om = 1.0 - t, tau = t * om;
   d2 den = s * (t * t + om * om) + (b.dk + b.dk1) * tau;
   d2 out = a->inverse ? t * b.wk + b.xk : b.yk + b.hk * (s * t * t + b.dk * tau) / den;
   d2 numerator = s * s * (b.dk1 * t * t + 2.0 * s * tau + b.dk * om * om);
   d2 ld = vlog(numerator / (den * den));
   if (a->inverse) ld = -ld;
-  y[e] = (float)out[0];
-  y[e + 1] = (float)out[1];
-  logdet[e] = (float)ld[0];
-  logdet[e + 1] = (float)ld[1];
+  y[ea] = (float)out[0];
+  y[eb] = (float)out[1];
+  logdet[ea] = (float)ld[0];
+  logdet[eb] = (float)ld[1];
 }
 
 EXPORT("rq_spline")
@@ -205,45 +132,23 @@ void rq_spline(int n, int K, const float *x, const float *uw, const float *uh, c
                float *logdet, int inverse, double bound, double min_width, double min_height,
                double min_derivative, double *ws) {
   Attrs a = {inverse, bound, min_width, min_height, min_derivative};
-  double *xs = ws, *ys = xs + K + 1, *pw = ys + K + 1, *ph = pw + K;
+  int pending = -1; /* an element inside the bound waiting for a partner */
   for (int e = 0; e < n; e++) {
-    double v = x[e];
-    if (e + 1 < n && inside(v, bound) && inside(x[e + 1], bound)) {
-      rq_spline_pair(e, K, x, uw, uh, ud, y, logdet, &a, ws);
-      e++;
-      continue;
-    }
-    if (!inside(v, bound)) {
+    if (!inside(x[e], bound)) {
       y[e] = x[e];
       logdet[e] = 0.f;
-      continue;
+    } else if (pending < 0) {
+      pending = e;
+    } else {
+      rq_spline_pair(pending, e, K, x, uw, uh, ud, y, logdet, &a, ws);
+      pending = -1;
     }
-    knots(uw + e * K, K, min_width, bound, pw, xs);
-    knots(uh + e * K, K, min_height, bound, ph, ys);
-    Bin b = locate(xs, ys, K, v, ud + e * (K - 1), &a);
-    double t = b.t, s = b.s, om = 1.0 - t, tau = t * om;
-    double den = s * (t * t + om * om) + (b.dk + b.dk1) * tau;
-    y[e] = (float)(inverse ? t * b.wk + b.xk : b.yk + b.hk * (s * t * t + b.dk * tau) / den);
-    double numerator = s * s * (b.dk1 * t * t + 2.0 * s * tau + b.dk * om * om);
-    double ld = dlog(numerator / (den * den)); /* one logarithm instead of two */
-    logdet[e] = (float)(inverse ? -ld : ld);
   }
+  if (pending >= 0) rq_spline_pair(pending, pending, K, x, uw, uh, ud, y, logdet, &a, ws);
 }
 
-/* From gradients at the knots to the unnormalized values: f = min + (1 - min K) softmax(u). */
-static void back_to_unnormalized(const double *g_knots, const double *p, double *gp, int K, double min_bin,
-                                 double bound, float *out) {
-  double scale = 2.0 * bound * (1.0 - min_bin * K), suffix = 0.0, dot = 0.0;
-  gp[K - 1] = 0.0;
-  for (int i = K - 2; i >= 0; i--) {
-    suffix += g_knots[i + 1];
-    gp[i] = scale * suffix;
-    dot += p[i] * gp[i];
-  }
-  for (int i = 0; i < K; i++) out[i] = (float)(p[i] * (gp[i] - dot));
-}
-
-/* back_to_unnormalized() for two elements: g_knots and p lane by lane, out0 and out1 theirs. */
+/* From gradients at the knots to the unnormalized values, f = min + (1 - min K) softmax(u), for two
+   elements: g_knots and p lane by lane, out0 and out1 theirs. */
 static void back_to_unnormalized2(const double *g_knots, const double *p, double *gp, int K, double min_bin,
                                   double bound, float *out0, float *out1) {
   d2 scale = splat(2.0 * bound * (1.0 - min_bin * K)), suffix = splat(0.0), dot = splat(0.0);
@@ -266,17 +171,21 @@ static inline d2 sigmoid2d(d2 v) {
   return pick(wasm_f64x2_ge((v128_t)v, wasm_f64x2_splat(0.0)), 1.0 / (1.0 + e), e / (1.0 + e));
 }
 
-/* rq_spline_grad for elements e and e + 1, both inside the bound; ws takes 14 K + 8 doubles. */
-static void rq_spline_grad_pair(int e, int K, const float *x, const float *uw, const float *uh, const float *ud,
-                                const float *dy, const float *dlogdet, float *dx, float *dw, float *dh, float *dd,
-                                const Attrs *a, double *ws) {
+/* rq_spline_grad for elements ea and eb (possibly the same), both inside the bound; ws takes 14 K + 8
+   doubles. */
+__attribute__((always_inline)) static inline void rq_spline_grad_pair(int ea, int eb, int K, const float *x,
+                                                                      const float *uw, const float *uh,
+                                                                      const float *ud, const float *dy,
+                                                                      const float *dlogdet, float *dx, float *dw,
+                                                                      float *dh, float *dd, const Attrs *a,
+                                                                      double *ws) {
   double *xs = ws, *ys = xs + 2 * (K + 1), *pw = ys + 2 * (K + 1), *ph = pw + 2 * K, *gp = ph + 2 * K;
   double *gX = gp + 2 * K, *gY = gX + 2 * (K + 1);
-  const float *d0 = ud + e * (K - 1), *d1 = ud + (e + 1) * (K - 1);
-  knots2(uw + e * K, uw + (e + 1) * K, K, a->min_width, a->bound, xs, pw);
-  knots2(uh + e * K, uh + (e + 1) * K, K, a->min_height, a->bound, ys, ph);
-  Bin2 b = locate2(xs, ys, K, (d2){x[e], x[e + 1]}, d0, d1, a);
-  d2 gy = {dy[e], dy[e + 1]}, gl = {dlogdet[e], dlogdet[e + 1]};
+  const float *d0 = ud + ea * (K - 1), *d1 = ud + eb * (K - 1);
+  knots2(uw + ea * K, uw + eb * K, K, a->min_width, a->bound, xs, pw);
+  knots2(uh + ea * K, uh + eb * K, K, a->min_height, a->bound, ys, ph);
+  Bin2 b = locate2(xs, ys, K, (d2){x[ea], x[eb]}, d0, d1, a);
+  d2 gy = {dy[ea], dy[eb]}, gl = {dlogdet[ea], dlogdet[eb]};
   d2 t = b.t, s = b.s, dk = b.dk, dk1 = b.dk1, wk = b.wk, hk = b.hk;
   d2 om = 1.0 - t, tau = t * om, t2 = t * t, om2 = om * om;
   d2 den = s * (t2 + om2) + (dk + dk1) * tau, den2 = den * den;
@@ -313,8 +222,8 @@ static void rq_spline_grad_pair(int e, int K, const float *x, const float *uw, c
     gdk = gy * hk * Rdk + gl * Ldk;
     gdk1 = gy * hk * Rdk1 + gl * Ldk1;
   }
-  dx[e] = (float)back[0];
-  dx[e + 1] = (float)back[1];
+  dx[ea] = (float)back[0];
+  dx[eb] = (float)back[1];
   /* s = h_k / w_k */
   ghk += gs / wk;
   gwk -= gs * s / wk;
@@ -329,9 +238,9 @@ static void rq_spline_grad_pair(int e, int K, const float *x, const float *uw, c
   gY[2 * k0 + 2] = ghk[0];
   gY[2 * k1 + 1] = gyk[1] - ghk[1];
   gY[2 * k1 + 3] = ghk[1];
-  back_to_unnormalized2(gX, pw, gp, K, a->min_width, a->bound, dw + e * K, dw + (e + 1) * K);
-  back_to_unnormalized2(gY, ph, gp, K, a->min_height, a->bound, dh + e * K, dh + (e + 1) * K);
-  float *dd0 = dd + e * (K - 1), *dd1 = dd + (e + 1) * (K - 1);
+  back_to_unnormalized2(gX, pw, gp, K, a->min_width, a->bound, dw + ea * K, dw + eb * K);
+  back_to_unnormalized2(gY, ph, gp, K, a->min_height, a->bound, dh + ea * K, dh + eb * K);
+  float *dd0 = dd + ea * (K - 1), *dd1 = dd + eb * (K - 1);
   for (int i = 0; i < K - 1; i++) dd0[i] = dd1[i] = 0.f;
   d2 sig_k = sigmoid2d((d2){d0[k0 > 0 ? k0 - 1 : 0], d1[k1 > 0 ? k1 - 1 : 0]});
   d2 sig_k1 = sigmoid2d((d2){d0[k0 < K - 1 ? k0 : 0], d1[k1 < K - 1 ? k1 : 0]});
@@ -347,77 +256,19 @@ void rq_spline_grad(int n, int K, const float *x, const float *uw, const float *
                     int inverse, double bound, double min_width, double min_height, double min_derivative,
                     double *ws) {
   Attrs a = {inverse, bound, min_width, min_height, min_derivative};
-  double *xs = ws, *ys = xs + K + 1, *pw = ys + K + 1, *ph = pw + K, *gp = ph + K;
-  double *gX = gp + K, *gY = gX + K + 1;
+  int pending = -1; /* an element inside the bound waiting for a partner */
   for (int e = 0; e < n; e++) {
-    if (e + 1 < n && inside(x[e], bound) && inside(x[e + 1], bound)) {
-      rq_spline_grad_pair(e, K, x, uw, uh, ud, dy, dlogdet, dx, dw, dh, dd, &a, ws);
-      e++;
-      continue;
-    }
-    double v = x[e], gy = dy[e], gl = dlogdet[e];
-    float *dwe = dw + e * K, *dhe = dh + e * K, *dde = dd + e * (K - 1);
-    for (int i = 0; i < K - 1; i++) dde[i] = 0.f;
-    if (!inside(v, bound)) {
+    if (!inside(x[e], bound)) {
+      /* the identity: dx = dy, no parameter gradient */
       dx[e] = dy[e];
-      for (int i = 0; i < K; i++) dwe[i] = dhe[i] = 0.f;
-      continue;
-    }
-    const float *ude = ud + e * (K - 1);
-    knots(uw + e * K, K, min_width, bound, pw, xs);
-    knots(uh + e * K, K, min_height, bound, ph, ys);
-    Bin b = locate(xs, ys, K, v, ude, &a);
-    double t = b.t, s = b.s, dk = b.dk, dk1 = b.dk1, wk = b.wk, hk = b.hk;
-    double om = 1.0 - t, tau = t * om, t2 = t * t, om2 = om * om;
-    double den = s * (t2 + om2) + (dk + dk1) * tau, den2 = den * den;
-    double N = s * t2 + dk * tau;
-    double M = dk1 * t2 + 2.0 * s * tau + dk * om2;
-    double R = N / den;
-    double Rt = s * M / den2;
-    double Rs = tau * (dk1 * t2 - dk * om2) / den2;
-    double Rdk = tau * (s * om2 + dk1 * tau) / den2;
-    double Rdk1 = -(tau * N) / den2;
-    double Lt = (2.0 * dk1 * t + 2.0 * s * (1.0 - 2.0 * t) - 2.0 * dk * om) / M -
-                2.0 * (dk + dk1 - 2.0 * s) * (1.0 - 2.0 * t) / den;
-    double Ls = 2.0 / s + 2.0 * tau / M - 2.0 * (t2 + om2) / den;
-    double Ldk = om2 / M - 2.0 * tau / den;
-    double Ldk1 = t2 / M - 2.0 * tau / den;
-
-    double gxk, gwk, gyk, ghk, gs, gdk, gdk1;
-    if (inverse) {
-      double back = (gy * wk - gl * Lt) / (hk * Rt);
-      dx[e] = (float)back;
-      gxk = gy;
-      gwk = gy * t;
-      gyk = -back;
-      ghk = -back * R;
-      gs = -gl * Ls - back * hk * Rs;
-      gdk = -gl * Ldk - back * hk * Rdk;
-      gdk1 = -gl * Ldk1 - back * hk * Rdk1;
+      for (int i = 0; i < K; i++) dw[e * K + i] = dh[e * K + i] = 0.f;
+      for (int i = 0; i < K - 1; i++) dd[e * (K - 1) + i] = 0.f;
+    } else if (pending < 0) {
+      pending = e;
     } else {
-      double gt = gy * hk * Rt + gl * Lt;
-      dx[e] = (float)(gt / wk);
-      gxk = -gt / wk;
-      gwk = -gt * t / wk;
-      gyk = gy;
-      ghk = gy * R;
-      gs = gy * hk * Rs + gl * Ls;
-      gdk = gy * hk * Rdk + gl * Ldk;
-      gdk1 = gy * hk * Rdk1 + gl * Ldk1;
+      rq_spline_grad_pair(pending, e, K, x, uw, uh, ud, dy, dlogdet, dx, dw, dh, dd, &a, ws);
+      pending = -1;
     }
-    /* s = h_k / w_k */
-    ghk += gs / wk;
-    gwk -= gs * s / wk;
-
-    for (int i = 0; i <= K; i++) gX[i] = gY[i] = 0.0;
-    int k = b.k;
-    gX[k] = gxk - gwk;
-    gX[k + 1] = gwk;
-    gY[k] = gyk - ghk;
-    gY[k + 1] = ghk;
-    back_to_unnormalized(gX, pw, gp, K, min_width, bound, dwe);
-    back_to_unnormalized(gY, ph, gp, K, min_height, bound, dhe);
-    if (k > 0) dde[k - 1] = (float)(gdk * sigmoid(ude[k - 1]));
-    if (k < K - 1) dde[k] = (float)(gdk1 * sigmoid(ude[k]));
   }
+  if (pending >= 0) rq_spline_grad_pair(pending, pending, K, x, uw, uh, ud, dy, dlogdet, dx, dw, dh, dd, &a, ws);
 }
