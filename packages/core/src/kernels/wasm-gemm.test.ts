@@ -7,6 +7,14 @@ import { wasmKernelsOf } from './wasm-module.js';
 
 const rng = createRng(11);
 
+/** Every combination of transposeA and transposeB. */
+const TRANSPOSES = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+] as const;
+
 /** op(A) op(B) (+ bias) (ReLU) in float64 for one batch entry; A and B row-major. */
 function reference(
   a: Float32Array,
@@ -63,12 +71,7 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
   ];
   it('gives the float64 product for every shape and transpose combination, without leaks', () => {
     for (const [m, k, n] of shapes) {
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ] as const) {
+      for (const [ta, tb] of TRANSPOSES) {
         const a = operand(m, k, ta);
         const b = operand(k, n, tb);
         const before = tf.memory().numTensors;
@@ -281,12 +284,7 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
   ];
   it('gives the float64 product for every shape and transpose combination, with bias and ReLU', () => {
     for (const [m, k, n] of sparseShapes) {
-      for (const [ta, tb] of [
-        [false, false],
-        [true, false],
-        [false, true],
-        [true, true],
-      ] as const) {
+      for (const [ta, tb] of TRANSPOSES) {
         const a = reluOperand(m, k, ta);
         const b = operand(k, n, tb);
         const biasValues = rng.normalArray(n);

@@ -1,41 +1,28 @@
 import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernels-wasm.gen.js';
 import { heapOf, memoryOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 
+/** The arguments both matrix products begin with: sizes, operands with their row and column strides, output, bias, ReLU. */
+type GemmArgs = [
+  m: number,
+  n: number,
+  k: number,
+  a: number,
+  ars: number,
+  acs: number,
+  b: number,
+  brs: number,
+  bcs: number,
+  c: number,
+  bias: number,
+  relu: number,
+];
+
 /** The exports of Diffeo's wasm kernels (`wasm/*.c`); pointers are byte addresses on tfjs's heap. */
 export interface WasmKernels {
   /** See wasm/gemm.c. */
-  gemm(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    ars: number,
-    acs: number,
-    b: number,
-    brs: number,
-    bcs: number,
-    c: number,
-    bias: number,
-    relu: number,
-    scratch: number,
-  ): void;
+  gemm(...args: [...GemmArgs, scratch: number]): void;
   /** See wasm/gemm-sparse.c: 1 when it computed the product, 0 when gemm must. */
-  gemm_sparse_a(
-    m: number,
-    n: number,
-    k: number,
-    a: number,
-    ars: number,
-    acs: number,
-    b: number,
-    brs: number,
-    bcs: number,
-    c: number,
-    bias: number,
-    relu: number,
-    maxDensity: number,
-    scratch: number,
-  ): number;
+  gemm_sparse_a(...args: [...GemmArgs, maxDensity: number, scratch: number]): number;
   /** See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. */
   residual_block(
     m: number,
