@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { CHECKERBOARD_IDEAL_NLL, checkerboard } from '../data.js';
 import { ARCHS, type BenchModel } from '../models.js';
 import type { Settings } from '../settings.js';
+import { median } from '../stats.js';
 import type { Workload } from '../workload.js';
 import { single } from './figures.js';
 import { chunkSizes } from './log-prob.js';
@@ -49,12 +50,6 @@ interface Training {
   stopReason: string;
   finalTrainLoss: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-};
 
 /**
  * The NSF preset trained on the checkerboard with `fit` (Adam, cosine-annealed learning rate),
@@ -171,7 +166,7 @@ export const timeToQualityWorkload: Workload = {
         ...s,
         stepsTaken: trainings[0]?.steps,
         idealNll: CHECKERBOARD_IDEAL_NLL,
-        trainings: trainings.map((t) => ({ ...t })),
+        trainings,
       },
     };
   },
