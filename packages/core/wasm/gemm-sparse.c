@@ -20,7 +20,7 @@
  * align them: B in zero-padded panels of 16 columns, the bias padded likewise, and a group of row
  * pairs' gathered entries. No data and no stack: see gemm.c.
  */
-#include <wasm_simd128.h>
+#include "lanes.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
@@ -33,7 +33,6 @@
 /* Copies B's columns into zero-padded panels of WIDTH; 0 when B holds a non-finite value. */
 static int pack_panels(int n, int k, const float *b, int brs, int bcs, const float *bias, float *panels,
                        float *bias_panels) {
-  v128_t finite = wasm_i32x4_splat(-1);
   for (int j = 0; j < n; j += WIDTH) {
     float *panel = panels + (j / WIDTH) * k * WIDTH;
     for (int p = 0; p < k; p++) {
@@ -44,15 +43,11 @@ static int pack_panels(int n, int k, const float *b, int brs, int bcs, const flo
       } else {
         for (int q = 0; q < WIDTH; q++) to[q] = j + q < n ? from[q * bcs] : 0.f;
       }
-      for (int q = 0; q < WIDTH; q += 4) {
-        v128_t v = wasm_v128_load(to + q);
-        finite = wasm_v128_and(finite, wasm_f32x4_eq(wasm_f32x4_sub(v, v), wasm_f32x4_splat(0.f)));
-      }
     }
+    if (!all_finite(panel, k * WIDTH)) return 0;
     for (int q = 0; q < WIDTH; q++) bias_panels[j + q] = bias != 0 && j + q < n ? bias[j + q] : 0.f;
   }
-  /* v - v is 0 but for an infinity or a NaN */
-  return wasm_i32x4_all_true(finite);
+  return 1;
 }
 
 /* Gathers a row's nonzero entries into every other slot of `values` and `offsets`. The test is
@@ -82,22 +77,6 @@ static int gather_relu(int k, const float *row, float *values, int *offsets) {
   return count;
 }
 
-static inline v128_t activate(v128_t v, int relu) {
-  return relu ? wasm_f32x4_max(v, wasm_f32x4_splat(0.f)) : v;
-}
-
-/* Stores the first `lanes` lanes of v (all four when lanes >= 4, none when lanes <= 0). */
-static inline void store_part(float *p, v128_t v, int lanes, int relu) {
-  v = activate(v, relu);
-  if (lanes >= 4) {
-    wasm_v128_store(p, v);
-    return;
-  }
-  if (lanes >= 1) wasm_v128_store32_lane(p, v, 0);
-  if (lanes >= 2) wasm_v128_store32_lane(p + 1, v, 1);
-  if (lanes >= 3) wasm_v128_store32_lane(p + 2, v, 2);
-}
-
 static inline const float *at(const float *panel, int offset) {
   return (const float *)((const char *)panel + offset);
 }
@@ -116,10 +95,10 @@ static inline const float *at(const float *panel, int offset) {
   s##3 = wasm_f32x4_add(s##3, wasm_v128_load(p + 12))
 
 #define STORE(s, out)                                  \
-  store_part(out, s##0, width, relu);                  \
-  store_part(out + 4, s##1, width - 4, relu);          \
-  store_part(out + 8, s##2, width - 8, relu);          \
-  store_part(out + 12, s##3, width - 12, relu)
+  store_lanes(out, s##0, width, relu);                  \
+  store_lanes(out + 4, s##1, width - 4, relu);          \
+  store_lanes(out + 8, s##2, width - 8, relu);          \
+  store_lanes(out + 12, s##3, width - 12, relu)
 
 /*
  * One 16-column block of two rows (`second` = 0: of one row, whose entries are the even slots),
@@ -162,10 +141,6 @@ __attribute__((noinline)) static void pair_block(int ca, int cb, const float *va
   }
 }
 
-/*
- * Returns 1 when it computed C; 0, having written nothing, when B is not finite or more than
- * `max_density` of the entries of A's first rows are nonzero (gemm is then faster).
- */
 /* Where the gathered entries of a group of row pairs live (in the caller's scratch). */
 typedef struct {
   float *values;

@@ -13,50 +13,19 @@
  * The module must not touch memory it does not own: it has no data and no stack (everything
  * lives in wasm locals); scripts/build-wasm.mjs checks that in the compiled module.
  */
-#include <wasm_simd128.h>
+#include "lanes.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
 
-static inline v128_t activate(v128_t v, int relu) {
-  return relu ? wasm_f32x4_max(v, wasm_f32x4_splat(0.f)) : v;
-}
-
 /* Stores the first `width` (1 to 8) lanes of v0:v1 at p. */
 static inline void store_row(float *p, v128_t v0, v128_t v1, int width, int relu) {
-  v0 = activate(v0, relu);
-  v1 = activate(v1, relu);
-  if (width == 8) {
-    wasm_v128_store(p, v0);
-    wasm_v128_store(p + 4, v1);
-    return;
-  }
-  if (width >= 4) {
-    wasm_v128_store(p, v0);
-    p += 4;
-    width -= 4;
-    v0 = v1;
-  }
-  if (width >= 1) wasm_v128_store32_lane(p, v0, 0);
-  if (width >= 2) wasm_v128_store32_lane(p + 1, v0, 1);
-  if (width >= 3) wasm_v128_store32_lane(p + 2, v0, 2);
+  store_lanes(p, v0, width, relu);
+  store_lanes(p + 4, v1, width - 4, relu);
 }
 
 #define UPDATE(row, x)                                        \
   c##row##0 = wasm_f32x4_add(c##row##0, wasm_f32x4_mul(x, b0)); \
   c##row##1 = wasm_f32x4_add(c##row##1, wasm_f32x4_mul(x, b1))
-
-/* Whether the n floats from x are all finite (x - x is 0 but for an infinity or a NaN). */
-__attribute__((noinline)) static int all_finite(const float *x, int n) {
-  v128_t finite = wasm_i32x4_splat(-1);
-  int i = 0;
-  for (; i + 4 <= n; i += 4) {
-    v128_t v = wasm_v128_load(x + i);
-    finite = wasm_v128_and(finite, wasm_f32x4_eq(wasm_f32x4_sub(v, v), wasm_f32x4_splat(0.f)));
-  }
-  int scalar = 1;
-  for (; i < n; i++) scalar &= x[i] - x[i] == 0.f;
-  return scalar && wasm_i32x4_all_true(finite);
-}
 
 /* Whether the n floats from x (n a multiple of 4) are all zero (or minus zero). */
 __attribute__((noinline)) static int all_zero(const float *x, int n) {
@@ -115,10 +84,6 @@ __attribute__((noinline)) static void panel_product(int m, int n, int k, const f
   }
 }
 
-/*
- * A's strides are those of a contiguous matrix, read along rows (ars = k, acs = 1) or, transposed,
- * along columns (ars = 1, acs = m): either way A is the m * k floats from a.
- */
 /* Four lanes of the bias from bias[j] (0 when there is none), those from `lanes` on zero. */
 static inline v128_t bias4(const float *bias, int j, int lanes) {
   if (bias == 0) return wasm_f32x4_splat(0.f);
@@ -126,28 +91,22 @@ static inline v128_t bias4(const float *bias, int j, int lanes) {
                          lanes > 3 ? bias[j + 3] : 0.f);
 }
 
-/* How many of B's first columns are all zeros. */
-static int leading_zero_columns(int n, int k, const float *b, int brs, int bcs) {
-  int j = 0;
-  for (; j < n; j++) {
-    for (int p = 0; p < k; p++) {
-      if (b[p * brs + j * bcs] != 0.f) return j;
+/* How many of B's first lines are all zeros: its columns (along = bcs, across = brs) or its rows
+   (along = brs, across = bcs). */
+static int leading_zero_lines(int lines, int length, const float *b, int along, int across) {
+  int line = 0;
+  for (; line < lines; line++) {
+    for (int i = 0; i < length; i++) {
+      if (b[line * along + i * across] != 0.f) return line;
     }
   }
-  return j;
+  return line;
 }
 
-/* How many of B's first rows are all zeros. */
-static int leading_zero_rows(int n, int k, const float *b, int brs, int bcs) {
-  int p = 0;
-  for (; p < k; p++) {
-    for (int j = 0; j < n; j++) {
-      if (b[p * brs + j * bcs] != 0.f) return p;
-    }
-  }
-  return p;
-}
-
+/*
+ * A's strides are those of a contiguous matrix, read along rows (ars = k, acs = 1) or, transposed,
+ * along columns (ars = 1, acs = m): either way A is the m * k floats from a.
+ */
 EXPORT("gemm")
 void gemm(int m, int n, int k, const float *a, int ars, int acs, const float *b, int brs, int bcs,
           float *c, const float *bias, int relu, float *scratch) {
@@ -155,14 +114,14 @@ void gemm(int m, int n, int k, const float *a, int ars, int acs, const float *b,
      2-D data) give the bias, unless A holds an infinity or a NaN (0 * inf is NaN). Leading ones
      are left out of the panels, so that these start at the first column with a nonzero. */
   int a_finite = -1; /* not looked at yet */
-  int dead = leading_zero_columns(n, k, b, brs, bcs);
+  int dead = leading_zero_lines(n, k, b, bcs, brs);
   if (dead > 0) {
     a_finite = all_finite(a, m * k);
     if (!a_finite) dead = 0;
   }
   /* Likewise leading all-zero rows of B (the masked outputs again, in the backward product with
      the output layer's weights transposed) are left out of the sums. */
-  int zero_rows = dead == n ? 0 : leading_zero_rows(n, k, b, brs, bcs);
+  int zero_rows = dead == n ? 0 : leading_zero_lines(k, n, b, brs, bcs);
   if (zero_rows > 0) {
     if (a_finite < 0) a_finite = all_finite(a, m * k);
     if (a_finite) {
