@@ -16,9 +16,9 @@
  * so then the kernel computes nothing and returns 0, as it does when A is too dense to gain (see
  * `max_density`); the caller then uses gemm.
  *
- * `scratch` must hold 16 * ceil(n / 16) * (k + 1) + 4 * PAIRS * k + 2 * PAIRS floats and 64 bytes to
- * align them: B in zero-padded panels of 16 columns, the bias padded likewise, and a group of row
- * pairs' gathered entries. No data and no stack: see gemm.c.
+ * `scratch` must hold gemm_sparse_a_scratch(k, n) floats: B in zero-padded panels of 16 columns,
+ * the bias padded likewise, a group of row pairs' gathered entries, and 64 bytes to align them. No
+ * data and no stack: see gemm.c.
  */
 #include "lanes.h"
 
@@ -195,6 +195,14 @@ static Lists lists_at(float *scratch, int k) {
 /* 64-byte aligned: a panel row is then one cache line, never split. */
 static float *aligned(float *p) { return (float *)(((unsigned long)p + 63) & ~63ul); }
 
+/* The floats of gemm_sparse_a's scratch for B [k, n]: panels and padded bias, a group's lists, the
+   64 bytes of alignment. */
+EXPORT("gemm_sparse_a_scratch")
+int gemm_sparse_a_scratch(int k, int n) {
+  int padded = WIDTH * ((n + WIDTH - 1) / WIDTH);
+  return padded * (k + 1) + 4 * PAIRS * k + 2 * PAIRS + 16;
+}
+
 /*
  * Returns 1 when it computed C; 0, having written nothing, when B is not finite or more than
  * `max_density` of the entries of A's first rows are nonzero (gemm is then faster).
@@ -224,9 +232,16 @@ int gemm_sparse_a(int m, int n, int k, const float *a, int ars, int acs, const f
  * of a ReLU, two products and an add each reading and writing the whole batch. The sums are those
  * of the separate kernels, so are the results. Returns 0, having written nothing, when W1 or W2
  * holds an infinity or a NaN (the caller then uses the separate kernels). `scratch` must hold
- * 2 * 16 * ceil(H / 16) * (H + 1) + 2 * TILE * 16 * ceil(H / 16) + 4 * PAIRS * H + 2 * PAIRS floats
- * and 64 bytes to align them.
+ * residual_block_scratch(H) floats.
  */
+/* The floats of residual_block's scratch for width H: both layers' panels and biases, a tile's
+   hidden and residual rows, a group's lists, the 64 bytes of alignment. */
+EXPORT("residual_block_scratch")
+int residual_block_scratch(int H) {
+  int padded = WIDTH * ((H + WIDTH - 1) / WIDTH);
+  return 2 * padded * (H + 1) + 2 * TILE * padded + 4 * PAIRS * H + 2 * PAIRS + 16;
+}
+
 EXPORT("residual_block")
 int residual_block(int m, int H, const float *h, const float *w1, const float *b1, const float *w2,
                    const float *b2, float *out, float *scratch) {

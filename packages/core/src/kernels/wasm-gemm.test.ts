@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
-import { sparseScratchFloats } from './wasm-gemm.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
@@ -236,7 +235,7 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
     const [m, k] = a.shape;
     const n = b.shape[1];
     const c = tf.zeros([m, n]);
-    const floats = sparseScratchFloats(k, n);
+    const floats = kernels.gemm_sparse_a_scratch(k, n);
     const result = withScratch(heap, floats * 4, (scratch) =>
       kernels.gemm_sparse_a(
         m,

@@ -22,14 +22,6 @@ const SPARSE_MAX_DENSITY = 0.55;
 const SPARSE_MIN_ROWS = 16;
 const SPARSE_MIN_DEPTH = 32;
 
-/** Row pairs whose entries wasm/gemm-sparse.c gathers before a panel goes through them (PAIRS). */
-const SPARSE_PAIRS = 8;
-
-/** The scratch floats of gemm_sparse_a for B [k, n] (see wasm/gemm-sparse.c). */
-export function sparseScratchFloats(k: number, n: number): number {
-  return 16 * Math.ceil(n / 16) * (k + 1) + 4 * SPARSE_PAIRS * k + 2 * SPARSE_PAIRS + 16;
-}
-
 export interface GemmRequest {
   a: tf.TensorInfo;
   b: tf.TensorInfo;
@@ -82,9 +74,8 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
   const [ars, acs] = transposeA ? [1, m] : [k, 1];
   const [brs, bcs] = transposeB ? [1, k] : [n, 1];
   const sparse = m >= SPARSE_MIN_ROWS && k >= SPARSE_MIN_DEPTH;
-  // gemm: one 8-column panel of B (see wasm/gemm.c); gemm_sparse_a: all of B in 16-column
-  // panels, the bias, the gathered entries of 8 row pairs, 64 bytes of alignment (wasm/gemm-sparse.c).
-  const scratchFloats = Math.max(k * 8, sparse ? sparseScratchFloats(k, n) : 0);
+  // gemm: one 8-column panel of B (see wasm/gemm.c); gemm_sparse_a: what it says it needs.
+  const scratchFloats = Math.max(k * 8, sparse ? loaded.kernels.gemm_sparse_a_scratch(k, n) : 0);
   withScratch(heap, scratchFloats * 4, (scratch) => {
     for (let i = 0; i < batch; i++) {
       const offA = batchA === 1 ? 0 : i * m * k * 4;

@@ -23,6 +23,10 @@ export interface WasmKernels {
   gemm(...args: [...GemmArgs, scratch: number]): void;
   /** See wasm/gemm-sparse.c: 1 when it computed the product, 0 when gemm must. */
   gemm_sparse_a(...args: [...GemmArgs, maxDensity: number, scratch: number]): number;
+  /** The floats of gemm_sparse_a's scratch for B [k, n]. */
+  gemm_sparse_a_scratch(k: number, n: number): number;
+  /** The floats of residual_block's scratch for width H. */
+  residual_block_scratch(width: number): number;
   /** See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. */
   residual_block(
     m: number,

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { sparseScratchFloats } from './wasm-gemm.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
@@ -11,9 +10,6 @@ export interface WasmResidualBlockInputs {
   w2: tf.TensorInfo;
   b2: tf.TensorInfo;
 }
-
-/** Rows of a tile in `wasm/gemm-sparse.c`'s residual_block. */
-const TILE = 32;
 
 /**
  * `h + relu(relu(h) w1 + b1) w2 + b2` (`residual_block` in `wasm/gemm-sparse.c`: both products
@@ -36,8 +32,7 @@ export function residualBlockOnWasmHeap(
   const heap = heapOf(backend);
   const out = heap.makeOutput([m, width], 'float32');
   if (m * width === 0) return out;
-  // Both layers' panels as gemm_sparse_a's, plus a tile's hidden and residual rows.
-  const floats = 2 * sparseScratchFloats(width, width) + 2 * TILE * 16 * Math.ceil(width / 16);
+  const floats = loaded.kernels.residual_block_scratch(width);
   const pointers = [h, w1, b1, w2, b2, out].map((t) => pointerOf(heap, t)) as [
     number,
     number,
