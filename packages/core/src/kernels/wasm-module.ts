@@ -17,6 +17,19 @@ type GemmArgs = [
   relu: number,
 ];
 
+/** The arguments both spline kernels begin with: sizes and the spline's input tensors. */
+type SplineInputs = [n: number, numBins: number, x: number, uw: number, uh: number, ud: number];
+
+/** The arguments both spline kernels end with: the spline's options and the float64 scratch. */
+type SplineAttrs = [
+  inverse: number,
+  tailBound: number,
+  minBinWidth: number,
+  minBinHeight: number,
+  minDerivative: number,
+  ws: number,
+];
+
 /** The exports of Diffeo's wasm kernels (`wasm/*.c`); pointers are byte addresses on tfjs's heap. */
 export interface WasmKernels {
   /** See wasm/gemm.c. */
@@ -65,42 +78,19 @@ export interface WasmKernels {
   /** See wasm/binary.c. */
   binary(op: number, n: number, a: number, nb: number, b: number, out: number): void;
   /** See wasm/rq-spline.c. */
-  rq_spline(
-    n: number,
-    numBins: number,
-    x: number,
-    uw: number,
-    uh: number,
-    ud: number,
-    y: number,
-    logDet: number,
-    inverse: number,
-    tailBound: number,
-    minBinWidth: number,
-    minBinHeight: number,
-    minDerivative: number,
-    ws: number,
-  ): void;
+  rq_spline(...args: [...SplineInputs, y: number, logDet: number, ...SplineAttrs]): void;
   /** See wasm/rq-spline.c. */
   rq_spline_grad(
-    n: number,
-    numBins: number,
-    x: number,
-    uw: number,
-    uh: number,
-    ud: number,
-    dy: number,
-    dLogDet: number,
-    dx: number,
-    dw: number,
-    dh: number,
-    dd: number,
-    inverse: number,
-    tailBound: number,
-    minBinWidth: number,
-    minBinHeight: number,
-    minDerivative: number,
-    ws: number,
+    ...args: [
+      ...SplineInputs,
+      dy: number,
+      dLogDet: number,
+      dx: number,
+      dw: number,
+      dh: number,
+      dd: number,
+      ...SplineAttrs,
+    ]
   ): void;
 }
 
