@@ -51,6 +51,45 @@ const operand = (rows: number, cols: number, transposed: boolean, batch?: number
   return { values, tensor: tf.tensor(values, batch === undefined ? shape : [batch, ...shape]) };
 };
 
+/** A ReLU output: about half of the entries exactly zero. */
+const reluOperand = (rows: number, cols: number, transposed: boolean) => {
+  const values = rng.normalArray(rows * cols).map((v) => Math.max(v, 0));
+  return { values, tensor: tf.tensor(values, transposed ? [cols, rows] : [rows, cols]) };
+};
+
+/**
+ * For every shape and transpose combination, op(A) op(B) against the float64 product, without
+ * leaks: through tf.matMul, or with `biasRelu` through tf.fused.matMul with a random bias and ReLU.
+ */
+function expectProducts(
+  shapes: [number, number, number][],
+  leftOperand: (rows: number, cols: number, transposed: boolean) => ReturnType<typeof operand>,
+  biasRelu: boolean,
+): void {
+  for (const [m, k, n] of shapes) {
+    for (const [ta, tb] of TRANSPOSES) {
+      const a = leftOperand(m, k, ta);
+      const b = operand(k, n, tb);
+      const biasValues = biasRelu ? rng.normalArray(n) : undefined;
+      const bias = biasValues === undefined ? undefined : tf.tensor1d(biasValues);
+      const before = tf.memory().numTensors;
+      const [a2, b2] = [a.tensor as tf.Tensor2D, b.tensor as tf.Tensor2D];
+      const c =
+        bias === undefined
+          ? tf.matMul(a2, b2, ta, tb)
+          : tf.fused.matMul({ a: a2, b: b2, transposeA: ta, transposeB: tb, bias, activation: 'relu' });
+      expect(c.shape).toEqual([m, n]);
+      const want = reference(a.values, b.values, [m, k, n], ta, tb, biasValues, biasRelu);
+      expect(relError(c.dataSync() as Float32Array, want, k), `${m}x${k}x${n} ${ta} ${tb}`).toBeLessThan(
+        1e-6,
+      );
+      c.dispose();
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([a.tensor, b.tensor, ...(bias === undefined ? [] : [bias])]);
+    }
+  }
+}
+
 describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
   it('is loaded for the wasm backend by useBackend', () => {
     expect(wasmKernelsOf(tf.backend())).toBeDefined();
@@ -69,22 +108,7 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
     [64, 1024, 12],
   ];
   it('gives the float64 product for every shape and transpose combination, without leaks', () => {
-    for (const [m, k, n] of shapes) {
-      for (const [ta, tb] of TRANSPOSES) {
-        const a = operand(m, k, ta);
-        const b = operand(k, n, tb);
-        const before = tf.memory().numTensors;
-        const c = tf.matMul(a.tensor as tf.Tensor2D, b.tensor as tf.Tensor2D, ta, tb);
-        expect(c.shape).toEqual([m, n]);
-        const want = reference(a.values, b.values, [m, k, n], ta, tb);
-        expect(relError(c.dataSync() as Float32Array, want, k), `${m}x${k}x${n} ${ta} ${tb}`).toBeLessThan(
-          1e-6,
-        );
-        c.dispose();
-        expect(tf.memory().numTensors).toBe(before);
-        tf.dispose([a.tensor, b.tensor]);
-      }
-    }
+    expectProducts(shapes, operand, false);
   });
 
   it('adds the bias and applies ReLU in tf.fused.matMul, and falls back for other activations', () => {
@@ -223,11 +247,6 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
 
 describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sparse.c)", () => {
   /** A ReLU output: about half of the entries exactly zero. */
-  const reluOperand = (rows: number, cols: number, transposed: boolean) => {
-    const values = rng.normalArray(rows * cols).map((v) => Math.max(v, 0));
-    return { values, tensor: tf.tensor(values, transposed ? [cols, rows] : [rows, cols]) };
-  };
-
   /** gemm_sparse_a called directly on a and b (row-major, no transposes); its return value. */
   const sparseReturn = (a: tf.Tensor2D, b: tf.Tensor2D, maxDensity: number): number => {
     const heap = heapOf(tf.backend());
@@ -282,30 +301,7 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
     [129, 33, 16],
   ];
   it('gives the float64 product for every shape and transpose combination, with bias and ReLU', () => {
-    for (const [m, k, n] of sparseShapes) {
-      for (const [ta, tb] of TRANSPOSES) {
-        const a = reluOperand(m, k, ta);
-        const b = operand(k, n, tb);
-        const biasValues = rng.normalArray(n);
-        const bias = tf.tensor1d(biasValues);
-        const before = tf.memory().numTensors;
-        const c = tf.fused.matMul({
-          a: a.tensor as tf.Tensor2D,
-          b: b.tensor as tf.Tensor2D,
-          transposeA: ta,
-          transposeB: tb,
-          bias,
-          activation: 'relu',
-        });
-        const want = reference(a.values, b.values, [m, k, n], ta, tb, biasValues, true);
-        expect(relError(c.dataSync() as Float32Array, want, k), `${m}x${k}x${n} ${ta} ${tb}`).toBeLessThan(
-          1e-6,
-        );
-        c.dispose();
-        expect(tf.memory().numTensors).toBe(before);
-        tf.dispose([a.tensor, b.tensor, bias]);
-      }
-    }
+    expectProducts(sparseShapes, reluOperand, true);
   });
 
   it('keeps the NaN of 0 * infinity: a B with an infinity goes to gemm', () => {
