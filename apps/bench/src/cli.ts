@@ -7,6 +7,7 @@ import { type BrowserSession, DEFAULT_CHROMIUM, openBrowser } from './browser/ru
 import { ARCHS, selectArchs } from './models.js';
 import { machineInfo } from './node/machine.js';
 import { runNode } from './node/run-node.js';
+import { experimentMain } from './experiments/cli.js';
 import { createProgress } from './progress.js';
 import { analysisRows } from './report/analysis.js';
 import { compareReports, renderComparison } from './report/compare.js';
@@ -119,6 +120,7 @@ function program(): Command {
       'after',
       `
 From the repository root: pnpm bench --quick   (builds what the bench needs, then runs it)
+The papers' experiments:  pnpm bench experiment list, pnpm bench experiment <name> --quick
 In apps/bench:            pnpm bench --quick   (after pnpm build)
 Exit code 1 when a workload failed or left tensors behind.`,
     );
@@ -127,6 +129,7 @@ Exit code 1 when a workload failed or left tensors behind.`,
 async function main(argv: string[]): Promise<number> {
   // `pnpm bench -- --quick` hands the separator through: drop it so both spellings work.
   const args = argv.slice(2).filter((a, i) => !(a === '--' && i === 0));
+  if (args[0] === 'experiment') return experimentMain(args.slice(1));
   const cli = program().parse(args, { from: 'user' });
   const o = cli.opts<CliOptions>();
   const previous =

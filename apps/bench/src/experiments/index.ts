@@ -1,0 +1,17 @@
+import type { Experiment } from './types.js';
+
+/**
+ * Every experiment of the method packages, one entry each (add yours here). Names are
+ * `<package>-<what>`: f4f-*, marginalizing-*, mixtures-*.
+ */
+export const EXPERIMENTS: readonly Experiment[] = [];
+
+/** The experiment called `name`, or an error that lists them all. */
+export function findExperiment(name: string, experiments: readonly Experiment[] = EXPERIMENTS): Experiment {
+  const found = experiments.find((e) => e.name === name);
+  if (found === undefined) {
+    const names = experiments.map((e) => e.name).join(', ') || 'none yet';
+    throw new Error(`unknown experiment '${name}': expected one of ${names}`);
+  }
+  return found;
+}
