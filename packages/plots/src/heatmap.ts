@@ -43,7 +43,8 @@ export function heatmap(options: HeatmapOptions): Figure {
   const cells = values.map((v, i) => {
     const c = i % columns;
     const r = Math.floor(i / columns);
-    return { x: x0 + c * dx, x2: x0 + (c + 1) * dx, y: y0 + r * dy, y2: y0 + (r + 1) * dy, v };
+    // Each cell reaches a little into the next: abutting antialiased edges would show the background.
+    return { x: x0 + c * dx, x2: x0 + (c + 1.02) * dx, y: y0 + r * dy, y2: y0 + (r + 1.02) * dy, v };
   });
   const xScale = { domain: [x0, x1], nice: false, zero: false };
   const yScale = { domain: [y0, y1], nice: false, zero: false };
