@@ -4,10 +4,10 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BrowserSession, DEFAULT_CHROMIUM, openBrowser } from './browser/run-browser.js';
+import { experimentMain } from './experiments/cli.js';
 import { ARCHS, selectArchs } from './models.js';
 import { machineInfo } from './node/machine.js';
 import { runNode } from './node/run-node.js';
-import { experimentMain } from './experiments/cli.js';
 import { createProgress } from './progress.js';
 import { analysisRows } from './report/analysis.js';
 import { compareReports, renderComparison } from './report/compare.js';
