@@ -33,12 +33,12 @@ export const ARCHS: readonly Arch[] = [
   {
     id: 'realnvp',
     label: 'RealNVP',
-    build: (seed) => realNVP({ dim: 2, numLayers: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
+    build: (seed) => realNVP({ dim: 2, numTransforms: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
   },
   {
     id: 'maf',
     label: 'MAF',
-    build: (seed) => maf({ dim: 2, numLayers: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
+    build: (seed) => maf({ dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
   },
 ];
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ConfigError } from './errors.js';
 
 /**
@@ -143,3 +143,9 @@ export function parseConfig<S extends z.ZodType>(where: string, schema: S, confi
   if (!parsed.success) throw new ConfigError(describeIssues(where, parsed.error, schema));
   return parsed.data;
 }
+
+/**
+ * A seed inside a config: a non-negative integer (configs are JSON, so an `Rng` cannot go there;
+ * methods such as `sample` take either, through `toRng`).
+ */
+export const seedSchema = z.number().int().nonnegative();

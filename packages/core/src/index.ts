@@ -16,7 +16,7 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend.js';
-export { describeIssues, nearestName, parseConfig } from './config.js';
+export { describeIssues, nearestName, parseConfig, seedSchema } from './config.js';
 export type {
   Batch,
   Bijector,

@@ -227,7 +227,7 @@ export function has(kind: PluginKind, type: string): boolean {
 }
 
 /** The schema of a nested spec, for plugins whose configs hold children (a chain's bijectors). */
-export const specConfigSchema = z.object({
+export const specConfigSchema = z.strictObject({
   kind: z.enum(['bijector', 'distribution', 'model', 'dataset']),
   type: z.string().min(1),
   config: z.record(z.string(), z.json()).default({}),

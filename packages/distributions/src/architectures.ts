@@ -12,7 +12,7 @@ export interface ArchitectureOptions {
   /** Width of the context for a conditional flow (default 0). */
   contextDim?: number;
   /** Transform layers (default: see each builder). */
-  numLayers?: number;
+  numTransforms?: number;
   /** Hidden width of the conditioner networks. */
   hiddenFeatures?: number;
   /** Residual blocks per conditioner network. */
@@ -60,12 +60,12 @@ function flowSpec(options: ArchitectureOptions, layers: JsonObject[]): Spec {
 
 /** The conditioners' context width: the embedding's when there is one. */
 function innerContext(options: ArchitectureOptions): number {
-  return options.embedding?.features ?? options.contextDim ?? 0;
+  return options.embedding?.outFeatures ?? options.contextDim ?? 0;
 }
 
 function layerSeeds(options: ArchitectureOptions, defaultLayers: number): number[] {
   const seed = options.seed ?? 0;
-  return Array.from({ length: options.numLayers ?? defaultLayers }, (_, i) => seed + i);
+  return Array.from({ length: options.numTransforms ?? defaultLayers }, (_, i) => seed + i);
 }
 
 /**
@@ -152,7 +152,7 @@ export function flowsForFlowsNSFSpec(
   return nsfSpec({
     ...options,
     kind: 'autoregressive',
-    numLayers: 4,
+    numTransforms: 4,
     numBins: 8,
     hiddenFeatures: 128,
     numBlocks: 2,
@@ -175,7 +175,7 @@ export function maf(options: ArchitectureOptions, registry: Registry = defaultRe
  *
  * @example
  * ```ts
- * const flow = nsf({ dim: 2, kind: 'coupling', numLayers: 4, hiddenFeatures: 64, seed: 0 });
+ * const flow = nsf({ dim: 2, kind: 'coupling', numTransforms: 4, hiddenFeatures: 64, seed: 0 });
  * await fit(flow, x, { steps: 2000, learningRate: 1e-3, schedule: 'cosine' });
  * ```
  */

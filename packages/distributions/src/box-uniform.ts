@@ -53,6 +53,6 @@ export const boxUniformPlugin = definePlugin({
   kind: 'distribution',
   type: 'box-uniform',
   description: 'Uniform on a box',
-  schema: z.object({ low: z.array(z.number()).min(1), high: z.array(z.number()).min(1) }),
+  schema: z.strictObject({ low: z.array(z.number()).min(1), high: z.array(z.number()).min(1) }),
   create: (config) => new BoxUniform(config),
 });

@@ -5,11 +5,11 @@ import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
 import { diagonalNormalLogProb } from './normal.js';
 
-const configSchema = z.object({
+const configSchema = z.strictObject({
   dim: z.number().int().positive(),
   contextDim: z.number().int().positive(),
   hiddenFeatures: z.number().int().positive().default(64),
-  numLayers: z.number().int().positive().default(2),
+  numHiddenLayers: z.number().int().positive().default(2),
   seed: z.number().int().default(0),
 });
 
@@ -31,7 +31,7 @@ export class ConditionalDiagonalNormal extends BaseDistribution {
       inFeatures: c.contextDim,
       outFeatures: 2 * c.dim,
       hiddenFeatures: c.hiddenFeatures,
-      numLayers: c.numLayers,
+      numHiddenLayers: c.numHiddenLayers,
       zeroInitOutput: true,
       seed: c.seed,
     });

@@ -49,10 +49,10 @@ describe('Flow', () => {
   });
 
   const architectures = {
-    realNVP: () => realNVP({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 2 }),
-    maf: () => maf({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 2 }),
-    'nsf autoregressive': () => nsf({ dim: 2, numLayers: 2, hiddenFeatures: 16, seed: 2 }),
-    'nsf coupling': () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 16, seed: 2 }),
+    realNVP: () => realNVP({ dim: 2, numTransforms: 3, hiddenFeatures: 16, seed: 2 }),
+    maf: () => maf({ dim: 2, numTransforms: 3, hiddenFeatures: 16, seed: 2 }),
+    'nsf autoregressive': () => nsf({ dim: 2, numTransforms: 2, hiddenFeatures: 16, seed: 2 }),
+    'nsf coupling': () => nsf({ dim: 2, kind: 'coupling', numTransforms: 2, hiddenFeatures: 16, seed: 2 }),
     'flows-for-flows preset': () => flowsForFlowsNSF({ dim: 2, seed: 2 }),
   };
 
@@ -101,7 +101,7 @@ describe('Flow', () => {
   }
 
   it('rejects bad input with typed errors', () => {
-    const flow = realNVP({ dim: 2, numLayers: 2, hiddenFeatures: 8 });
+    const flow = realNVP({ dim: 2, numTransforms: 2, hiddenFeatures: 8 });
     expect(() => flow.logProb(tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(ShapeError);
     expect(() => flow.logProb(tf.tensor2d([[Number.NaN, 1]]))).toThrow(NonFiniteError);
     expect(() => flow.logProb(tf.zeros([2, 2]) as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(
@@ -117,9 +117,9 @@ describe('conditional Flow', () => {
     const flow = nsf({
       dim: 2,
       contextDim: 3,
-      numLayers: 2,
+      numTransforms: 2,
       hiddenFeatures: 16,
-      embedding: { features: 4, hiddenFeatures: 8 },
+      embedding: { outFeatures: 4, hiddenFeatures: 8 },
       seed: 1,
     });
     perturb(flow, 9);
@@ -140,7 +140,7 @@ describe('conditional Flow', () => {
   });
 
   it('round-trips its config through the registry to an identical flow', () => {
-    const flow = maf({ dim: 2, contextDim: 1, numLayers: 2, hiddenFeatures: 8, seed: 3 });
+    const flow = maf({ dim: 2, contextDim: 1, numTransforms: 2, hiddenFeatures: 8, seed: 3 });
     const again = create<Flow>(specOf(flow));
     expect(again.getConfig()).toEqual(flow.getConfig());
     const shapes = (f: Flow) => f.namedVariables().map((v) => [v.name, v.variable.shape]);

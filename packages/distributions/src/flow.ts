@@ -16,15 +16,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
 
-const embeddingSchema = z.object({
+const embeddingSchema = z.strictObject({
   /** Width of the embedded context that the bijector and base receive. */
-  features: z.number().int().positive(),
+  outFeatures: z.number().int().positive(),
   hiddenFeatures: z.number().int().positive().default(64),
-  numLayers: z.number().int().positive().default(2),
+  numHiddenLayers: z.number().int().positive().default(2),
   seed: z.number().int().default(0),
 });
 
-/** A context embedding: an MLP from the raw context to `features` dimensions, trained with the flow. */
+/** A context embedding: an MLP from the raw context to `outFeatures` dimensions, trained with the flow. */
 export type EmbeddingConfig = z.input<typeof embeddingSchema>;
 
 export interface FlowOptions {
@@ -74,7 +74,7 @@ export class Flow extends BaseDistribution {
     if (this.embeddingConfig !== undefined && this.contextDim === 0) {
       throw new ConfigError('embedding: an embedding needs contextDim > 0, got contextDim 0');
     }
-    const inner = this.embeddingConfig?.features ?? this.contextDim;
+    const inner = this.embeddingConfig?.outFeatures ?? this.contextDim;
     for (const [name, part] of [
       ['bijector', bijector],
       ['base', base],
@@ -90,9 +90,9 @@ export class Flow extends BaseDistribution {
         ? undefined
         : new MLP({
             inFeatures: this.contextDim,
-            outFeatures: this.embeddingConfig.features,
+            outFeatures: this.embeddingConfig.outFeatures,
             hiddenFeatures: this.embeddingConfig.hiddenFeatures,
-            numLayers: this.embeddingConfig.numLayers,
+            numHiddenLayers: this.embeddingConfig.numHiddenLayers,
             seed: this.embeddingConfig.seed,
           });
   }
@@ -170,7 +170,7 @@ export const flowPlugin = definePlugin({
   kind: 'distribution',
   type: 'flow',
   description: 'A base distribution transformed by a bijector',
-  schema: z.object({
+  schema: z.strictObject({
     base: specConfigSchema.extend({ kind: z.literal('distribution') }),
     bijector: specConfigSchema.extend({ kind: z.literal('bijector') }),
     contextDim: z.number().int().nonnegative().default(0),

@@ -68,7 +68,7 @@ export const standardNormalPlugin = definePlugin({
   kind: 'distribution',
   type: 'standard-normal',
   description: 'Standard normal N(0, I)',
-  schema: z.object({ dim: z.number().int().positive() }),
+  schema: z.strictObject({ dim: z.number().int().positive() }),
   create: (config) => new StandardNormal(config),
 });
 
@@ -76,6 +76,6 @@ export const diagonalNormalPlugin = definePlugin({
   kind: 'distribution',
   type: 'diagonal-normal',
   description: 'Diagonal normal with learnable mean and log-scale',
-  schema: z.object({ dim: z.number().int().positive() }),
+  schema: z.strictObject({ dim: z.number().int().positive() }),
   create: (config) => new DiagonalNormal(config),
 });
