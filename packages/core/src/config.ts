@@ -9,7 +9,7 @@ import { ConfigError } from './errors.js';
 const RENAMED: Readonly<Record<string, readonly string[]>> = {
   numLayers: ['numTransforms', 'numHiddenLayers'],
   contextFeatures: ['contextDim'],
-  features: ['dim', 'inFeatures'],
+  features: ['dim', 'outFeatures'],
   rng: ['seed'],
   lr: ['learningRate'],
 };

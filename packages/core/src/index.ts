@@ -27,6 +27,7 @@ export type {
   Module,
   NamedVariable,
   PluginKind,
+  SampleOptions,
   SampleWithLogProb,
   Spec,
   Trainable,

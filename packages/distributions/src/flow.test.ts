@@ -63,7 +63,7 @@ describe('Flow', () => {
         perturb(flow, 3);
         flow.logProb(x()).dispose(); // warm up
         const before = tf.memory().numTensors;
-        const { x: s, logProb } = flow.sampleAndLogProb(64, undefined, 4);
+        const { x: s, logProb } = flow.sampleAndLogProb(64, { seed: 4 });
         const again = flow.logProb(s);
         const [diff, finite] = tf.tidy(() => [
           tf.max(tf.abs(tf.sub(logProb, again))).dataSync()[0]!,
@@ -108,7 +108,32 @@ describe('Flow', () => {
       /unconditional/,
     );
     expect(() => flow.sample(-1)).toThrow(ShapeError);
+    expect(() => flow.sample(2, { rng: 3 } as never)).toThrow(
+      "flow.sample options.rng: unknown option 'rng' (did you mean 'seed'?)",
+    );
+    expect(() => flow.sample(2, undefined, 42 as never)).toThrow(/expected sample\(n, \{ context, seed \}\)/);
+    expect(() => flow.sampleAndLogProb(2, tf.zeros([1, 1]) as never)).toThrow(ConfigError);
     flow.dispose();
+  });
+
+  it("checks the builders' options and names the right one for a misspelt or renamed option", () => {
+    const before = tf.memory().numTensors;
+    expect(() => nsf({ dim: 2, numLayer: 2 } as never)).toThrow(
+      "nsf options.numLayer: unknown option 'numLayer' (did you mean 'numTransforms'?)",
+    );
+    expect(() => nsf({ dim: 2, hiddenFeature: 8 } as never)).toThrow(/did you mean 'hiddenFeatures'\?/);
+    expect(() => nsf({ dim: 2, kind: 'couplng' } as never)).toThrow(/nsf options\.kind: /);
+    expect(() => realNVP({ dim: 2, numLayers: 2 } as never)).toThrow(
+      "realNVP options.numLayers: unknown option 'numLayers' (did you mean 'numTransforms'?)",
+    );
+    expect(() => maf({ dim: 2, seed: 1.5 })).toThrow(/maf options\.seed/);
+    expect(() => flowsForFlowsNSF({ dim: 2, numBins: 4 } as never)).toThrow(
+      /flowsForFlowsNSF options\.numBins: unknown option/,
+    );
+    expect(() => nsf({ dim: 2, contextDim: 1, embedding: { features: 4 } } as never)).toThrow(
+      /embedding\.features: unknown option 'features' \(did you mean 'outFeatures'\?\)/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
@@ -124,7 +149,7 @@ describe('conditional Flow', () => {
     });
     perturb(flow, 9);
     const c = tf.tensor2d([[0.1, 0.5, -1]]);
-    const s = flow.sample(10, c, 1);
+    const s = flow.sample(10, { context: c, seed: 1 });
     expect(s.shape).toEqual([10, 2]);
     const manyC = tf.tile(c, [10, 1]) as tf.Tensor2D;
     const lp = flow.logProb(s, manyC);
@@ -133,7 +158,9 @@ describe('conditional Flow', () => {
     expect(tf.max(tf.abs(tf.sub(lp, other))).dataSync()[0]).toBeGreaterThan(1e-3);
     expect(() => flow.logProb(s)).toThrow(/expected a context of shape \[10, 3\], got none/);
     expect(() => flow.logProb(s, tf.zeros([10, 2]) as tf.Tensor2D)).toThrow(/expected shape \[batch, 3\]/);
-    expect(() => flow.sample(5, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/expected 1 or 5 rows/);
+    expect(() => flow.sample(5, { context: tf.zeros([2, 3]) as tf.Tensor2D })).toThrow(
+      /expected 1 or 5 rows/,
+    );
     expect(flow.namedVariables().some((v) => v.name.startsWith('embedding.'))).toBe(true);
     tf.dispose([c, s, manyC, lp, other]);
     flow.dispose();

@@ -6,9 +6,11 @@ import {
   definePlugin,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   prefixed,
   type Rng,
   type SampleWithLogProb,
+  seedSchema,
   specConfigSchema,
   specOf,
 } from '@diffeo/core';
@@ -16,12 +18,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
 
-const embeddingSchema = z.strictObject({
+/** The schema of a context embedding's config, with its defaults. */
+export const embeddingSchema = z.strictObject({
   /** Width of the embedded context that the bijector and base receive. */
   outFeatures: z.number().int().positive(),
   hiddenFeatures: z.number().int().positive().default(64),
   numHiddenLayers: z.number().int().positive().default(2),
-  seed: z.number().int().default(0),
+  seed: seedSchema.default(0),
 });
 
 /** A context embedding: an MLP from the raw context to `outFeatures` dimensions, trained with the flow. */
@@ -40,7 +43,7 @@ export interface FlowOptions {
  * when an embedding is configured. `forward` of the bijector is the sampling direction.
  *
  * A conditional flow passes the (embedded) context to every conditional bijector and to a
- * conditional base; unconditional parts simply do not receive it. `sample(n, context)` draws one
+ * conditional base; unconditional parts simply do not receive it. `sample(n, { context })` draws one
  * row per context row, or `n` rows for a single context row.
  *
  * The base may itself be a trained flow: that is a flow for flows (Klein et al. 2022).
@@ -50,9 +53,9 @@ export interface FlowOptions {
  * const flow = new Flow(new StandardNormal({ dim: 2 }), new Chain([...layers]));
  * await fit(flow, x, { steps: 1000, learningRate: 1e-3 });
  * const logp = flow.logProb(xTest);           // [batch]
- * const samples = flow.sample(1000, undefined, 42);
+ * const samples = flow.sample(1000, { seed: 42 });
  * // conditional: 500 samples at one condition value
- * const xs = condFlow.sample(500, tf.tensor2d([[0.5]]));
+ * const xs = condFlow.sample(500, { context: tf.tensor2d([[0.5]]) });
  * ```
  */
 export class Flow extends BaseDistribution {
@@ -70,7 +73,9 @@ export class Flow extends BaseDistribution {
       throw new ConfigError(`bijector.dim: expected ${base.dim} (the base's dim), got ${bijector.dim}`);
     }
     this.embeddingConfig =
-      options.embedding === undefined ? undefined : embeddingSchema.parse(options.embedding);
+      options.embedding === undefined
+        ? undefined
+        : parseConfig('flow embedding config', embeddingSchema, options.embedding);
     if (this.embeddingConfig !== undefined && this.contextDim === 0) {
       throw new ConfigError('embedding: an embedding needs contextDim > 0, got contextDim 0');
     }
@@ -114,7 +119,7 @@ export class Flow extends BaseDistribution {
 
   protected _sample(n: number, context: tf.Tensor2D | undefined, rng: Rng): tf.Tensor2D {
     const e = this.embed(context);
-    const u = this.base.sample(n, Flow.contextFor(this.base, e), rng);
+    const u = this.base.sample(n, { context: Flow.contextFor(this.base, e), seed: rng });
     return this.bijector.forward(u, Flow.contextFor(this.bijector, e)).y;
   }
 
@@ -124,7 +129,10 @@ export class Flow extends BaseDistribution {
     rng: Rng,
   ): SampleWithLogProb {
     const e = this.embed(context);
-    const { x: u, logProb } = this.base.sampleAndLogProb(n, Flow.contextFor(this.base, e), rng);
+    const { x: u, logProb } = this.base.sampleAndLogProb(n, {
+      context: Flow.contextFor(this.base, e),
+      seed: rng,
+    });
     const { y, logDet } = this.bijector.forward(u, Flow.contextFor(this.bijector, e));
     return { x: y, logProb: tf.sub(logProb, logDet) as tf.Tensor1D };
   }

@@ -30,7 +30,7 @@ async function evaluate(flow: Flow, backend: 'cpu' | 'wasm') {
   const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(flow.logProb(x))) as tf.Scalar, vars);
   const out = {
     logProb: Array.from(flow.logProb(x).dataSync()),
-    sample: Array.from(flow.sample(4, undefined, 7).dataSync()),
+    sample: Array.from(flow.sample(4, { seed: 7 }).dataSync()),
     loss: value.dataSync()[0]!,
     grads: vars.flatMap((v) => Array.from(grads[v.name]!.dataSync())),
   };
