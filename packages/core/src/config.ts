@@ -102,7 +102,11 @@ function describeIssue(where: string, schema: AnySchema, issue: z.core.$ZodIssue
     return issue.keys.map((key) => {
       const near = nearestName(key, valid);
       const hint =
-        near !== undefined ? `did you mean '${near}'?` : `expected one of ${valid.join(', ') || 'no keys'}`;
+        near !== undefined
+          ? `did you mean '${near}'?`
+          : valid.length > 0
+            ? `expected one of ${valid.join(', ')}`
+            : 'it takes no options';
       return `${where}${at([...issue.path, key])}: unknown option '${key}' (${hint})`;
     });
   }
