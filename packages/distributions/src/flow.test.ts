@@ -133,6 +133,13 @@ describe('Flow', () => {
     expect(() => nsf({ dim: 2, contextDim: 1, embedding: { features: 4 } } as never)).toThrow(
       /embedding\.features: unknown option 'features' \(did you mean 'outFeatures'\?\)/,
     );
+    const base = new StandardNormal({ dim: 2 });
+    const layer = new AffineCoupling({ dim: 2 });
+    expect(() => new Flow(base, layer, { contextDim: 1, embeding: { outFeatures: 2 } } as never)).toThrow(
+      "flow options.embeding: unknown option 'embeding' (did you mean 'embedding'?)",
+    );
+    base.dispose();
+    layer.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
 });

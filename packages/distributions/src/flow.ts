@@ -30,12 +30,17 @@ export const embeddingSchema = z.strictObject({
 /** A context embedding: an MLP from the raw context to `outFeatures` dimensions, trained with the flow. */
 export type EmbeddingConfig = z.input<typeof embeddingSchema>;
 
-export interface FlowOptions {
-  /** Width of the raw context; 0 (default) for an unconditional flow. */
-  contextDim?: number;
+const flowOptionsSchema = z.strictObject({
+  /** Width of the raw context; 0 for an unconditional flow. */
+  contextDim: z.number().int().nonnegative().default(0),
   /** Embeds the context before the bijector and base see it. */
-  embedding?: EmbeddingConfig;
-}
+  embedding: embeddingSchema.optional(),
+});
+
+/** The options of a {@link Flow}: `contextDim` (0) and an optional context `embedding`. */
+export type FlowOptions = z.input<typeof flowOptionsSchema>;
+
+const parseFlowOptions = (options: FlowOptions) => parseConfig('flow options', flowOptionsSchema, options);
 
 /**
  * A normalizing flow (a transformed distribution): x = T(u), u ~ base, with
@@ -68,14 +73,11 @@ export class Flow extends BaseDistribution {
     readonly bijector: Bijector,
     options: FlowOptions = {},
   ) {
-    super(base.dim, options.contextDim ?? 0);
+    super(base.dim, parseFlowOptions(options).contextDim);
     if (bijector.dim !== base.dim) {
       throw new ConfigError(`bijector.dim: expected ${base.dim} (the base's dim), got ${bijector.dim}`);
     }
-    this.embeddingConfig =
-      options.embedding === undefined
-        ? undefined
-        : parseConfig('flow embedding config', embeddingSchema, options.embedding);
+    this.embeddingConfig = parseFlowOptions(options).embedding;
     if (this.embeddingConfig !== undefined && this.contextDim === 0) {
       throw new ConfigError('embedding: an embedding needs contextDim > 0, got contextDim 0');
     }
