@@ -1,11 +1,11 @@
-import type { Batch, NamedVariable, Rng } from '@diffeo/core';
+import type { Batch, NamedVariable, SampleOptions } from '@diffeo/core';
 import { flowsForFlowsNSF, maf, realNVP } from '@diffeo/distributions';
 import type * as tf from '@tensorflow/tfjs-core';
 
 /** The part of a `Flow` the workloads use. */
 export interface BenchModel {
   logProb(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor1D;
-  sample(n: number, context?: tf.Tensor2D, rng?: number | Rng): tf.Tensor2D;
+  sample(n: number, options?: SampleOptions): tf.Tensor2D;
   loss(batch: Batch): tf.Scalar;
   namedVariables(): NamedVariable[];
   dispose(): void;
@@ -33,12 +33,12 @@ export const ARCHS: readonly Arch[] = [
   {
     id: 'realnvp',
     label: 'RealNVP',
-    build: (seed) => realNVP({ dim: 2, numLayers: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
+    build: (seed) => realNVP({ dim: 2, numTransforms: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
   },
   {
     id: 'maf',
     label: 'MAF',
-    build: (seed) => maf({ dim: 2, numLayers: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
+    build: (seed) => maf({ dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
   },
 ];
 

@@ -68,18 +68,33 @@ export type SampleWithLogProb = {
   logProb: tf.Tensor1D;
 };
 
+/** The options of `Distribution.sample` and `sampleAndLogProb`. */
+export interface SampleOptions {
+  /** `[n, contextDim]` (one sample per row) or `[1, contextDim]` (broadcast to `n` rows). */
+  context?: tf.Tensor2D;
+  /** A non-negative integer or an {@link Rng} (advanced by the call); the global source when omitted. */
+  seed?: number | Rng;
+}
+
 /**
  * A probability density on `[batch, dim]` events, optionally conditional on a context.
- * `sample(n, context)` draws one row per context row; a context with a single row is broadcast
- * to `n` rows. Randomness comes from `rng` (a seed or an {@link Rng}), else the global source.
+ * `sample(n, { context, seed })` draws one row per context row; a context with a single row is
+ * broadcast to `n` rows. Randomness comes from `seed` (an integer or an {@link Rng}), else the
+ * global source.
+ *
+ * @example
+ * ```ts
+ * const x = flow.sample(1000, { seed: 42 });
+ * const { x: xs, logProb } = conditionalFlow.sampleAndLogProb(500, { context: tf.tensor2d([[0.5]]), seed: 1 });
+ * ```
  */
 export interface Distribution extends Module {
   readonly kind: 'distribution';
   readonly dim: number;
   readonly contextDim: number;
   logProb(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor1D;
-  sample(n: number, context?: tf.Tensor2D, rng?: number | Rng): tf.Tensor2D;
-  sampleAndLogProb(n: number, context?: tf.Tensor2D, rng?: number | Rng): SampleWithLogProb;
+  sample(n: number, options?: SampleOptions): tf.Tensor2D;
+  sampleAndLogProb(n: number, options?: SampleOptions): SampleWithLogProb;
 }
 
 /** One mini-batch: data rows and, for conditional models, their context rows. */

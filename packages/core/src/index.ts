@@ -16,6 +16,7 @@ export {
   type UseBackendOptions,
   useBackend,
 } from './backend.js';
+export { describeIssues, nearestName, parseConfig, seedSchema } from './config.js';
 export type {
   Batch,
   Bijector,
@@ -26,6 +27,7 @@ export type {
   Module,
   NamedVariable,
   PluginKind,
+  SampleOptions,
   SampleWithLogProb,
   Spec,
   Trainable,
@@ -57,15 +59,20 @@ export {
   type WasmSplineInputs,
 } from './kernels/wasm-spline.js';
 export {
+  type AnySpec,
+  BUILT_IN_TYPES,
+  type CreatedBy,
+  type CreateFunction,
   create,
   createRegistry,
   defaultRegistry,
   definePlugin,
-  describeIssues,
   has,
+  type KnownSpec,
   list,
   type Plugin,
   type PluginContext,
+  type PluginTypes,
   type Registry,
   register,
   specConfigSchema,

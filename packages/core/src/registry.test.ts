@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConfigError, RegistryError } from './errors.js';
-import { createRegistry, definePlugin } from './registry.js';
+import { createRegistry, definePlugin, type Registry } from './registry.js';
+
+declare module './registry.js' {
+  interface PluginTypes {
+    'bijector:test-affine': {
+      config: { dim: number; scale?: number };
+      result: { made: string; dim: number };
+    };
+  }
+}
 
 const affine = definePlugin({
   kind: 'bijector',
@@ -79,5 +88,39 @@ describe('registry', () => {
     expect(child.list('dataset')).toEqual([]);
     expect(parent.has('bijector', 'test-affine')).toBe(false);
     expect(() => child.register({ ...chain })).toThrow(RegistryError);
+  });
+
+  it('rejects a misspelt option of a strict schema, naming the nearest valid one', () => {
+    const r = createRegistry();
+    r.register(
+      definePlugin({ ...affine, schema: z.strictObject({ dim: z.number(), scale: z.number().default(1) }) }),
+    );
+    expect(() => r.create({ kind: 'bijector', type: 'test-affine', config: { dim: 2, scal: 2 } })).toThrow(
+      "bijector 'test-affine' config.scal: unknown option 'scal' (did you mean 'scale'?)",
+    );
+    expect(() => r.create({ kind: 'bijector', type: 'test-affine', confg: {} } as never)).toThrow(
+      /spec\.confg: unknown option 'confg' \(did you mean 'config'\?\)/,
+    );
+  });
+
+  it('says which package registers a built-in type that is missing', () => {
+    const r = createRegistry();
+    expect(() => r.create({ kind: 'distribution', type: 'flow' })).toThrow(
+      "unknown distribution type 'flow' (registered: none); 'flow' is registered by @diffeo/distributions: import '@diffeo/distributions' for its side effect (a type-only import registers nothing)",
+    );
+    expect(() => r.create({ kind: 'bijector', type: 'my-own' })).toThrow(/registered: none\)$/);
+  });
+
+  it('types a spec of a plugin listed in PluginTypes and stays generic otherwise', () => {
+    const r: Registry = createRegistry();
+    r.register(affine);
+    const made = r.create({ kind: 'bijector', type: 'test-affine', config: { dim: 2 } });
+    // compile-time: `made` is typed by PluginTypes, so `.made` needs no cast
+    expect(made.made).toBe('affine');
+    expect(() => r.create({ kind: 'bijector', type: 'test-affine', config: { dim: 'two' } })).toThrow(
+      ConfigError,
+    );
+    const other = r.create<{ n: number }>({ kind: 'bijector', type: 'test-affine', config: { dim: 1 } });
+    expect(other).toMatchObject({ dim: 1 });
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { parseConfig } from './config.js';
 import type { PluginKind } from './contracts.js';
-import { ConfigError, RegistryError } from './errors.js';
+import { RegistryError } from './errors.js';
 
 /** What a plugin's `create` receives besides its config: the registry to build children with. */
 export interface PluginContext {
@@ -25,18 +26,71 @@ export function definePlugin<S extends z.ZodType, T>(plugin: Plugin<T, S>): Plug
   return plugin;
 }
 
-const specSchema = z.object({
+const specSchema = z.strictObject({
   kind: z.enum(['bijector', 'distribution', 'model', 'dataset']),
   type: z.string().min(1),
   config: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * The config and result types of plugins, keyed `'kind:type'`, for typed specs: each Diffeo
+ * package adds its built-in plugins by declaration merging, and a user can add theirs the same way.
+ *
+ * @example
+ * ```ts
+ * declare module '@diffeo/core' {
+ *   interface PluginTypes {
+ *     'bijector:my-shift': { config: { dim: number; shift?: number }; result: MyShift };
+ *   }
+ * }
+ * const b = create({ kind: 'bijector', type: 'my-shift', config: { dim: 2 } }); // b: MyShift
+ * ```
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: filled by declaration merging
+export interface PluginTypes {}
+
+/** A spec of a plugin listed in {@link PluginTypes}, with its config typed. */
+export type KnownSpec = {
+  [K in keyof PluginTypes & string]: K extends `${infer Kind extends PluginKind}:${infer Type}`
+    ? {
+        kind: Kind;
+        type: Type;
+        config?: PluginTypes[K] extends { config: infer C } ? C : Record<string, unknown>;
+      }
+    : never;
+}[keyof PluginTypes & string];
+
+/** What `create(spec)` returns for a spec of a plugin listed in {@link PluginTypes}. */
+export type CreatedBy<S> = S extends { kind: infer Kind extends string; type: infer Type extends string }
+  ? `${Kind}:${Type}` extends keyof PluginTypes
+    ? PluginTypes[`${Kind}:${Type}`] extends { result: infer R }
+      ? R
+      : unknown
+    : unknown
+  : unknown;
+
+/** Any spec: the untyped form `create` takes for plugins outside {@link PluginTypes}. */
+export interface AnySpec {
+  kind: PluginKind;
+  type: string;
+  config?: Record<string, unknown>;
+}
+
+/** Builds an object from a spec: typed for the plugins in {@link PluginTypes}, generic otherwise. */
+export interface CreateFunction {
+  <const S extends KnownSpec>(spec: S): CreatedBy<S>;
+  <T = unknown>(spec: AnySpec): T;
+}
+
 /** A set of plugins, keyed by kind and type. */
 export interface Registry {
   /** Adds a plugin. Registering the same plugin object again is a no-op; another one under a taken type is a `RegistryError`. */
   register(plugin: Plugin<unknown, z.ZodType>): void;
-  /** Validates `spec.config` against the plugin's schema and builds the object. */
-  create<T = unknown>(spec: { kind: PluginKind; type: string; config?: Record<string, unknown> }): T;
+  /**
+   * Validates `spec.config` against the plugin's schema and builds the object. The result is typed
+   * for the plugins in {@link PluginTypes} (every built-in one); `create<T>(spec)` otherwise.
+   */
+  create: CreateFunction;
   /** Validates a config and returns it with defaults filled, without building anything. */
   parseConfig(kind: PluginKind, type: string, config: unknown): Record<string, unknown>;
   has(kind: PluginKind, type: string): boolean;
@@ -45,15 +99,47 @@ export interface Registry {
   list(kind?: PluginKind): Plugin<unknown, z.ZodType>[];
 }
 
-/** Turns zod issues into one message that names each failing field. */
-export function describeIssues(where: string, error: z.ZodError): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length > 0 ? `.${issue.path.map(String).join('.')}` : '';
-      return `${where}${path}: ${issue.message}`;
-    })
-    .join('; ');
-}
+/**
+ * Which package registers each built-in type, so that an unknown-type error can say what to
+ * import (a type-only import, or none, registers nothing). Each package's tests check its rows.
+ */
+export const BUILT_IN_TYPES: Readonly<Record<string, string>> = {
+  'bijector:affine': '@diffeo/bijectors',
+  'bijector:act-norm': '@diffeo/bijectors',
+  'bijector:batch-norm': '@diffeo/bijectors',
+  'bijector:leaky-relu': '@diffeo/bijectors',
+  'bijector:logit': '@diffeo/bijectors',
+  'bijector:prelu': '@diffeo/bijectors',
+  'bijector:sigmoid': '@diffeo/bijectors',
+  'bijector:tanh': '@diffeo/bijectors',
+  'bijector:lu-linear': '@diffeo/bijectors',
+  'bijector:permutation': '@diffeo/bijectors',
+  'bijector:affine-coupling': '@diffeo/bijectors',
+  'bijector:rq-coupling': '@diffeo/bijectors',
+  'bijector:masked-affine-autoregressive': '@diffeo/bijectors',
+  'bijector:masked-rq-autoregressive': '@diffeo/bijectors',
+  'bijector:chain': '@diffeo/bijectors',
+  'bijector:inverse': '@diffeo/bijectors',
+  'bijector:r-block': '@diffeo/bijectors',
+  'distribution:standard-normal': '@diffeo/distributions',
+  'distribution:diagonal-normal': '@diffeo/distributions',
+  'distribution:conditional-diagonal-normal': '@diffeo/distributions',
+  'distribution:box-uniform': '@diffeo/distributions',
+  'distribution:flow': '@diffeo/distributions',
+  'dataset:checkerboard': '@diffeo/datasets',
+  'dataset:four-circles': '@diffeo/datasets',
+  'dataset:concentric-rings': '@diffeo/datasets',
+  'dataset:ring': '@diffeo/datasets',
+  'dataset:spirals': '@diffeo/datasets',
+  'dataset:star': '@diffeo/datasets',
+  'dataset:eight-star': '@diffeo/datasets',
+  'dataset:conditional': '@diffeo/datasets',
+  'dataset:gaussian-power': '@diffeo/datasets',
+  'dataset:half-moons': '@diffeo/datasets',
+  'dataset:pinwheel': '@diffeo/datasets',
+  'dataset:two-circles': '@diffeo/datasets',
+  'dataset:digits': '@diffeo/datasets',
+};
 
 /**
  * Creates a registry. With a `parent`, lookups that miss fall through to it, so a user can extend
@@ -84,7 +170,12 @@ export function createRegistry(parent?: Registry): Registry {
         .list(kind)
         .map((p) => p.type)
         .join(', ');
-      throw new RegistryError(`unknown ${kind} type '${type}' (registered: ${known || 'none'})`);
+      const home = BUILT_IN_TYPES[`${kind}:${type}`];
+      const hint =
+        home === undefined
+          ? ''
+          : `; '${type}' is registered by ${home}: import '${home}' for its side effect (a type-only import registers nothing)`;
+      throw new RegistryError(`unknown ${kind} type '${type}' (registered: ${known || 'none'})${hint}`);
     },
     list(kind) {
       const own = [...plugins.values()].filter((p) => kind === undefined || p.kind === kind);
@@ -93,18 +184,14 @@ export function createRegistry(parent?: Registry): Registry {
     },
     parseConfig(kind, type, config) {
       const plugin = registry.get(kind, type);
-      const parsed = plugin.schema.safeParse(config ?? {});
-      if (!parsed.success) throw new ConfigError(describeIssues(`${kind} '${type}' config`, parsed.error));
-      return parsed.data as Record<string, unknown>;
+      return parseConfig(`${kind} '${type}' config`, plugin.schema, config) as Record<string, unknown>;
     },
-    create<T>(spec: unknown): T {
-      const parsedSpec = specSchema.safeParse(spec);
-      if (!parsedSpec.success) throw new ConfigError(describeIssues('spec', parsedSpec.error));
-      const { kind, type, config } = parsedSpec.data;
+    create: ((spec: unknown) => {
+      const { kind, type, config } = parseConfig('spec', specSchema, spec);
       const plugin = registry.get(kind, type);
       const valid = registry.parseConfig(kind, type, config);
-      return plugin.create(valid, { registry }) as T;
-    },
+      return plugin.create(valid, { registry });
+    }) as CreateFunction,
   };
   return registry;
 }
@@ -117,14 +204,17 @@ export function register(plugin: Plugin<unknown, z.ZodType>): void {
   defaultRegistry.register(plugin);
 }
 
-/** Builds an object from a spec through the default registry. */
-export function create<T = unknown>(spec: {
-  kind: PluginKind;
-  type: string;
-  config?: Record<string, unknown>;
-}): T {
-  return defaultRegistry.create<T>(spec);
-}
+/**
+ * Builds an object from a spec through the default registry; typed for the built-in plugins.
+ *
+ * @example
+ * ```ts
+ * import { create } from '@diffeo/core';
+ * import '@diffeo/bijectors';
+ * const layer = create({ kind: 'bijector', type: 'rq-coupling', config: { dim: 2, numBins: 4 } });
+ * ```
+ */
+export const create: CreateFunction = ((spec: AnySpec) => defaultRegistry.create(spec)) as CreateFunction;
 
 /** Lists the plugins of the default registry. */
 export function list(kind?: PluginKind): Plugin<unknown, z.ZodType>[] {
@@ -137,7 +227,7 @@ export function has(kind: PluginKind, type: string): boolean {
 }
 
 /** The schema of a nested spec, for plugins whose configs hold children (a chain's bijectors). */
-export const specConfigSchema = z.object({
+export const specConfigSchema = z.strictObject({
   kind: z.enum(['bijector', 'distribution', 'model', 'dataset']),
   type: z.string().min(1),
   config: z.record(z.string(), z.json()).default({}),

@@ -1,34 +1,27 @@
-import { ConfigError, createRng, describeIssues, type JsonObject, type Rng, ShapeError } from '@diffeo/core';
-import type { z } from 'zod';
+import {
+  ConfigError,
+  type JsonObject,
+  parseConfig,
+  type Rng,
+  ShapeError,
+  seedSchema,
+  toRng,
+} from '@diffeo/core';
+import { z } from 'zod';
 import type { DataArrays, Dataset } from './types.js';
 
-/**
- * Validates a data set's config against its schema and fills the defaults, so that a class built
- * directly (`new Ring({ radius: 3 })`) checks its config exactly like `registry.create` does.
- */
-export function parseDatasetConfig<S extends z.ZodType>(
-  type: string,
-  schema: S,
-  config: unknown,
-): z.output<S> {
-  const parsed = schema.safeParse(config ?? {});
-  if (!parsed.success) throw new ConfigError(describeIssues(`dataset '${type}' config`, parsed.error));
-  return parsed.data;
-}
+const rngSchema = z.custom<Rng>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as Rng).uniform === 'function',
+  'expected an Rng from createRng',
+);
 
-/** Resolves the `seed` argument of `sample`: an integer seed or a random source to advance. */
-export function rngOf(where: string, seed: number | Rng): Rng {
-  if (typeof seed === 'number') {
-    if (!Number.isInteger(seed)) throw new ConfigError(`${where}: seed: expected an integer, got ${seed}`);
-    return createRng(seed);
-  }
-  if (seed === null || typeof seed !== 'object' || typeof seed.uniform !== 'function') {
-    throw new ConfigError(
-      `${where}: seed: expected an integer or an Rng from createRng, got ${String(seed)}`,
-    );
-  }
-  return seed;
-}
+const sampleOptionsSchema = z.strictObject({
+  /** A non-negative integer (a fresh `createRng(seed)`) or an `Rng` that the call advances. */
+  seed: z.union([seedSchema, rngSchema]),
+});
+
+/** The options of `Dataset.sample`. */
+export type DatasetSampleOptions = z.input<typeof sampleOptionsSchema>;
 
 /**
  * The shared part of every data set: it checks `n` and the seed, then hands a random source to
@@ -44,6 +37,7 @@ export function rngOf(where: string, seed: number | Rng): Rng {
  *   }
  *   getConfig() { return {}; }
  * }
+ * new Segment().sample(100, { seed: 0 });
  * ```
  */
 export abstract class BaseDataset implements Dataset {
@@ -54,14 +48,20 @@ export abstract class BaseDataset implements Dataset {
   readonly numClasses: number = 0;
   readonly size: number = Number.POSITIVE_INFINITY;
 
-  sample(n: number, seed: number | Rng): DataArrays {
+  sample(n: number, options: DatasetSampleOptions, ...extra: never[]): DataArrays {
     const where = `${this.type}.sample`;
+    if (extra.length > 0 || typeof options !== 'object' || options === null || 'uniform' in options) {
+      throw new ConfigError(
+        `${where}: expected sample(n, { seed }), got ${String(options)} as the second argument (the form before 0.2)`,
+      );
+    }
+    const { seed } = parseConfig(`${where} options`, sampleOptionsSchema, options);
     if (!Number.isInteger(n) || n <= 0)
       throw new ShapeError(`${where}: n: expected a positive integer, got ${n}`);
     if (n > this.size) {
       throw new ShapeError(`${where}: n: this data set has ${this.size} rows, ${n} were asked for`);
     }
-    return this.draw(n, rngOf(where, seed));
+    return this.draw(n, toRng(seed));
   }
 
   protected abstract draw(n: number, rng: Rng): DataArrays;

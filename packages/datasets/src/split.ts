@@ -1,4 +1,4 @@
-import { ConfigError, createRng, describeIssues, ShapeError } from '@diffeo/core';
+import { createRng, parseConfig, ShapeError } from '@diffeo/core';
 import { z } from 'zod';
 import { checkArrays } from './tensors.js';
 import type { DataArrays } from './types.js';
@@ -41,15 +41,13 @@ export interface DataSplits {
  *
  * @example
  * ```ts
- * const data = new Pinwheel().sample(2560, 0);
+ * const data = new Pinwheel().sample(2560, { seed: 0 });
  * const { train, validation, test } = splitData(data, { train: 0.8, validation: 0.1, test: 0.1, seed: 1 });
  * ```
  */
 export function splitData(data: DataArrays, options: SplitOptions): DataSplits {
   checkArrays('splitData', data);
-  const parsed = optionsSchema.safeParse(options);
-  if (!parsed.success) throw new ConfigError(describeIssues('splitData options', parsed.error));
-  const { validation, test, seed } = parsed.data;
+  const { validation, test, seed } = parseConfig('splitData options', optionsSchema, options);
   const nValidation = Math.round(data.n * validation);
   const nTest = Math.round(data.n * test);
   const nTrain = data.n - nValidation - nTest;

@@ -8,7 +8,7 @@ import { toTensors } from './tensors.js';
 
 describe('toTensors', () => {
   it('returns x [n, dim], context [n, contextDim] and int32 labels [n] with the same values', () => {
-    const data = new ConditionalDataset({ base: 'four-circles', transform: 'scale' }).sample(64, 0);
+    const data = new ConditionalDataset({ base: 'four-circles', transform: 'scale' }).sample(64, { seed: 0 });
     const before = tf.memory().numTensors;
     const t = toTensors(data);
     expect(t.x.shape).toEqual([64, 2]);
@@ -21,7 +21,7 @@ describe('toTensors', () => {
     tf.dispose([t.x, t.context!, t.labels!]);
     expect(tf.memory().numTensors).toBe(before);
 
-    const plain = toTensors(new Ring().sample(8, 1));
+    const plain = toTensors(new Ring().sample(8, { seed: 1 }));
     expect(plain.context).toBeUndefined();
     expect(plain.labels).toBeUndefined();
     plain.x.dispose();

@@ -19,7 +19,7 @@ export interface DataTensors {
  *
  * @example
  * ```ts
- * const { x, context } = toTensors(new ConditionalDataset({ base: 'ring', transform: 'scale' }).sample(512, 0));
+ * const { x, context } = toTensors(new ConditionalDataset({ base: 'ring', transform: 'scale' }).sample(512, { seed: 0 }));
  * flow.logProb(x, context);
  * ```
  */

@@ -28,7 +28,7 @@ export interface DataArrays {
 
 /**
  * A data set you can draw rows from, built from a JSON config and registered as a plugin of kind
- * `'dataset'`. `sample(n, seed)` returns `n` rows; the same seed gives the same rows, on every
+ * `'dataset'`. `sample(n, { seed })` returns `n` rows; the same seed gives the same rows, on every
  * platform (the randomness is `createRng` from `@diffeo/core`, never a backend). Synthetic
  * generators have `size` Infinity; a finite data set (the digits) has `size` rows and `sample`
  * returns `n <= size` distinct rows in a seeded random order.
@@ -38,7 +38,7 @@ export interface DataArrays {
  * import { create } from '@diffeo/core';
  * import '@diffeo/datasets';
  * const rings = create<Dataset>({ kind: 'dataset', type: 'concentric-rings' });
- * const { x, labels } = rings.sample(1000, 42);
+ * const { x, labels } = rings.sample(1000, { seed: 42 });
  * ```
  */
 export interface Dataset {
@@ -55,9 +55,9 @@ export interface Dataset {
   /** The config with every default filled; `registry.create` of it builds an equal data set. */
   getConfig(): JsonObject;
   /**
-   * Draws `n` rows. `seed` is an integer (a fresh `createRng(seed)`) or an {@link Rng} that the
-   * call advances. There is deliberately no default: two calls without seeds would silently give
-   * either the same rows or unreproducible ones.
+   * Draws `n` rows. `seed` is a non-negative integer (a fresh `createRng(seed)`) or an {@link Rng}
+   * that the call advances. There is deliberately no default: two calls without seeds would
+   * silently give either the same rows or unreproducible ones.
    */
-  sample(n: number, seed: number | Rng): DataArrays;
+  sample(n: number, options: { seed: number | Rng }): DataArrays;
 }

@@ -1,43 +1,79 @@
-import { defaultRegistry, type JsonObject, type Registry, type Spec } from '@diffeo/core';
-import type { EmbeddingConfig, Flow } from './flow.js';
+import {
+  defaultRegistry,
+  type JsonObject,
+  parseConfig,
+  type Registry,
+  type Spec,
+  seedSchema,
+} from '@diffeo/core';
+import { z } from 'zod';
+import { embeddingSchema, type Flow } from './flow.js';
 import { registerDistributions } from './plugins.js';
 
 // The builders create through the default registry: make sure it has this package's plugins even
 // when this module is imported on its own (registration is idempotent).
 registerDistributions();
 
-/** What every ready-made architecture takes. */
-export interface ArchitectureOptions {
-  dim: number;
-  /** Width of the context for a conditional flow (default 0). */
-  contextDim?: number;
-  /** Transform layers (default: see each builder). */
-  numLayers?: number;
-  /** Hidden width of the conditioner networks. */
-  hiddenFeatures?: number;
-  /** Residual blocks per conditioner network. */
-  numBlocks?: number;
-  /** An MLP embedding of the context. */
-  embedding?: EmbeddingConfig;
-  /** The base distribution (default a standard normal on `dim`). */
-  base?: Spec;
-  /** Seeds every layer (layer i uses seed + i). */
-  seed?: number;
-}
+const specSchema = z.strictObject({
+  kind: z.literal('distribution'),
+  type: z.string().min(1),
+  config: z.record(z.string(), z.json()).default({}),
+});
 
-export interface NsfOptions extends ArchitectureOptions {
+/** The options every ready-made architecture takes, with their defaults. */
+const architectureFields = {
+  dim: z.number().int().positive(),
+  /** Width of the context for a conditional flow. */
+  contextDim: z.number().int().nonnegative().default(0),
+  /** Transform layers (default: see each builder). */
+  numTransforms: z.number().int().positive().optional(),
+  /** Hidden width of the conditioner networks. */
+  hiddenFeatures: z.number().int().positive().default(64),
+  /** Residual blocks per conditioner network. */
+  numBlocks: z.number().int().positive().default(2),
+  /** An MLP embedding of the context. */
+  embedding: embeddingSchema.optional(),
+  /** The base distribution (default a standard normal on `dim`). */
+  base: specSchema.optional(),
+  /** Seeds every layer (layer i uses seed + i). */
+  seed: seedSchema.default(0),
+};
+
+const architectureSchema = z.strictObject(architectureFields);
+
+const nsfSchema = z.strictObject({
+  ...architectureFields,
   /** Autoregressive (MADE-conditioned, fast density) or coupling (fast both ways) splines. */
-  kind?: 'autoregressive' | 'coupling';
-  /** Spline bins K (default 8). */
-  numBins?: number;
-  /** The spline acts on [-B, B] and is the identity outside (default 3). */
-  tailBound?: number;
-}
+  kind: z.enum(['autoregressive', 'coupling']).default('autoregressive'),
+  /** Spline bins K. */
+  numBins: z.number().int().positive().default(8),
+  /** The spline acts on [-B, B] and is the identity outside. */
+  tailBound: z.number().positive().finite().default(3),
+});
+
+const flowsForFlowsSchema = architectureSchema.pick({
+  dim: true,
+  contextDim: true,
+  embedding: true,
+  base: true,
+  seed: true,
+});
+
+/** What {@link flowsForFlowsNSF} takes: the paper fixes the rest. */
+export type FlowsForFlowsNSFOptions = z.input<typeof flowsForFlowsSchema>;
+
+/** What every ready-made architecture takes; see each builder for its defaults. */
+export type ArchitectureOptions = z.input<typeof architectureSchema>;
+
+/** What {@link nsf} takes: the architecture's options and the spline's. */
+export type NSFOptions = z.input<typeof nsfSchema>;
+
+type Parsed = z.output<typeof architectureSchema>;
 
 const bijector = (type: string, config: JsonObject): JsonObject => ({ kind: 'bijector', type, config });
 
-function flowSpec(options: ArchitectureOptions, layers: JsonObject[]): Spec {
-  const { dim, contextDim = 0, embedding, base } = options;
+function flowSpec(options: Parsed, layers: JsonObject[]): Spec {
+  const { dim, contextDim, embedding, base } = options;
   // Reverse permutations between transform layers so every dimension gets conditioned on the others.
   const withPermutations = layers.flatMap((layer, i) =>
     i < layers.length - 1 ? [layer, bijector('permutation', { dim, permutation: 'reverse' })] : [layer],
@@ -59,13 +95,12 @@ function flowSpec(options: ArchitectureOptions, layers: JsonObject[]): Spec {
 }
 
 /** The conditioners' context width: the embedding's when there is one. */
-function innerContext(options: ArchitectureOptions): number {
-  return options.embedding?.features ?? options.contextDim ?? 0;
+function innerContext(options: Parsed): number {
+  return options.embedding?.outFeatures ?? options.contextDim;
 }
 
-function layerSeeds(options: ArchitectureOptions, defaultLayers: number): number[] {
-  const seed = options.seed ?? 0;
-  return Array.from({ length: options.numLayers ?? defaultLayers }, (_, i) => seed + i);
+function layerSeeds(options: Parsed, defaultLayers: number): number[] {
+  return Array.from({ length: options.numTransforms ?? defaultLayers }, (_, i) => options.seed + i);
 }
 
 /**
@@ -74,21 +109,22 @@ function layerSeeds(options: ArchitectureOptions, defaultLayers: number): number
  * 2 blocks.
  */
 export function realNVPSpec(options: ArchitectureOptions): Spec {
-  const layers = layerSeeds(options, 8).map((seed) =>
+  const o = parseConfig('realNVP options', architectureSchema, options);
+  const layers = layerSeeds(o, 8).map((seed) =>
     bijector('affine-coupling', {
-      dim: options.dim,
-      contextDim: innerContext(options),
+      dim: o.dim,
+      contextDim: innerContext(o),
       mask: 'half',
       conditioner: {
         type: 'residual',
-        hiddenFeatures: options.hiddenFeatures ?? 64,
-        numBlocks: options.numBlocks ?? 2,
+        hiddenFeatures: o.hiddenFeatures,
+        numBlocks: o.numBlocks,
       },
       identityInit: true,
       seed,
     }),
   );
-  return flowSpec(options, layers);
+  return flowSpec(o, layers);
 }
 
 /**
@@ -97,19 +133,20 @@ export function realNVPSpec(options: ArchitectureOptions): Spec {
  * evaluation is one pass per layer, sampling `dim` passes. Defaults: 5 layers, hidden 64, 2 blocks.
  */
 export function mafSpec(options: ArchitectureOptions): Spec {
-  const layers = layerSeeds(options, 5).map((seed) =>
+  const o = parseConfig('maf options', architectureSchema, options);
+  const layers = layerSeeds(o, 5).map((seed) =>
     bijector('masked-affine-autoregressive', {
-      dim: options.dim,
-      contextDim: innerContext(options),
-      hiddenFeatures: options.hiddenFeatures ?? 64,
-      numBlocks: options.numBlocks ?? 2,
+      dim: o.dim,
+      contextDim: innerContext(o),
+      hiddenFeatures: o.hiddenFeatures,
+      numBlocks: o.numBlocks,
       // exp(tanh) scale: exactly 1 at a zero MADE output, so the flow starts as its base
       scale: 'exp-tanh',
       identityInit: true,
       seed,
     }),
   );
-  return flowSpec(options, layers);
+  return flowSpec(o, layers);
 }
 
 /**
@@ -117,19 +154,18 @@ export function mafSpec(options: ArchitectureOptions): Spec {
  * linear tails, autoregressive (default) or coupling, reverse permutations in between. Defaults:
  * 5 layers, hidden 64, 2 blocks, 8 bins, tail bound 3.
  */
-export function nsfSpec(options: NsfOptions): Spec {
-  const kind = options.kind ?? 'autoregressive';
+export function nsfSpec(options: NSFOptions): Spec {
+  const o = parseConfig('nsf options', nsfSchema, options);
   const shared = {
-    dim: options.dim,
-    contextDim: innerContext(options),
-    numBins: options.numBins ?? 8,
-    tailBound: options.tailBound ?? 3,
+    dim: o.dim,
+    contextDim: innerContext(o),
+    numBins: o.numBins,
+    tailBound: o.tailBound,
     identityInit: true,
   };
-  const hiddenFeatures = options.hiddenFeatures ?? 64;
-  const numBlocks = options.numBlocks ?? 2;
-  const layers = layerSeeds(options, 5).map((seed) =>
-    kind === 'autoregressive'
+  const { hiddenFeatures, numBlocks } = o;
+  const layers = layerSeeds(o, 5).map((seed) =>
+    o.kind === 'autoregressive'
       ? bijector('masked-rq-autoregressive', { ...shared, hiddenFeatures, numBlocks, seed })
       : bijector('rq-coupling', {
           ...shared,
@@ -138,7 +174,7 @@ export function nsfSpec(options: NsfOptions): Spec {
           seed,
         }),
   );
-  return flowSpec(options, layers);
+  return flowSpec(o, layers);
 }
 
 /**
@@ -146,13 +182,11 @@ export function nsfSpec(options: NsfOptions): Spec {
  * 4 MADE rational-quadratic layers, 8 bins, 2 residual blocks of 128 units, reverse permutations
  * between layers, linear tails with tail bound 4.
  */
-export function flowsForFlowsNSFSpec(
-  options: Pick<ArchitectureOptions, 'dim' | 'contextDim' | 'embedding' | 'base' | 'seed'>,
-): Spec {
+export function flowsForFlowsNSFSpec(options: FlowsForFlowsNSFOptions): Spec {
   return nsfSpec({
-    ...options,
+    ...parseConfig('flowsForFlowsNSF options', flowsForFlowsSchema, options),
     kind: 'autoregressive',
-    numLayers: 4,
+    numTransforms: 4,
     numBins: 8,
     hiddenFeatures: 128,
     numBlocks: 2,
@@ -175,17 +209,17 @@ export function maf(options: ArchitectureOptions, registry: Registry = defaultRe
  *
  * @example
  * ```ts
- * const flow = nsf({ dim: 2, kind: 'coupling', numLayers: 4, hiddenFeatures: 64, seed: 0 });
+ * const flow = nsf({ dim: 2, kind: 'coupling', numTransforms: 4, hiddenFeatures: 64, seed: 0 });
  * await fit(flow, x, { steps: 2000, learningRate: 1e-3, schedule: 'cosine' });
  * ```
  */
-export function nsf(options: NsfOptions, registry: Registry = defaultRegistry): Flow {
+export function nsf(options: NSFOptions, registry: Registry = defaultRegistry): Flow {
   return registry.create<Flow>(nsfSpec(options));
 }
 
 /** The flows-for-flows paper's NSF; see {@link flowsForFlowsNSFSpec}. */
 export function flowsForFlowsNSF(
-  options: Parameters<typeof flowsForFlowsNSFSpec>[0],
+  options: FlowsForFlowsNSFOptions,
   registry: Registry = defaultRegistry,
 ): Flow {
   return registry.create<Flow>(flowsForFlowsNSFSpec(options));

@@ -4,12 +4,15 @@ import {
   assertDims,
   assertPositiveInt,
   type Batch,
+  ConfigError,
   type Distribution,
   formatShape,
   guarded,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   type Rng,
+  type SampleOptions,
   type SampleWithLogProb,
   ShapeError,
   type Trainable,
@@ -17,6 +20,27 @@ import {
   VariableStore,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
+
+const sampleOptionsSchema = z.strictObject({
+  context: z.custom<tf.Tensor2D>((v) => v instanceof tf.Tensor, 'expected a tf.Tensor2D').optional(),
+  seed: z
+    .custom<number | Rng>((v) => typeof v === 'number' || (typeof v === 'object' && v !== null))
+    .optional(),
+});
+
+/**
+ * The checked options of a sampling call: a strict object (an unknown key names the nearest valid
+ * one), and the pre-0.2 positional form `sample(n, context, rng)` refused with the new form named.
+ */
+function sampleOptions(where: string, options: unknown, extra: number): SampleOptions {
+  if (extra > 0 || options instanceof tf.Tensor) {
+    throw new ConfigError(
+      `${where}: expected sample(n, { context, seed }), got positional arguments after n (the form before 0.2)`,
+    );
+  }
+  return parseConfig(`${where} options`, sampleOptionsSchema, options);
+}
 
 /**
  * The base class of Diffeo's distributions: it checks inputs (shapes, context, finiteness at the
@@ -65,17 +89,27 @@ export abstract class BaseDistribution implements Distribution, Trainable {
   }
 
   /**
-   * Draws `n` rows. A conditional distribution needs a context with `n` rows (one sample per row)
-   * or one row (used for all `n`).
+   * Draws `n` rows. A conditional distribution needs a `context` with `n` rows (one sample per row)
+   * or one row (used for all `n`); `seed` is an integer or an `Rng` (the global source when
+   * omitted).
+   *
+   * @example
+   * ```ts
+   * const x = flow.sample(1000, { seed: 42 });
+   * ```
    */
-  sample(n: number, context?: tf.Tensor2D, rng?: number | Rng): tf.Tensor2D {
-    return this.withSamplingContext('sample', n, context, (c) => this._sample(n, c, toRng(rng)));
+  sample(n: number, options: SampleOptions = {}, ...extra: never[]): tf.Tensor2D {
+    const where = `${this.type}.sample`;
+    const { context, seed } = sampleOptions(where, options, extra.length);
+    return this.withSamplingContext('sample', n, context, (c) => this._sample(n, c, toRng(seed)));
   }
 
   /** Draws `n` rows with their log-densities, in one pass where the model allows it. */
-  sampleAndLogProb(n: number, context?: tf.Tensor2D, rng?: number | Rng): SampleWithLogProb {
+  sampleAndLogProb(n: number, options: SampleOptions = {}, ...extra: never[]): SampleWithLogProb {
+    const where = `${this.type}.sampleAndLogProb`;
+    const { context, seed } = sampleOptions(where, options, extra.length);
     return this.withSamplingContext('sampleAndLogProb', n, context, (c) =>
-      this._sampleAndLogProb(n, c, toRng(rng)),
+      this._sampleAndLogProb(n, c, toRng(seed)),
     );
   }
 

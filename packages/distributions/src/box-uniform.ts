@@ -1,7 +1,12 @@
-import { ConfigError, definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { ConfigError, definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
+
+const boxUniformSchema = z.strictObject({
+  low: z.array(z.number().finite()).min(1),
+  high: z.array(z.number().finite()).min(1),
+});
 
 /**
  * The uniform distribution on the box [low_1, high_1] x ... x [low_D, high_D]. `logProb` is
@@ -12,7 +17,8 @@ export class BoxUniform extends BaseDistribution {
   private readonly low: number[];
   private readonly high: number[];
 
-  constructor(config: { low: number[]; high: number[] }) {
+  constructor(options: z.input<typeof boxUniformSchema>) {
+    const config = parseConfig("distribution 'box-uniform' config", boxUniformSchema, options);
     super(config.low.length);
     if (config.high.length !== config.low.length) {
       throw new ConfigError(`high: expected ${config.low.length} bounds like low, got ${config.high.length}`);
@@ -53,6 +59,6 @@ export const boxUniformPlugin = definePlugin({
   kind: 'distribution',
   type: 'box-uniform',
   description: 'Uniform on a box',
-  schema: z.object({ low: z.array(z.number()).min(1), high: z.array(z.number()).min(1) }),
+  schema: boxUniformSchema,
   create: (config) => new BoxUniform(config),
 });

@@ -1,16 +1,24 @@
 import { MLP } from '@diffeo/bijectors';
-import { definePlugin, type JsonObject, type NamedVariable, prefixed, type Rng } from '@diffeo/core';
+import {
+  definePlugin,
+  type JsonObject,
+  type NamedVariable,
+  parseConfig,
+  prefixed,
+  type Rng,
+  seedSchema,
+} from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
 import { diagonalNormalLogProb } from './normal.js';
 
-const configSchema = z.object({
+const configSchema = z.strictObject({
   dim: z.number().int().positive(),
   contextDim: z.number().int().positive(),
   hiddenFeatures: z.number().int().positive().default(64),
-  numLayers: z.number().int().positive().default(2),
-  seed: z.number().int().default(0),
+  numHiddenLayers: z.number().int().positive().default(2),
+  seed: seedSchema.default(0),
 });
 
 /**
@@ -24,14 +32,14 @@ export class ConditionalDiagonalNormal extends BaseDistribution {
   private readonly config: z.output<typeof configSchema>;
 
   constructor(config: z.input<typeof configSchema>) {
-    const c = configSchema.parse(config);
+    const c = parseConfig("distribution 'conditional-diagonal-normal' config", configSchema, config);
     super(c.dim, c.contextDim);
     this.config = c;
     this.net = new MLP({
       inFeatures: c.contextDim,
       outFeatures: 2 * c.dim,
       hiddenFeatures: c.hiddenFeatures,
-      numLayers: c.numLayers,
+      numHiddenLayers: c.numHiddenLayers,
       zeroInitOutput: true,
       seed: c.seed,
     });

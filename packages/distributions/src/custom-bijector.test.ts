@@ -4,14 +4,13 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ActNorm, BaseBijector, plugins as bijectorPlugins, type Chain, LULinear } from '@diffeo/bijectors';
 import {
-  ActNorm,
-  BaseBijector,
-  plugins as bijectorPlugins,
-  type Chain,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   checkBijector,
-  LULinear,
-} from '@diffeo/bijectors';
+} from '@diffeo/bijectors/testing';
 import {
   createRegistry,
   createRng,
@@ -168,6 +167,10 @@ describe('a user-defined bijector', () => {
     expect(report.inverseError).toBeLessThan(1e-4);
     expect(report.logDetError).toBeLessThan(1e-3);
     expect(report.cancelError).toBeLessThan(1e-4);
+    // The rest of the suite every built-in runs: leaks, typed errors, the config round trip.
+    assertNoLeaks(b, u);
+    assertTypedErrors(b);
+    assertConfigRoundTrip(b, [sinhArcsinhPlugin]);
     tf.dispose(u);
     b.dispose();
   });

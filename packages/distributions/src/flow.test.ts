@@ -49,10 +49,10 @@ describe('Flow', () => {
   });
 
   const architectures = {
-    realNVP: () => realNVP({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 2 }),
-    maf: () => maf({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 2 }),
-    'nsf autoregressive': () => nsf({ dim: 2, numLayers: 2, hiddenFeatures: 16, seed: 2 }),
-    'nsf coupling': () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 16, seed: 2 }),
+    realNVP: () => realNVP({ dim: 2, numTransforms: 3, hiddenFeatures: 16, seed: 2 }),
+    maf: () => maf({ dim: 2, numTransforms: 3, hiddenFeatures: 16, seed: 2 }),
+    'nsf autoregressive': () => nsf({ dim: 2, numTransforms: 2, hiddenFeatures: 16, seed: 2 }),
+    'nsf coupling': () => nsf({ dim: 2, kind: 'coupling', numTransforms: 2, hiddenFeatures: 16, seed: 2 }),
     'flows-for-flows preset': () => flowsForFlowsNSF({ dim: 2, seed: 2 }),
   };
 
@@ -63,7 +63,7 @@ describe('Flow', () => {
         perturb(flow, 3);
         flow.logProb(x()).dispose(); // warm up
         const before = tf.memory().numTensors;
-        const { x: s, logProb } = flow.sampleAndLogProb(64, undefined, 4);
+        const { x: s, logProb } = flow.sampleAndLogProb(64, { seed: 4 });
         const again = flow.logProb(s);
         const [diff, finite] = tf.tidy(() => [
           tf.max(tf.abs(tf.sub(logProb, again))).dataSync()[0]!,
@@ -101,14 +101,46 @@ describe('Flow', () => {
   }
 
   it('rejects bad input with typed errors', () => {
-    const flow = realNVP({ dim: 2, numLayers: 2, hiddenFeatures: 8 });
+    const flow = realNVP({ dim: 2, numTransforms: 2, hiddenFeatures: 8 });
     expect(() => flow.logProb(tf.zeros([3, 3]) as tf.Tensor2D)).toThrow(ShapeError);
     expect(() => flow.logProb(tf.tensor2d([[Number.NaN, 1]]))).toThrow(NonFiniteError);
     expect(() => flow.logProb(tf.zeros([2, 2]) as tf.Tensor2D, tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(
       /unconditional/,
     );
     expect(() => flow.sample(-1)).toThrow(ShapeError);
+    expect(() => flow.sample(2, { rng: 3 } as never)).toThrow(
+      "flow.sample options.rng: unknown option 'rng' (did you mean 'seed'?)",
+    );
+    expect(() => flow.sample(2, undefined, 42 as never)).toThrow(/expected sample\(n, \{ context, seed \}\)/);
+    expect(() => flow.sampleAndLogProb(2, tf.zeros([1, 1]) as never)).toThrow(ConfigError);
     flow.dispose();
+  });
+
+  it("checks the builders' options and names the right one for a misspelt or renamed option", () => {
+    const before = tf.memory().numTensors;
+    expect(() => nsf({ dim: 2, numLayer: 2 } as never)).toThrow(
+      "nsf options.numLayer: unknown option 'numLayer' (did you mean 'numTransforms'?)",
+    );
+    expect(() => nsf({ dim: 2, hiddenFeature: 8 } as never)).toThrow(/did you mean 'hiddenFeatures'\?/);
+    expect(() => nsf({ dim: 2, kind: 'couplng' } as never)).toThrow(/nsf options\.kind: /);
+    expect(() => realNVP({ dim: 2, numLayers: 2 } as never)).toThrow(
+      "realNVP options.numLayers: unknown option 'numLayers' (did you mean 'numTransforms'?)",
+    );
+    expect(() => maf({ dim: 2, seed: 1.5 })).toThrow(/maf options\.seed/);
+    expect(() => flowsForFlowsNSF({ dim: 2, numBins: 4 } as never)).toThrow(
+      /flowsForFlowsNSF options\.numBins: unknown option/,
+    );
+    expect(() => nsf({ dim: 2, contextDim: 1, embedding: { features: 4 } } as never)).toThrow(
+      /embedding\.features: unknown option 'features' \(did you mean 'outFeatures'\?\)/,
+    );
+    const base = new StandardNormal({ dim: 2 });
+    const layer = new AffineCoupling({ dim: 2 });
+    expect(() => new Flow(base, layer, { contextDim: 1, embeding: { outFeatures: 2 } } as never)).toThrow(
+      "flow options.embeding: unknown option 'embeding' (did you mean 'embedding'?)",
+    );
+    base.dispose();
+    layer.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
 
@@ -117,14 +149,14 @@ describe('conditional Flow', () => {
     const flow = nsf({
       dim: 2,
       contextDim: 3,
-      numLayers: 2,
+      numTransforms: 2,
       hiddenFeatures: 16,
-      embedding: { features: 4, hiddenFeatures: 8 },
+      embedding: { outFeatures: 4, hiddenFeatures: 8 },
       seed: 1,
     });
     perturb(flow, 9);
     const c = tf.tensor2d([[0.1, 0.5, -1]]);
-    const s = flow.sample(10, c, 1);
+    const s = flow.sample(10, { context: c, seed: 1 });
     expect(s.shape).toEqual([10, 2]);
     const manyC = tf.tile(c, [10, 1]) as tf.Tensor2D;
     const lp = flow.logProb(s, manyC);
@@ -133,14 +165,16 @@ describe('conditional Flow', () => {
     expect(tf.max(tf.abs(tf.sub(lp, other))).dataSync()[0]).toBeGreaterThan(1e-3);
     expect(() => flow.logProb(s)).toThrow(/expected a context of shape \[10, 3\], got none/);
     expect(() => flow.logProb(s, tf.zeros([10, 2]) as tf.Tensor2D)).toThrow(/expected shape \[batch, 3\]/);
-    expect(() => flow.sample(5, tf.zeros([2, 3]) as tf.Tensor2D)).toThrow(/expected 1 or 5 rows/);
+    expect(() => flow.sample(5, { context: tf.zeros([2, 3]) as tf.Tensor2D })).toThrow(
+      /expected 1 or 5 rows/,
+    );
     expect(flow.namedVariables().some((v) => v.name.startsWith('embedding.'))).toBe(true);
     tf.dispose([c, s, manyC, lp, other]);
     flow.dispose();
   });
 
   it('round-trips its config through the registry to an identical flow', () => {
-    const flow = maf({ dim: 2, contextDim: 1, numLayers: 2, hiddenFeatures: 8, seed: 3 });
+    const flow = maf({ dim: 2, contextDim: 1, numTransforms: 2, hiddenFeatures: 8, seed: 3 });
     const again = create<Flow>(specOf(flow));
     expect(again.getConfig()).toEqual(flow.getConfig());
     const shapes = (f: Flow) => f.namedVariables().map((v) => [v.name, v.variable.shape]);

@@ -6,9 +6,11 @@ import {
   definePlugin,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   prefixed,
   type Rng,
   type SampleWithLogProb,
+  seedSchema,
   specConfigSchema,
   specOf,
 } from '@diffeo/core';
@@ -16,23 +18,29 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
 
-const embeddingSchema = z.object({
+/** The schema of a context embedding's config, with its defaults. */
+export const embeddingSchema = z.strictObject({
   /** Width of the embedded context that the bijector and base receive. */
-  features: z.number().int().positive(),
+  outFeatures: z.number().int().positive(),
   hiddenFeatures: z.number().int().positive().default(64),
-  numLayers: z.number().int().positive().default(2),
-  seed: z.number().int().default(0),
+  numHiddenLayers: z.number().int().positive().default(2),
+  seed: seedSchema.default(0),
 });
 
-/** A context embedding: an MLP from the raw context to `features` dimensions, trained with the flow. */
+/** A context embedding: an MLP from the raw context to `outFeatures` dimensions, trained with the flow. */
 export type EmbeddingConfig = z.input<typeof embeddingSchema>;
 
-export interface FlowOptions {
-  /** Width of the raw context; 0 (default) for an unconditional flow. */
-  contextDim?: number;
+const flowOptionsSchema = z.strictObject({
+  /** Width of the raw context; 0 for an unconditional flow. */
+  contextDim: z.number().int().nonnegative().default(0),
   /** Embeds the context before the bijector and base see it. */
-  embedding?: EmbeddingConfig;
-}
+  embedding: embeddingSchema.optional(),
+});
+
+/** The options of a {@link Flow}: `contextDim` (0) and an optional context `embedding`. */
+export type FlowOptions = z.input<typeof flowOptionsSchema>;
+
+const parseFlowOptions = (options: FlowOptions) => parseConfig('flow options', flowOptionsSchema, options);
 
 /**
  * A normalizing flow (a transformed distribution): x = T(u), u ~ base, with
@@ -40,7 +48,7 @@ export interface FlowOptions {
  * when an embedding is configured. `forward` of the bijector is the sampling direction.
  *
  * A conditional flow passes the (embedded) context to every conditional bijector and to a
- * conditional base; unconditional parts simply do not receive it. `sample(n, context)` draws one
+ * conditional base; unconditional parts simply do not receive it. `sample(n, { context })` draws one
  * row per context row, or `n` rows for a single context row.
  *
  * The base may itself be a trained flow: that is a flow for flows (Klein et al. 2022).
@@ -50,9 +58,9 @@ export interface FlowOptions {
  * const flow = new Flow(new StandardNormal({ dim: 2 }), new Chain([...layers]));
  * await fit(flow, x, { steps: 1000, learningRate: 1e-3 });
  * const logp = flow.logProb(xTest);           // [batch]
- * const samples = flow.sample(1000, undefined, 42);
+ * const samples = flow.sample(1000, { seed: 42 });
  * // conditional: 500 samples at one condition value
- * const xs = condFlow.sample(500, tf.tensor2d([[0.5]]));
+ * const xs = condFlow.sample(500, { context: tf.tensor2d([[0.5]]) });
  * ```
  */
 export class Flow extends BaseDistribution {
@@ -65,16 +73,15 @@ export class Flow extends BaseDistribution {
     readonly bijector: Bijector,
     options: FlowOptions = {},
   ) {
-    super(base.dim, options.contextDim ?? 0);
+    super(base.dim, parseFlowOptions(options).contextDim);
     if (bijector.dim !== base.dim) {
       throw new ConfigError(`bijector.dim: expected ${base.dim} (the base's dim), got ${bijector.dim}`);
     }
-    this.embeddingConfig =
-      options.embedding === undefined ? undefined : embeddingSchema.parse(options.embedding);
+    this.embeddingConfig = parseFlowOptions(options).embedding;
     if (this.embeddingConfig !== undefined && this.contextDim === 0) {
       throw new ConfigError('embedding: an embedding needs contextDim > 0, got contextDim 0');
     }
-    const inner = this.embeddingConfig?.features ?? this.contextDim;
+    const inner = this.embeddingConfig?.outFeatures ?? this.contextDim;
     for (const [name, part] of [
       ['bijector', bijector],
       ['base', base],
@@ -90,9 +97,9 @@ export class Flow extends BaseDistribution {
         ? undefined
         : new MLP({
             inFeatures: this.contextDim,
-            outFeatures: this.embeddingConfig.features,
+            outFeatures: this.embeddingConfig.outFeatures,
             hiddenFeatures: this.embeddingConfig.hiddenFeatures,
-            numLayers: this.embeddingConfig.numLayers,
+            numHiddenLayers: this.embeddingConfig.numHiddenLayers,
             seed: this.embeddingConfig.seed,
           });
   }
@@ -114,7 +121,7 @@ export class Flow extends BaseDistribution {
 
   protected _sample(n: number, context: tf.Tensor2D | undefined, rng: Rng): tf.Tensor2D {
     const e = this.embed(context);
-    const u = this.base.sample(n, Flow.contextFor(this.base, e), rng);
+    const u = this.base.sample(n, { context: Flow.contextFor(this.base, e), seed: rng });
     return this.bijector.forward(u, Flow.contextFor(this.bijector, e)).y;
   }
 
@@ -124,7 +131,10 @@ export class Flow extends BaseDistribution {
     rng: Rng,
   ): SampleWithLogProb {
     const e = this.embed(context);
-    const { x: u, logProb } = this.base.sampleAndLogProb(n, Flow.contextFor(this.base, e), rng);
+    const { x: u, logProb } = this.base.sampleAndLogProb(n, {
+      context: Flow.contextFor(this.base, e),
+      seed: rng,
+    });
     const { y, logDet } = this.bijector.forward(u, Flow.contextFor(this.bijector, e));
     return { x: y, logProb: tf.sub(logProb, logDet) as tf.Tensor1D };
   }
@@ -170,7 +180,7 @@ export const flowPlugin = definePlugin({
   kind: 'distribution',
   type: 'flow',
   description: 'A base distribution transformed by a bijector',
-  schema: z.object({
+  schema: z.strictObject({
     base: specConfigSchema.extend({ kind: z.literal('distribution') }),
     bijector: specConfigSchema.extend({ kind: z.literal('bijector') }),
     contextDim: z.number().int().nonnegative().default(0),

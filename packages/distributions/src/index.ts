@@ -9,11 +9,12 @@ import { registerDistributions } from './plugins.js';
 
 export {
   type ArchitectureOptions,
+  type FlowsForFlowsNSFOptions,
   flowsForFlowsNSF,
   flowsForFlowsNSFSpec,
   maf,
   mafSpec,
-  type NsfOptions,
+  type NSFOptions,
   nsf,
   nsfSpec,
   realNVP,
@@ -22,7 +23,7 @@ export {
 export { BaseDistribution } from './base-distribution.js';
 export { BoxUniform, boxUniformPlugin } from './box-uniform.js';
 export { ConditionalDiagonalNormal, conditionalDiagonalNormalPlugin } from './conditional-normal.js';
-export { type EmbeddingConfig, Flow, type FlowOptions, flowPlugin } from './flow.js';
+export { type EmbeddingConfig, embeddingSchema, Flow, type FlowOptions, flowPlugin } from './flow.js';
 export {
   DiagonalNormal,
   diagonalNormalLogProb,

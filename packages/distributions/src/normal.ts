@@ -1,16 +1,26 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { ConfigError, definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseDistribution } from './base-distribution.js';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+const standardNormalSchema = z.strictObject({ dim: z.number().int().positive() });
+
+const diagonalNormalSchema = z.strictObject({
+  dim: z.number().int().positive(),
+  /** Initial mean (zeros when omitted); a weight, not part of the saved config. */
+  mean: z.array(z.number()).optional(),
+  /** Initial log-scale (zeros when omitted); a weight, not part of the saved config. */
+  logScale: z.array(z.number()).optional(),
+});
+
 /** Standard normal N(0, I) on `dim` dimensions: the usual base of a flow. */
 export class StandardNormal extends BaseDistribution {
   readonly type = 'standard-normal';
 
-  constructor(config: { dim: number }) {
-    super(config.dim);
+  constructor(config: z.input<typeof standardNormalSchema>) {
+    super(parseConfig("distribution 'standard-normal' config", standardNormalSchema, config).dim);
   }
 
   protected _logProb(x: tf.Tensor2D): tf.Tensor1D {
@@ -35,10 +45,19 @@ export class DiagonalNormal extends BaseDistribution {
   readonly mean: tf.Variable;
   readonly logScale: tf.Variable;
 
-  constructor(config: { dim: number; mean?: number[]; logScale?: number[] }) {
-    super(config.dim);
-    this.mean = this.store.add('mean', tf.tensor1d(config.mean ?? new Array(config.dim).fill(0)));
-    this.logScale = this.store.add('logScale', tf.tensor1d(config.logScale ?? new Array(config.dim).fill(0)));
+  constructor(config: z.input<typeof diagonalNormalSchema>) {
+    const c = parseConfig("distribution 'diagonal-normal' config", diagonalNormalSchema, config);
+    for (const name of ['mean', 'logScale'] as const) {
+      const v = c[name];
+      if (v !== undefined && v.length !== c.dim) {
+        throw new ConfigError(
+          `distribution 'diagonal-normal' config.${name}: expected ${c.dim} values, got ${v.length}`,
+        );
+      }
+    }
+    super(c.dim);
+    this.mean = this.store.add('mean', tf.tensor1d(c.mean ?? new Array(c.dim).fill(0)));
+    this.logScale = this.store.add('logScale', tf.tensor1d(c.logScale ?? new Array(c.dim).fill(0)));
   }
 
   protected _logProb(x: tf.Tensor2D): tf.Tensor1D {
@@ -68,7 +87,7 @@ export const standardNormalPlugin = definePlugin({
   kind: 'distribution',
   type: 'standard-normal',
   description: 'Standard normal N(0, I)',
-  schema: z.object({ dim: z.number().int().positive() }),
+  schema: standardNormalSchema,
   create: (config) => new StandardNormal(config),
 });
 
@@ -76,6 +95,6 @@ export const diagonalNormalPlugin = definePlugin({
   kind: 'distribution',
   type: 'diagonal-normal',
   description: 'Diagonal normal with learnable mean and log-scale',
-  schema: z.object({ dim: z.number().int().positive() }),
+  schema: diagonalNormalSchema,
   create: (config) => new DiagonalNormal(config),
 });

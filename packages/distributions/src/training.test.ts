@@ -22,15 +22,15 @@ describe('flows trained on the banana (entropy 2.1447 nats)', () => {
   // Held-out NLL standard error on 8192 points is ~0.012 nats; the flows start at ~2.72 (the
   // standard normal base, identity at initialisation) and must close nearly all of the 0.58 gap.
   for (const [name, build, tolerance] of [
-    ['RealNVP', () => realNVP({ dim: 2, numLayers: 4, hiddenFeatures: 32, numBlocks: 1, seed: 0 }), 0.06],
+    ['RealNVP', () => realNVP({ dim: 2, numTransforms: 4, hiddenFeatures: 32, numBlocks: 1, seed: 0 }), 0.06],
     [
       'NSF (coupling)',
-      () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }),
+      () => nsf({ dim: 2, kind: 'coupling', numTransforms: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }),
       0.06,
     ],
     [
       'NSF (autoregressive)',
-      () => nsf({ dim: 2, numLayers: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }),
+      () => nsf({ dim: 2, numTransforms: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 }),
       0.06,
     ],
   ] as const) {

@@ -30,7 +30,7 @@ async function evaluate(flow: Flow, backend: 'cpu' | 'wasm') {
   const { value, grads } = tf.variableGrads(() => tf.neg(tf.mean(flow.logProb(x))) as tf.Scalar, vars);
   const out = {
     logProb: Array.from(flow.logProb(x).dataSync()),
-    sample: Array.from(flow.sample(4, undefined, 7).dataSync()),
+    sample: Array.from(flow.sample(4, { seed: 7 }).dataSync()),
     loss: value.dataSync()[0]!,
     grads: vars.flatMap((v) => Array.from(grads[v.name]!.dataSync())),
   };
@@ -46,9 +46,9 @@ const close = (a: number[], b: number[], tol: number) => {
 
 describe('wasm agrees with cpu', () => {
   for (const [name, build] of [
-    ['RealNVP', () => realNVP({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 1 })],
-    ['MAF', () => maf({ dim: 2, numLayers: 3, hiddenFeatures: 16, seed: 1 })],
-    ['NSF coupling', () => nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 16, seed: 1 })],
+    ['RealNVP', () => realNVP({ dim: 2, numTransforms: 3, hiddenFeatures: 16, seed: 1 })],
+    ['MAF', () => maf({ dim: 2, numTransforms: 3, hiddenFeatures: 16, seed: 1 })],
+    ['NSF coupling', () => nsf({ dim: 2, kind: 'coupling', numTransforms: 2, hiddenFeatures: 16, seed: 1 })],
     ['flows-for-flows NSF', () => flowsForFlowsNSF({ dim: 2, seed: 1 })],
   ] as const) {
     it(`${name}: log-densities, samples and gradients`, async () => {

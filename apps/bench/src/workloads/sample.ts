@@ -18,7 +18,7 @@ export const sampleWorkload: Workload = {
         let seed = 0;
         const times = await ctx.time(async () => {
           for (const size of sizes) {
-            const x = model.sample(size, undefined, seed++);
+            const x = model.sample(size, { seed: seed++ });
             await x.data();
             x.dispose();
           }

@@ -1,22 +1,22 @@
 import { maskedAffineAutoregressivePlugin } from './masked-affine.js';
 import { maskedRationalQuadraticAutoregressivePlugin } from './masked-rq.js';
 
+export { type HiddenDegrees, MADE, type MADEConfig, madeConfigSchema } from './made.js';
 export {
-  AutoregressiveBijector,
-  type AutoregressiveConfig,
-  type AutoregressiveDirection,
-  autoregressiveConfigFields,
-} from './autoregressive-base.js';
-export { type HiddenDegrees, MADE, type MadeConfig } from './made.js';
-export {
-  type AffineScale,
   MaskedAffineAutoregressive,
   type MaskedAffineAutoregressiveConfig,
+  maskedAffineAutoregressiveConfigSchema,
   maskedAffineAutoregressivePlugin,
 } from './masked-affine.js';
 export {
+  MaskedAutoregressive,
+  type MaskedAutoregressiveOptions,
+  maskedAutoregressiveFields,
+} from './masked-autoregressive.js';
+export {
   MaskedRationalQuadraticAutoregressive,
   type MaskedRationalQuadraticAutoregressiveConfig,
+  maskedRationalQuadraticAutoregressiveConfigSchema,
   maskedRationalQuadraticAutoregressivePlugin,
 } from './masked-rq.js';
 

@@ -1,7 +1,7 @@
 import { ConfigError, createRng, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { MADE, type MadeConfig } from './made.js';
+import { MADE, type MADEConfig } from './made.js';
 
 /** Makes every weight of `made` a non-trivial random value, so that no dependency hides behind a zero. */
 function randomize(made: MADE, seed: number): void {
@@ -18,7 +18,7 @@ function randomize(made: MADE, seed: number): void {
  * gradient per output column.
  */
 function dependence(made: MADE, x: tf.Tensor2D, context?: tf.Tensor2D): number[][] {
-  const outputs = made.features * made.outputMultiplier;
+  const outputs = made.dim * made.outputMultiplier;
   const table: number[][] = [];
   for (let o = 0; o < outputs; o++) {
     const a = tf.tidy(() => {
@@ -33,7 +33,7 @@ function dependence(made: MADE, x: tf.Tensor2D, context?: tf.Tensor2D): number[]
   return table;
 }
 
-const cases: [string, Partial<MadeConfig>][] = [
+const cases: [string, Partial<MADEConfig>][] = [
   ['residual, sequential degrees, context', { useResidualBlocks: true, contextDim: 2 }],
   ['feed-forward, random degrees', { useResidualBlocks: false, hiddenDegrees: 'random', seed: 5 }],
   ['feed-forward, sequential, context, no blocks', { useResidualBlocks: false, numBlocks: 0, contextDim: 1 }],
@@ -42,7 +42,7 @@ const cases: [string, Partial<MadeConfig>][] = [
 describe('MADE', () => {
   for (const [name, extra] of cases) {
     it(`is autoregressive by autodiff (${name})`, () => {
-      const made = new MADE({ features: 4, hiddenFeatures: 12, outputMultiplier: 3, ...extra });
+      const made = new MADE({ dim: 4, hiddenFeatures: 12, outputMultiplier: 3, ...extra });
       randomize(made, 3);
       const rng = createRng(9);
       const x = tf.tensor2d(rng.normalArray(16 * 4), [16, 4]);
@@ -78,7 +78,7 @@ describe('MADE', () => {
   }
 
   it('is autoregressive on 2-D data, where the hidden masks are all ones and not multiplied', () => {
-    const made = new MADE({ features: 2, hiddenFeatures: 8, outputMultiplier: 2 });
+    const made = new MADE({ dim: 2, hiddenFeatures: 8, outputMultiplier: 2 });
     randomize(made, 4);
     const x = tf.tensor2d(createRng(10).normalArray(16 * 2), [16, 2]);
     const table = dependence(made, x);
@@ -97,12 +97,12 @@ describe('MADE', () => {
 
   it('gives the same outputs outside gradient recording (one kernel per residual block on wasm) as inside', () => {
     for (const config of [
-      { features: 2, hiddenFeatures: 40, outputMultiplier: 3 },
-      { features: 3, hiddenFeatures: 32, outputMultiplier: 2, numBlocks: 3 },
+      { dim: 2, hiddenFeatures: 40, outputMultiplier: 3 },
+      { dim: 3, hiddenFeatures: 32, outputMultiplier: 2, numBlocks: 3 },
     ]) {
       const made = new MADE(config);
       randomize(made, 6);
-      const x = tf.tensor2d(createRng(12).normalArray(37 * config.features), [37, config.features]);
+      const x = tf.tensor2d(createRng(12).normalArray(37 * config.dim), [37, config.dim]);
       const outside = made.apply(x);
       // Under a gradient every block is its separate products, adds and ReLUs.
       const { value: inside, grad } = tf.valueAndGrad((v: tf.Tensor) => made.apply(v as tf.Tensor2D))(
@@ -115,14 +115,14 @@ describe('MADE', () => {
       for (let i = 0; i < a.length; i++)
         worst = Math.max(worst, Math.abs(a[i]! - b[i]!) / (1 + Math.abs(b[i]!)));
       // The fused and separate forms add the bias before or after the sums: float32 rounding only.
-      expect(worst, `${config.features}-D`).toBeLessThan(1e-4);
+      expect(worst, `${config.dim}-D`).toBeLessThan(1e-4);
       tf.dispose([x, outside, inside, grad]);
       made.dispose();
     }
   });
 
   it('lays out degrees as nflows and starts a zero output layer at zero', () => {
-    const made = new MADE({ features: 3, hiddenFeatures: 5, outputMultiplier: 2, zeroInitOutput: true });
+    const made = new MADE({ dim: 3, hiddenFeatures: 5, outputMultiplier: 2, zeroInitOutput: true });
     expect(Array.from(made.degrees.input)).toEqual([1, 2, 3]);
     expect(Array.from(made.degrees.hidden[0]!)).toEqual([1, 2, 1, 2, 1]);
     expect(Array.from(made.degrees.output)).toEqual([1, 1, 2, 2, 3, 3]);
@@ -150,21 +150,21 @@ describe('MADE', () => {
 
   it('is deterministic in its seed and checks its inputs', () => {
     const a = new MADE({
-      features: 3,
+      dim: 3,
       hiddenFeatures: 8,
       outputMultiplier: 2,
       seed: 4,
       hiddenDegrees: 'random',
     });
     const b = new MADE({
-      features: 3,
+      dim: 3,
       hiddenFeatures: 8,
       outputMultiplier: 2,
       seed: 4,
       hiddenDegrees: 'random',
     });
     const c = new MADE({
-      features: 3,
+      dim: 3,
       hiddenFeatures: 8,
       outputMultiplier: 2,
       seed: 5,
@@ -177,8 +177,8 @@ describe('MADE', () => {
     const x = tf.zeros([2, 3]) as tf.Tensor2D;
     expect(() => a.apply(tf.zeros([2, 4]) as tf.Tensor2D)).toThrow(ShapeError);
     expect(() => a.apply(x, x)).toThrow(/context: expected none/);
-    expect(() => new MADE({ features: 0, hiddenFeatures: 8, outputMultiplier: 2 })).toThrow(ConfigError);
-    const withContext = new MADE({ features: 3, hiddenFeatures: 8, outputMultiplier: 2, contextDim: 2 });
+    expect(() => new MADE({ dim: 0, hiddenFeatures: 8, outputMultiplier: 2 })).toThrow(ConfigError);
+    const withContext = new MADE({ dim: 3, hiddenFeatures: 8, outputMultiplier: 2, contextDim: 2 });
     expect(() => withContext.apply(x)).toThrow(/context: expected \[batch, 2\], got none/);
     expect(() => withContext.apply(x, tf.zeros([3, 2]) as tf.Tensor2D)).toThrow(ShapeError);
     for (const m of [a, b, c, withContext]) m.dispose();

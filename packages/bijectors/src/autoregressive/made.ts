@@ -1,9 +1,9 @@
 import {
-  ConfigError,
   createRng,
   formatShape,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   RESIDUAL_BLOCK_KERNEL,
   type Rng,
   ShapeError,
@@ -11,32 +11,36 @@ import {
   VariableStore,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { z } from 'zod';
 import { affine } from '../nets/dense.js';
 
 /** How the hidden units of a {@link MADE} get their degrees. */
 export type HiddenDegrees = 'sequential' | 'random';
 
-/** The configuration of a {@link MADE} network. */
-export interface MadeConfig {
+/** The config of a {@link MADE} network, with its defaults. */
+export const madeConfigSchema = z.strictObject({
   /** D: the number of autoregressive inputs; input i (0-based) has degree i + 1. */
-  features: number;
+  dim: z.number().int().positive(),
   /** Width of every hidden layer. */
-  hiddenFeatures: number;
+  hiddenFeatures: z.number().int().positive(),
   /** Outputs per input (e.g. 2 for an affine layer, 3K - 1 for a K-bin spline). */
-  outputMultiplier: number;
-  /** Width of the context input, 0 for none (default 0). */
-  contextDim?: number;
-  /** Hidden blocks after the first hidden layer (default 2). */
-  numBlocks?: number;
-  /** Masked residual blocks (true, default) or plain masked feed-forward layers. */
-  useResidualBlocks?: boolean;
-  /** 'sequential' (default, as nflows: unit j gets degree 1 + j mod (D - 1)) or 'random' (seeded). */
-  hiddenDegrees?: HiddenDegrees;
-  /** Initialise the output layer to exactly zero (weights and biases). Default false. */
-  zeroInitOutput?: boolean;
-  /** Seed of the weight initialisation and of random degrees (default 0). */
-  seed?: number;
-}
+  outputMultiplier: z.number().int().positive(),
+  /** Width of the context input, 0 for none. */
+  contextDim: z.number().int().nonnegative().default(0),
+  /** Hidden blocks after the first hidden layer. */
+  numBlocks: z.number().int().nonnegative().default(2),
+  /** Masked residual blocks (true) or plain masked feed-forward layers. */
+  useResidualBlocks: z.boolean().default(true),
+  /** 'sequential' (as nflows: unit j gets degree 1 + j mod (D - 1)) or 'random' (seeded). */
+  hiddenDegrees: z.enum(['sequential', 'random']).default('sequential'),
+  /** Initialise the output layer to exactly zero (weights and biases). */
+  zeroInitOutput: z.boolean().default(false),
+  /** Seed of the weight initialisation and of random degrees. */
+  seed: z.number().int().nonnegative().default(0),
+});
+
+/** What the {@link MADE} constructor takes (fields with defaults are optional). */
+export type MADEConfig = z.input<typeof madeConfigSchema>;
 
 /** A dense layer with a constant 0/1 mask on its weight matrix, `[in, out]` as tfjs lays it out. */
 class MaskedLinear {
@@ -165,13 +169,13 @@ function randomDegrees(n: number, features: number, previous: Int32Array, rng: R
  *
  * @example
  * ```ts
- * const made = new MADE({ features: 3, hiddenFeatures: 32, outputMultiplier: 2, contextDim: 1 });
+ * const made = new MADE({ dim: 3, hiddenFeatures: 32, outputMultiplier: 2, contextDim: 1 });
  * const params = made.apply(tf.randomNormal([8, 3]), tf.randomNormal([8, 1])); // [8, 6]
  * made.dispose();
  * ```
  */
 export class MADE {
-  readonly features: number;
+  readonly dim: number;
   readonly hiddenFeatures: number;
   readonly outputMultiplier: number;
   readonly contextDim: number;
@@ -190,31 +194,21 @@ export class MADE {
   private readonly feedforward: MaskedLinear[] = [];
   private readonly final: MaskedLinear;
 
-  constructor(config: MadeConfig) {
-    this.features = config.features;
-    this.hiddenFeatures = config.hiddenFeatures;
-    this.outputMultiplier = config.outputMultiplier;
-    this.contextDim = config.contextDim ?? 0;
-    this.numBlocks = config.numBlocks ?? 2;
-    this.useResidualBlocks = config.useResidualBlocks ?? true;
-    this.hiddenDegrees = config.hiddenDegrees ?? 'sequential';
-    this.zeroInitOutput = config.zeroInitOutput ?? false;
-    this.seed = config.seed ?? 0;
-    for (const [name, value, min] of [
-      ['features', this.features, 1],
-      ['hiddenFeatures', this.hiddenFeatures, 1],
-      ['outputMultiplier', this.outputMultiplier, 1],
-      ['contextDim', this.contextDim, 0],
-      ['numBlocks', this.numBlocks, 0],
-    ] as const) {
-      if (!Number.isInteger(value) || value < min) {
-        throw new ConfigError(`MADE: ${name}: expected an integer >= ${min}, got ${value}`);
-      }
-    }
+  constructor(config: MADEConfig) {
+    const c = parseConfig('MADE config', madeConfigSchema, config);
+    this.dim = c.dim;
+    this.hiddenFeatures = c.hiddenFeatures;
+    this.outputMultiplier = c.outputMultiplier;
+    this.contextDim = c.contextDim;
+    this.numBlocks = c.numBlocks;
+    this.useResidualBlocks = c.useResidualBlocks;
+    this.hiddenDegrees = c.hiddenDegrees;
+    this.zeroInitOutput = c.zeroInitOutput;
+    this.seed = c.seed;
 
     const rng = createRng(this.seed);
     const degreeRng = rng.fork();
-    const D = this.features;
+    const D = this.dim;
     const H = this.hiddenFeatures;
     const nextDegrees = (previous: Int32Array) =>
       this.hiddenDegrees === 'random' ? randomDegrees(H, D, previous, degreeRng) : sequentialDegrees(H, D);
@@ -281,10 +275,10 @@ export class MADE {
     this.degrees = { input, hidden, output };
   }
 
-  /** The autoregressive parameters `[batch, features * outputMultiplier]` of `x` `[batch, features]`. */
+  /** The autoregressive parameters `[batch, dim * outputMultiplier]` of `x` `[batch, dim]`. */
   apply(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor2D {
-    if (x.rank !== 2 || x.shape[1] !== this.features) {
-      throw new ShapeError(`MADE.apply: x: expected [batch, ${this.features}], got ${formatShape(x.shape)}`);
+    if (x.rank !== 2 || x.shape[1] !== this.dim) {
+      throw new ShapeError(`MADE.apply: x: expected [batch, ${this.dim}], got ${formatShape(x.shape)}`);
     }
     if (this.contextDim > 0 !== (context !== undefined)) {
       throw new ShapeError(
@@ -332,7 +326,7 @@ export class MADE {
 
   getConfig(): JsonObject {
     return {
-      features: this.features,
+      dim: this.dim,
       hiddenFeatures: this.hiddenFeatures,
       outputMultiplier: this.outputMultiplier,
       contextDim: this.contextDim,

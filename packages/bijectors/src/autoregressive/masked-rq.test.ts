@@ -8,7 +8,7 @@ import {
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { checkBijector } from '../testing/check-bijector.js';
+import { checkBijector } from '../testing/index.js';
 import { autoregressivePlugins } from './index.js';
 import { MaskedRationalQuadraticAutoregressive } from './masked-rq.js';
 import {

@@ -15,7 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   /** The bijectors in generative order, as nested specs `{ kind: 'bijector', type, config }`. */
   bijectors: z.array(specConfigSchema).min(1),
 });

@@ -5,17 +5,17 @@ import { ActNorm } from '../elementwise/act-norm.js';
 import { Logit } from '../elementwise/logit.js';
 import { PReLU } from '../elementwise/prelu.js';
 import { Sigmoid } from '../elementwise/sigmoid.js';
-import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
-  perturb,
-  tailRows,
-  take,
-} from '../elementwise/test-utils/bijector-suite.js';
 import { LULinear } from '../linear/lu-linear.js';
 import { plugins } from '../plugins.js';
+import { take } from '../test-utils/take.js';
+import {
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
+  perturb,
+  tailRows,
+} from '../testing/index.js';
 import { Chain } from './chain.js';
 import { Inverse } from './inverse.js';
 
@@ -50,10 +50,10 @@ describe('Inverse', () => {
     for (const inner of [lu, chain]) {
       const inv = new Inverse(inner);
       const u = tailRows(48, 4, 30, 4);
-      expectBijective(inv, u);
-      expectNoLeaks(inv, u);
-      expectTypedErrors(inv);
-      expectConfigRoundTrip(inv);
+      assertBijective(inv, u);
+      assertNoLeaks(inv, u);
+      assertTypedErrors(inv);
+      assertConfigRoundTrip(inv);
       tf.dispose(u);
       inv.dispose();
     }

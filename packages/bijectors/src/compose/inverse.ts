@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { BaseBijector } from '../base.js';
 import { buildBijectors } from './chain.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   /** The bijector to invert, as a nested spec. */
   bijector: specConfigSchema,
 });

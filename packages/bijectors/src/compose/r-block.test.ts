@@ -6,7 +6,7 @@ import { perturbOutput, testInputs } from '../coupling/test-utils/helpers.js';
 import type { ActNorm } from '../elementwise/act-norm.js';
 import { Permutation } from '../linear/permutation.js';
 import { registerBijectors } from '../plugins.js';
-import { checkBijector } from '../testing/check-bijector.js';
+import { checkBijector } from '../testing/index.js';
 import { Chain } from './chain.js';
 import { RBlock, type RBlockConfig, rBlockPlugin } from './r-block.js';
 
@@ -142,7 +142,7 @@ describe('RBlock', () => {
     const block = new RBlock({
       dim: 4,
       contextDim: 1,
-      conditioner: { type: 'mlp', hiddenFeatures: 8, numLayers: 1 },
+      conditioner: { type: 'mlp', hiddenFeatures: 8, numHiddenLayers: 1 },
       seed: 4,
     });
     expect(block.namedVariables().map((v) => v.name)).toEqual([

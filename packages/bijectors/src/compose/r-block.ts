@@ -5,6 +5,7 @@ import {
   definePlugin,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   prefixed,
 } from '@diffeo/core';
 import type * as tf from '@tensorflow/tfjs-core';
@@ -12,13 +13,12 @@ import { z } from 'zod';
 import { BaseBijector } from '../base.js';
 import { AffineCoupling } from '../coupling/affine-coupling.js';
 import { ActNorm } from '../elementwise/act-norm.js';
-import { parseConfig } from '../elementwise/config.js';
 import { Permutation } from '../linear/permutation.js';
 import { conditionerSchema, defaultConditionerSpec } from '../nets/conditioner.js';
 import { Chain } from './chain.js';
 
 /** The config of an {@link RBlock}, with its defaults. */
-export const rBlockConfigSchema = z.object({
+export const rBlockConfigSchema = z.strictObject({
   dim: z.number().int().min(2),
   /** Width of the context given to both coupling layers; 0 for an unconditional block. */
   contextDim: z.number().int().nonnegative().default(0),
@@ -81,7 +81,7 @@ export class RBlock extends BaseBijector {
   private readonly config: z.output<typeof rBlockConfigSchema>;
 
   constructor(config: RBlockConfig) {
-    const c = parseConfig(rBlockConfigSchema, config, 'r-block');
+    const c = parseConfig(`bijector 'r-block' config`, rBlockConfigSchema, config);
     super(c.dim, c.contextDim);
     this.config = c;
     const rng = createRng(c.seed);

@@ -1,7 +1,7 @@
 import { ConfigError, createRegistry, NonFiniteError, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { checkBijector } from '../testing/check-bijector.js';
+import { checkBijector } from '../testing/index.js';
 import { AffineCoupling, type AffineCouplingConfig } from './affine-coupling.js';
 import { couplingPlugins } from './index.js';
 import { column, maxDiff, perturbOutput, testInputs } from './test-utils/helpers.js';
@@ -195,6 +195,7 @@ describe('AffineCoupling', () => {
       contextDim: 1,
       mask: [0, 1, 1, 0],
       conditioner: { type: 'residual', hiddenFeatures: 8, numBlocks: 3, activation: 'elu' },
+      scale: 'exp-tanh',
       logScaleBound: 2,
       identityInit: false,
       seed: 42,
@@ -222,9 +223,10 @@ describe('AffineCoupling', () => {
       dim: 2,
       contextDim: 0,
       mask: 'half',
-      conditioner: { type: 'mlp', hiddenFeatures: 64, numLayers: 2, activation: 'relu' },
+      conditioner: { type: 'mlp', hiddenFeatures: 64, numHiddenLayers: 2, activation: 'relu' },
+      scale: 'exp-tanh',
       logScaleBound: 3,
-      identityInit: true,
+      identityInit: false,
       seed: 0,
     });
     tf.dispose([u, c, a.y, a.logDet, b.y, b.logDet]);

@@ -37,7 +37,13 @@ describe('coupling layers learn a density', () => {
   it.each([
     [
       'affine-coupling',
-      () => new AffineCoupling({ dim: 2, conditioner: { type: 'mlp', hiddenFeatures: 32 }, seed: 1 }),
+      () =>
+        new AffineCoupling({
+          dim: 2,
+          conditioner: { type: 'mlp', hiddenFeatures: 32 },
+          identityInit: true,
+          seed: 1,
+        }),
       0.05,
       300,
     ],
@@ -48,7 +54,8 @@ describe('coupling layers learn a density', () => {
           dim: 2,
           numBins: 8,
           tailBound: 5,
-          conditioner: { type: 'mlp', hiddenFeatures: 32, numLayers: 2 },
+          conditioner: { type: 'mlp', hiddenFeatures: 32, numHiddenLayers: 2 },
+          identityInit: true,
           seed: 1,
         }),
       0.08,

@@ -7,7 +7,7 @@ export {
   affineCouplingConfigSchema,
   affineCouplingPlugin,
 } from './affine-coupling.js';
-export { CouplingBase, type CouplingSettings, type TransformerOutput } from './coupling-base.js';
+export { Coupling, type CouplingOptions, couplingFields } from './coupling.js';
 export { type MaskSpec, MaskSplitter, maskSchema, resolveMask } from './mask.js';
 export {
   RationalQuadraticCoupling,

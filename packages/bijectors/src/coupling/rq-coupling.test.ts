@@ -2,7 +2,7 @@ import { ConfigError, createRegistry, NonFiniteError, ShapeError } from '@diffeo
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { identityDerivativeOffset, rationalQuadraticSpline } from '../spline/rational-quadratic.js';
-import { checkBijector } from '../testing/check-bijector.js';
+import { checkBijector } from '../testing/index.js';
 import { couplingPlugins } from './index.js';
 import { RationalQuadraticCoupling, type RQCouplingConfig } from './rq-coupling.js';
 import { column, maxDiff, perturbOutput, testInputs } from './test-utils/helpers.js';
@@ -223,7 +223,7 @@ describe('RationalQuadraticCoupling', () => {
       dim: 3,
       contextDim: 2,
       mask: 'alternating',
-      conditioner: { type: 'mlp', hiddenFeatures: 8, numLayers: 1, activation: 'tanh' },
+      conditioner: { type: 'mlp', hiddenFeatures: 8, numHiddenLayers: 1, activation: 'tanh' },
       numBins: 6,
       tailBound: 4,
       minBinWidth: 1e-2,
@@ -253,13 +253,13 @@ describe('RationalQuadraticCoupling', () => {
       dim: 2,
       contextDim: 0,
       mask: 'half',
-      conditioner: { type: 'mlp', hiddenFeatures: 64, numLayers: 2, activation: 'relu' },
+      conditioner: { type: 'mlp', hiddenFeatures: 64, numHiddenLayers: 2, activation: 'relu' },
       numBins: 8,
       tailBound: 3,
       minBinWidth: 1e-3,
       minBinHeight: 1e-3,
       minDerivative: 1e-3,
-      identityInit: true,
+      identityInit: false,
       seed: 0,
     });
     tf.dispose([x, c, a.y, a.logDet, b.y, b.logDet]);

@@ -2,16 +2,16 @@ import { createRegistry, load, ShapeError, save } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { plugins } from '../plugins.js';
-import { ActNorm } from './act-norm.js';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   perturb,
   tailRows,
-  take,
-} from './test-utils/bijector-suite.js';
+} from '../testing/index.js';
+import { ActNorm } from './act-norm.js';
 
 /** Rows with column means [3, -2, 0.5] and standard deviations [2, 0.5, 10]. */
 function data(n: number, seed: number): tf.Tensor2D {
@@ -31,9 +31,9 @@ describe('ActNorm', () => {
     const u = tailRows(64, 3, 100, 11);
     expect(take(norm.forward(u).y)).toEqual(Array.from(u.dataSync()));
     perturb(norm, 1.5, 4);
-    const report = expectBijective(norm, u);
+    const report = assertBijective(norm, u);
     expect(report.logDetError).toBeLessThan(1e-5);
-    expectNoLeaks(norm, u);
+    assertNoLeaks(norm, u);
     expect(norm.initialized).toBe(false);
     tf.dispose(u);
     norm.dispose();
@@ -122,8 +122,8 @@ describe('ActNorm', () => {
 
   it('rejects a one-row initialising batch, bad input and bad configs with typed errors', () => {
     const norm = new ActNorm({ dim: 2, eps: 1e-4 });
-    expectTypedErrors(norm);
-    expectConfigRoundTrip(norm);
+    assertTypedErrors(norm);
+    assertConfigRoundTrip(norm);
     norm.setTraining(true);
     const one = tf.tensor2d([[1, 2]]);
     expect(() => norm.inverse(one)).toThrow(ShapeError);

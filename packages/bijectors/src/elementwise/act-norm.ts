@@ -1,10 +1,9 @@
-import { definePlugin, type JsonObject, ShapeError } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector, rowsOf } from '../base.js';
-import { parseConfig } from './config.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   /** Added to the batch variance at initialisation, so a constant column gets a finite scale. */
   eps: z.number().positive().finite().default(1e-6),
@@ -49,7 +48,7 @@ export class ActNorm extends BaseBijector {
   private knownInitialized = false;
 
   constructor(config: ActNormConfig) {
-    const c = parseConfig(schema, config, 'act-norm');
+    const c = parseConfig(`bijector 'act-norm' config`, schema, config);
     super(c.dim);
     this.eps = c.eps;
     this.logScale = this.store.add('logScale', tf.zeros([c.dim]));

@@ -1,7 +1,7 @@
 import { ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { checkBijector } from '../testing/check-bijector.js';
+import { checkBijector } from '../testing/index.js';
 import { Affine } from './affine.js';
 
 describe('Affine', () => {

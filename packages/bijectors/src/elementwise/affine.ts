@@ -43,6 +43,6 @@ export const affinePlugin = definePlugin({
   kind: 'bijector',
   type: 'affine',
   description: 'Elementwise learnable scale and shift',
-  schema: z.object({ dim: z.number().int().positive() }),
+  schema: z.strictObject({ dim: z.number().int().positive() }),
   create: (config) => new Affine(config),
 });

@@ -1,16 +1,16 @@
 import { ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { BatchNorm } from './batch-norm.js';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   perturb,
   tailRows,
-  take,
-} from './test-utils/bijector-suite.js';
+} from '../testing/index.js';
+import { BatchNorm } from './batch-norm.js';
 
 const MEAN = [3, -2, 0.5];
 const STD = [2, 0.5, 10];
@@ -28,9 +28,9 @@ describe('BatchNorm', () => {
     bn.runningMean.assign(tf.tensor1d([1, -4, 20]));
     bn.runningVar.assign(tf.tensor1d([0.01, 4, 900]));
     const u = tailRows(64, 3, 60, 9);
-    const report = expectBijective(bn, u);
+    const report = assertBijective(bn, u);
     expect(report.logDetError).toBeLessThan(1e-5);
-    expectNoLeaks(bn, u);
+    assertNoLeaks(bn, u);
     tf.dispose(u);
     bn.dispose();
   });
@@ -107,7 +107,7 @@ describe('BatchNorm', () => {
     const bn = new BatchNorm({ dim: 3 });
     bn.setTraining(true);
     const x = data(32, 5);
-    expectNoLeaks(bn, x);
+    assertNoLeaks(bn, x);
     const one = tf.tensor2d([[1, 2, 3]]);
     expect(() => bn.inverse(one)).toThrow(ShapeError);
     expect(() => bn.inverse(one)).toThrow('at least 2 rows, got 1');
@@ -117,8 +117,8 @@ describe('BatchNorm', () => {
 
   it('rejects bad input and configs with typed errors and round-trips its config', () => {
     const bn = new BatchNorm({ dim: 2, momentum: 0.05 });
-    expectTypedErrors(bn);
-    expectConfigRoundTrip(bn);
+    assertTypedErrors(bn);
+    assertConfigRoundTrip(bn);
     expect(() => new BatchNorm({ dim: 2, momentum: 0 })).toThrow("bijector 'batch-norm' config.momentum");
     expect(() => new BatchNorm({ dim: 2, momentum: 1.5 })).toThrow("bijector 'batch-norm' config.momentum");
     bn.dispose();

@@ -1,10 +1,9 @@
-import { definePlugin, type JsonObject, ShapeError } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector, rowsOf } from '../base.js';
-import { parseConfig } from './config.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   /** Weight of the new batch in the running averages (PyTorch's convention). */
   momentum: z.number().gt(0).max(1).default(0.1),
@@ -54,7 +53,7 @@ export class BatchNorm extends BaseBijector {
   readonly runningVar: tf.Variable;
 
   constructor(config: BatchNormConfig) {
-    const c = parseConfig(schema, config, 'batch-norm');
+    const c = parseConfig(`bijector 'batch-norm' config`, schema, config);
     super(c.dim);
     this.momentum = c.momentum;
     this.eps = c.eps;

@@ -1,24 +1,24 @@
 import { ConfigError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { LeakyReLU } from './leaky-relu.js';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   tailRows,
-  take,
-} from './test-utils/bijector-suite.js';
+} from '../testing/index.js';
+import { LeakyReLU } from './leaky-relu.js';
 
 describe('LeakyReLU', () => {
   it('inverts, and its log-det matches the autodiff Jacobian on tails, for slopes below and above 1', () => {
     for (const slope of [0.01, 0.3, 4]) {
       const leaky = new LeakyReLU({ dim: 3, slope });
       const u = tailRows(64, 3, 200, 7);
-      const report = expectBijective(leaky, u);
+      const report = assertBijective(leaky, u);
       expect(report.inverseError).toBeLessThan(5e-5);
-      expectNoLeaks(leaky, u);
+      assertNoLeaks(leaky, u);
       tf.dispose(u);
       leaky.dispose();
     }
@@ -44,8 +44,8 @@ describe('LeakyReLU', () => {
 
   it('rejects bad input and non-positive slopes with typed errors and round-trips its config', () => {
     const leaky = new LeakyReLU({ dim: 2, slope: 0.1 });
-    expectTypedErrors(leaky);
-    expectConfigRoundTrip(leaky);
+    assertTypedErrors(leaky);
+    assertConfigRoundTrip(leaky);
     expect(() => new LeakyReLU({ dim: 2, slope: 0 })).toThrow(ConfigError);
     expect(() => new LeakyReLU({ dim: 2, slope: -0.5 })).toThrow("bijector 'leaky-relu' config.slope");
     expect(new LeakyReLU({ dim: 2 }).getConfig()).toEqual({ dim: 2, slope: 0.01 });

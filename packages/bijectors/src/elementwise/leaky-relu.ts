@@ -1,11 +1,10 @@
-import { definePlugin, type JsonObject } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
-import { parseConfig } from './config.js';
 import { leakyMap } from './leaky.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   /** The fixed slope on the negative half-line, > 0. */
   slope: z.number().positive().finite().default(0.01),
@@ -31,7 +30,7 @@ export class LeakyReLU extends BaseBijector {
   readonly slope: number;
 
   constructor(config: LeakyReLUConfig) {
-    const c = parseConfig(schema, config, 'leaky-relu');
+    const c = parseConfig(`bijector 'leaky-relu' config`, schema, config);
     super(c.dim);
     this.slope = c.slope;
   }

@@ -1,15 +1,15 @@
 import { ConfigError, NonFiniteError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { take } from '../test-utils/take.js';
+import {
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
+} from '../testing/index.js';
 import { Logit } from './logit.js';
 import { Sigmoid } from './sigmoid.js';
-import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
-  take,
-} from './test-utils/bijector-suite.js';
 
 function unitRows(n: number, dim: number, seed: number): tf.Tensor2D {
   // Uniform in (0, 1) plus values close to both ends, where the logit is steep.
@@ -25,9 +25,9 @@ describe('Logit', () => {
     for (const alpha of [0, 0.05]) {
       const logit = new Logit({ dim: 3, alpha });
       const u = unitRows(64, 3, 2);
-      const report = expectBijective(logit, u);
+      const report = assertBijective(logit, u);
       expect(report.inverseError).toBeLessThan(2e-5);
-      expectNoLeaks(logit, u);
+      assertNoLeaks(logit, u);
       tf.dispose(u);
       logit.dispose();
     }
@@ -62,8 +62,8 @@ describe('Logit', () => {
     const outside = tf.tensor2d([[-0.1, 0.5]]);
     expect(() => logit.forward(outside)).toThrow(NonFiniteError);
     expect(() => logit.forward(outside)).toThrow('logit.forward: u: expected values in [0, 1]');
-    expectTypedErrors(logit);
-    expectConfigRoundTrip(logit);
+    assertTypedErrors(logit);
+    assertConfigRoundTrip(logit);
     expect(() => new Logit({ dim: 2, alpha: 0.5 })).toThrow(ConfigError);
     expect(() => new Logit({ dim: 2, alpha: -0.1 })).toThrow("bijector 'logit' config.alpha");
     tf.dispose(outside);

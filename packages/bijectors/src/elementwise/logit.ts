@@ -1,11 +1,10 @@
-import { definePlugin, type JsonObject } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
-import { parseConfig } from './config.js';
 import { assertInInterval, ONE_BELOW, sigmoidLogDerivative, sumRows, TINY } from './numerics.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   /** Squeeze: u in [0, 1] is first mapped to alpha + (1 - 2 alpha) u. */
   alpha: z.number().min(0).lt(0.5).default(0),
@@ -38,7 +37,7 @@ export class Logit extends BaseBijector {
   readonly alpha: number;
 
   constructor(config: LogitConfig) {
-    const c = parseConfig(schema, config, 'logit');
+    const c = parseConfig(`bijector 'logit' config`, schema, config);
     super(c.dim);
     this.alpha = c.alpha;
   }

@@ -1,6 +1,7 @@
 import { NonFiniteError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { take } from '../test-utils/take.js';
 import {
   assertInInterval,
   atanhStable,
@@ -10,7 +11,6 @@ import {
   softplus,
   tanhLogDerivative,
 } from './numerics.js';
-import { take } from './test-utils/bijector-suite.js';
 
 /**
  * max error of f(xs) against the float64 reference g, relative to max(|g(x)|, floor): pure relative

@@ -1,15 +1,15 @@
 import { ConfigError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { PReLU } from './prelu.js';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   tailRows,
-  take,
-} from './test-utils/bijector-suite.js';
+} from '../testing/index.js';
+import { PReLU } from './prelu.js';
 
 describe('PReLU', () => {
   it('is the identity at initialisation and computes the paper formula with a learned slope', () => {
@@ -30,9 +30,9 @@ describe('PReLU', () => {
       const prelu = new PReLU({ dim: 4, perDimension });
       prelu.logSlope.assign(perDimension ? tf.tensor1d([-2, 0.7, -0.3, 1.5]) : tf.tensor1d([-1.2]));
       const u = tailRows(64, 4, 200, 5);
-      const report = expectBijective(prelu, u);
+      const report = assertBijective(prelu, u);
       expect(report.inverseError).toBeLessThan(5e-5);
-      expectNoLeaks(prelu, u);
+      assertNoLeaks(prelu, u);
       tf.dispose(u);
       prelu.dispose();
     }
@@ -57,8 +57,8 @@ describe('PReLU', () => {
 
   it('rejects bad input and configs with typed errors and round-trips its config', () => {
     const prelu = new PReLU({ dim: 3, initialSlope: 0.2, perDimension: true });
-    expectTypedErrors(prelu);
-    expectConfigRoundTrip(prelu);
+    assertTypedErrors(prelu);
+    assertConfigRoundTrip(prelu);
     expect(() => new PReLU({ dim: 3, initialSlope: 0 })).toThrow(ConfigError);
     expect(() => new PReLU({ dim: 0 })).toThrow("bijector 'prelu' config.dim");
     prelu.dispose();

@@ -1,11 +1,10 @@
-import { definePlugin, type JsonObject } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
-import { parseConfig } from './config.js';
 import { leakyMap } from './leaky.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   /** Slope on the negative half-line at initialisation (1: the identity). */
   initialSlope: z.number().positive().finite().default(1),
@@ -39,7 +38,7 @@ export class PReLU extends BaseBijector {
   private readonly config: z.output<typeof schema>;
 
   constructor(config: PReLUConfig) {
-    const c = parseConfig(schema, config, 'prelu');
+    const c = parseConfig(`bijector 'prelu' config`, schema, config);
     super(c.dim);
     this.config = c;
     this.logSlope = this.store.add(

@@ -1,15 +1,15 @@
 import { NonFiniteError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { Sigmoid } from './sigmoid.js';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   tailRows,
-  take,
-} from './test-utils/bijector-suite.js';
+} from '../testing/index.js';
+import { Sigmoid } from './sigmoid.js';
 
 // log sigmoid'(u) in float64.
 const logDerivative = (u: number) => -Math.abs(u) - 2 * Math.log1p(Math.exp(-Math.abs(u)));
@@ -20,9 +20,9 @@ describe('Sigmoid', () => {
     // Float32 keeps a 1e-4 round trip for u <= 6 on the positive side and far below -30 on the
     // negative side (sigmoid(u) is tiny there but still relatively precise).
     const u = tf.tidy(() => tf.clipByValue(tailRows(64, 3, 60, 1), -30, 6) as tf.Tensor2D);
-    const report = expectBijective(s, u);
+    const report = assertBijective(s, u);
     expect(report.inverseError).toBeLessThan(5e-5);
-    expectNoLeaks(
+    assertNoLeaks(
       s,
       tf.tidy(() => tf.sigmoid(u) as tf.Tensor2D),
     );
@@ -59,8 +59,8 @@ describe('Sigmoid', () => {
     expect(() => s.inverse(outside)).toThrow(NonFiniteError);
     expect(() => s.inverse(outside)).toThrow('sigmoid.inverse: x: expected values in [0, 1]');
     expect(() => s.inverse(outside)).toThrow('got 1.5 at row 0, column 1');
-    expectTypedErrors(s);
-    expectConfigRoundTrip(s);
+    assertTypedErrors(s);
+    assertConfigRoundTrip(s);
     tf.dispose(outside);
     s.dispose();
   });

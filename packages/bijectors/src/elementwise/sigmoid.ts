@@ -1,11 +1,10 @@
-import { definePlugin, type JsonObject } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
-import { parseConfig } from './config.js';
 import { assertInInterval, ONE_BELOW, sigmoidLogDerivative, sumRows, TINY } from './numerics.js';
 
-const schema = z.object({ dim: z.number().int().positive() });
+const schema = z.strictObject({ dim: z.number().int().positive() });
 
 /** Config of {@link Sigmoid}. */
 export type SigmoidConfig = z.input<typeof schema>;
@@ -36,7 +35,7 @@ export class Sigmoid extends BaseBijector {
   readonly type = 'sigmoid';
 
   constructor(config: SigmoidConfig) {
-    super(parseConfig(schema, config, 'sigmoid').dim);
+    super(parseConfig(`bijector 'sigmoid' config`, schema, config).dim);
   }
 
   protected _forward(u: tf.Tensor2D) {

@@ -1,15 +1,15 @@
 import { NonFiniteError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { Tanh } from './tanh.js';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   tailRows,
-  take,
-} from './test-utils/bijector-suite.js';
+} from '../testing/index.js';
+import { Tanh } from './tanh.js';
 
 // log tanh'(u) = log(1 - tanh(u)^2) in float64.
 const logDerivative = (u: number) => 2 * (Math.LN2 - Math.abs(u) - Math.log1p(Math.exp(-2 * Math.abs(u))));
@@ -21,13 +21,13 @@ describe('Tanh', () => {
     const u = tf.tidy(() => tf.clipByValue(tailRows(64, 3, 20, 3), -4.5, 4.5) as tf.Tensor2D);
     // log(1 - x^2) amplifies x's float32 rounding by 2 / (1 - x^2), ~4000 at |u| = 4.5: the two
     // log-dets then agree to ~1e-4 per element, not better.
-    expectBijective(t, u, { cancel: 1e-3 });
+    assertBijective(t, u, { cancel: 1e-3 });
     // Tiny inputs keep their relative precision through atanh's series branch.
     const tiny = tf.tensor2d([[1e-7, -3e-9, 2e-3]]);
     const back = take(t.inverse(t.forward(tiny).y).y);
     expect(back[0]! / 1e-7).toBeCloseTo(1, 5);
     expect(back[1]! / -3e-9).toBeCloseTo(1, 5);
-    expectNoLeaks(
+    assertNoLeaks(
       t,
       tf.tidy(() => tf.tanh(u) as tf.Tensor2D),
     );
@@ -61,8 +61,8 @@ describe('Tanh', () => {
     const outside = tf.tensor2d([[0.5, -1.01]]);
     expect(() => t.inverse(outside)).toThrow(NonFiniteError);
     expect(() => t.inverse(outside)).toThrow('tanh.inverse: x: expected values in [-1, 1]');
-    expectTypedErrors(t);
-    expectConfigRoundTrip(t);
+    assertTypedErrors(t);
+    assertConfigRoundTrip(t);
     tf.dispose(outside);
     t.dispose();
   });

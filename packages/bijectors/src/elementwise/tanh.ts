@@ -1,11 +1,10 @@
-import { definePlugin, type JsonObject } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
-import { parseConfig } from './config.js';
 import { assertInInterval, atanhStable, ONE_BELOW, sumRows, tanhLogDerivative } from './numerics.js';
 
-const schema = z.object({ dim: z.number().int().positive() });
+const schema = z.strictObject({ dim: z.number().int().positive() });
 
 /** Config of {@link Tanh}. */
 export type TanhConfig = z.input<typeof schema>;
@@ -32,7 +31,7 @@ export class Tanh extends BaseBijector {
   readonly type = 'tanh';
 
   constructor(config: TanhConfig) {
-    super(parseConfig(schema, config, 'tanh').dim);
+    super(parseConfig(`bijector 'tanh' config`, schema, config).dim);
   }
 
   protected _forward(u: tf.Tensor2D) {

@@ -1,16 +1,16 @@
 import { ConfigError, fit, type NamedVariable, type Trainable } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
+  logAbsDet,
   perturb,
   tailRows,
-  take,
-} from '../elementwise/test-utils/bijector-suite.js';
-import { logAbsDet } from '../testing/check-bijector.js';
+} from '../testing/index.js';
 import { LULinear, unitTriangularInverse } from './lu-linear.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -37,11 +37,11 @@ describe('LULinear', () => {
       const lu = new LULinear({ dim, permutation, seed: 3 });
       perturb(lu, 0.6, dim);
       const u = tailRows(48, dim, 40, dim);
-      const report = expectBijective(lu, u);
+      const report = assertBijective(lu, u);
       const w = lu.weight();
       const det = logAbsDet(Float64Array.from(w.dataSync()), dim);
       expect(det).toBeCloseTo(take(tf.sum(lu.logDiag))[0]!, 4);
-      expectNoLeaks(lu, u);
+      assertNoLeaks(lu, u);
       tf.dispose([u, w]);
       lu.dispose();
       expect(report.inverseError).toBeLessThan(1e-4);
@@ -113,8 +113,8 @@ describe('LULinear', () => {
   it('rejects bad input and configs with typed errors and round-trips its config', () => {
     const lu = new LULinear({ dim: 3, permutation: 'random', seed: 9, bias: false });
     expect(lu.namedVariables().map((v) => v.name)).toEqual(['lower', 'upper', 'logDiag']);
-    expectTypedErrors(lu);
-    expectConfigRoundTrip(lu);
+    assertTypedErrors(lu);
+    assertConfigRoundTrip(lu);
     expect(() => new LULinear({ dim: 3, permutation: [0, 0, 1] })).toThrow(ConfigError);
     expect(() => new LULinear({ dim: 3, seed: 0.5 })).toThrow("bijector 'lu-linear' config.seed");
     lu.dispose();

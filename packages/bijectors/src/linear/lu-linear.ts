@@ -1,11 +1,10 @@
-import { definePlugin, type JsonObject } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector, rowsOf } from '../base.js';
-import { parseConfig } from '../elementwise/config.js';
 import { permutationMatrix, permutationSpecSchema, resolvePermutation } from './permutation.js';
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   /** The fixed permutation P: none (the default, so the layer starts as the identity), or as in `Permutation`. */
   permutation: z.union([z.literal('identity'), permutationSpecSchema]).default('identity'),
@@ -82,7 +81,7 @@ export class LULinear extends BaseBijector {
   private readonly p: tf.Tensor2D;
 
   constructor(config: LULinearConfig) {
-    const c = parseConfig(schema, config, 'lu-linear');
+    const c = parseConfig(`bijector 'lu-linear' config`, schema, config);
     super(c.dim);
     this.config = c;
     this.indices = resolvePermutation(c.permutation, c.dim, c.seed);

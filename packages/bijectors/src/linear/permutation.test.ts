@@ -1,14 +1,14 @@
 import { ConfigError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import { take } from '../test-utils/take.js';
 import {
-  expectBijective,
-  expectConfigRoundTrip,
-  expectNoLeaks,
-  expectTypedErrors,
+  assertBijective,
+  assertConfigRoundTrip,
+  assertNoLeaks,
+  assertTypedErrors,
   tailRows,
-  take,
-} from '../elementwise/test-utils/bijector-suite.js';
+} from '../testing/index.js';
 import { Permutation, resolvePermutation } from './permutation.js';
 
 describe('Permutation', () => {
@@ -22,8 +22,8 @@ describe('Permutation', () => {
       expect(y.arraySync()).toEqual(rows.map((r) => perm.map((j) => r[j])));
       expect(take(logDet)).toEqual(new Array(16).fill(0));
       expect(take(p.inverse(y).y)).toEqual(Array.from(u.dataSync()));
-      expectBijective(p, u, { inverse: 1e-12, logDet: 1e-6, cancel: 1e-12 });
-      expectNoLeaks(p, u);
+      assertBijective(p, u, { inverse: 1e-12, logDet: 1e-6, cancel: 1e-12 });
+      assertNoLeaks(p, u);
       y.dispose();
       p.dispose();
     }
@@ -67,8 +67,8 @@ describe('Permutation', () => {
   it('rejects bad input with typed errors and round-trips its config', () => {
     for (const permutation of ['reverse', 'random', [1, 2, 0]] as const) {
       const p = new Permutation({ dim: 3, permutation: permutation as never, seed: 5 });
-      expectTypedErrors(p);
-      expectConfigRoundTrip(p);
+      assertTypedErrors(p);
+      assertConfigRoundTrip(p);
       p.dispose();
     }
   });

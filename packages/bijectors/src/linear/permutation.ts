@@ -1,8 +1,7 @@
-import { ConfigError, createRng, definePlugin, type JsonObject } from '@diffeo/core';
+import { ConfigError, createRng, definePlugin, type JsonObject, parseConfig } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector, zeroLogDet } from '../base.js';
-import { parseConfig } from '../elementwise/config.js';
 
 /** How a permutation is given: reversed order, a seeded random shuffle, or the indices themselves. */
 export const permutationSpecSchema = z.union([
@@ -49,7 +48,7 @@ export function permutationMatrix(perm: readonly number[]): tf.Tensor2D {
   return tf.tensor2d(values, [dim, dim]);
 }
 
-const schema = z.object({
+const schema = z.strictObject({
   dim: z.number().int().positive(),
   permutation: permutationSpecSchema.default('reverse'),
   /** Seed of the `'random'` permutation. */
@@ -90,7 +89,7 @@ export class Permutation extends BaseBijector {
   private readonly matrixT: tf.Tensor2D | undefined;
 
   constructor(config: PermutationConfig) {
-    const c = parseConfig(schema, config, 'permutation');
+    const c = parseConfig(`bijector 'permutation' config`, schema, config);
     super(c.dim);
     this.config = c;
     this.indices = resolvePermutation(c.permutation, c.dim, c.seed);

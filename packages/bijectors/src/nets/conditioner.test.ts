@@ -13,7 +13,12 @@ describe('conditioner gradients', () => {
   )('%s with %s: a gradient step leaks nothing and every variable gets a gradient', (type, activation) => {
     const spec =
       type === 'mlp'
-        ? { type: 'mlp' as const, hiddenFeatures: 8, numLayers: 2, activation: activation as Activation }
+        ? {
+            type: 'mlp' as const,
+            hiddenFeatures: 8,
+            numHiddenLayers: 2,
+            activation: activation as Activation,
+          }
         : {
             type: 'residual' as const,
             hiddenFeatures: 8,
@@ -23,7 +28,7 @@ describe('conditioner gradients', () => {
     const net = createConditioner(spec, {
       inFeatures: 2,
       outFeatures: 2,
-      contextFeatures: 1,
+      contextDim: 1,
       zeroInitOutput: false,
       seed: 2,
     });

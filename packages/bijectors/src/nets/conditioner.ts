@@ -8,13 +8,13 @@ import { ResidualNet } from './residual-net.js';
 
 /**
  * A network that computes a layer's parameters from its conditioning input: `apply(x, context)`
- * maps `[batch, inFeatures]` (plus `[batch, contextFeatures]` when `contextFeatures > 0`) to
+ * maps `[batch, inFeatures]` (plus `[batch, contextDim]` when `contextDim > 0`) to
  * `[batch, outFeatures]`. {@link MLP} and {@link ResidualNet} implement it.
  */
 export interface Conditioner {
   readonly inFeatures: number;
   readonly outFeatures: number;
-  readonly contextFeatures: number;
+  readonly contextDim: number;
   readonly hiddenFeatures: number;
   apply(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor2D;
   /** The last layer (the one `zeroInitOutput` zeroes). */
@@ -27,17 +27,17 @@ export interface Conditioner {
 /**
  * The `conditioner` field of a layer's config: which network, and its size. The layer fills in the
  * widths, the context width, the output initialisation and the seed.
- * - `{ type: 'mlp', hiddenFeatures = 64, numLayers = 2, activation = 'relu' }`: an {@link MLP};
+ * - `{ type: 'mlp', hiddenFeatures = 64, numHiddenLayers = 2, activation = 'relu' }`: an {@link MLP};
  * - `{ type: 'residual', hiddenFeatures = 64, numBlocks = 2, activation = 'relu' }`: a {@link ResidualNet}.
  */
 export const conditionerSchema = z.discriminatedUnion('type', [
-  z.object({
+  z.strictObject({
     type: z.literal('mlp'),
     hiddenFeatures: z.number().int().positive().default(64),
-    numLayers: z.number().int().positive().default(2),
+    numHiddenLayers: z.number().int().positive().default(2),
     activation: activationSchema.default('relu'),
   }),
-  z.object({
+  z.strictObject({
     type: z.literal('residual'),
     hiddenFeatures: z.number().int().positive().default(64),
     numBlocks: z.number().int().positive().default(2),
@@ -52,7 +52,7 @@ export type ConditionerSpec = z.output<typeof conditionerSchema>;
 export const defaultConditionerSpec: ConditionerSpec = {
   type: 'mlp',
   hiddenFeatures: 64,
-  numLayers: 2,
+  numHiddenLayers: 2,
   activation: 'relu',
 };
 
@@ -60,7 +60,7 @@ export const defaultConditionerSpec: ConditionerSpec = {
 export interface ConditionerShape {
   inFeatures: number;
   outFeatures: number;
-  contextFeatures: number;
+  contextDim: number;
   zeroInitOutput: boolean;
   seed: number;
 }
@@ -72,7 +72,7 @@ export interface ConditionerShape {
  * ```ts
  * const net = createConditioner(
  *   { type: 'residual', hiddenFeatures: 32, numBlocks: 2, activation: 'relu' },
- *   { inFeatures: 1, outFeatures: 2, contextFeatures: 0, zeroInitOutput: true, seed: 0 },
+ *   { inFeatures: 1, outFeatures: 2, contextDim: 0, zeroInitOutput: true, seed: 0 },
  * );
  * ```
  */
@@ -81,7 +81,7 @@ export function createConditioner(spec: ConditionerSpec, shape: ConditionerShape
     return new MLP({
       ...shape,
       hiddenFeatures: spec.hiddenFeatures,
-      numLayers: spec.numLayers,
+      numHiddenLayers: spec.numHiddenLayers,
       activation: spec.activation,
     });
   }

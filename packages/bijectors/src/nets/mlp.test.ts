@@ -11,8 +11,8 @@ describe('MLP', () => {
       inFeatures: 3,
       outFeatures: 5,
       hiddenFeatures: 16,
-      numLayers: 3,
-      contextFeatures: 2,
+      numHiddenLayers: 3,
+      contextDim: 2,
       activation,
       seed: 7,
     });
@@ -59,8 +59,8 @@ describe('MLP', () => {
       inFeatures: 2,
       outFeatures: 3,
       hiddenFeatures: 8,
-      numLayers: 2,
-      contextFeatures: 0,
+      numHiddenLayers: 2,
+      contextDim: 0,
       activation: 'relu',
       zeroInitOutput: false,
       seed: 3,
@@ -70,7 +70,7 @@ describe('MLP', () => {
   });
 
   it('rejects bad inputs and configs with typed errors', () => {
-    const net = new MLP({ inFeatures: 2, outFeatures: 1, contextFeatures: 1 });
+    const net = new MLP({ inFeatures: 2, outFeatures: 1, contextDim: 1 });
     const plain = new MLP({ inFeatures: 2, outFeatures: 1 });
     const x = tf.zeros([3, 2]) as tf.Tensor2D;
     expect(() => net.apply(tf.zeros([3, 3]) as tf.Tensor2D, tf.zeros([3, 1]) as tf.Tensor2D)).toThrow(
@@ -80,7 +80,7 @@ describe('MLP', () => {
     expect(() => net.apply(x, tf.zeros([2, 1]) as tf.Tensor2D)).toThrow(ShapeError);
     expect(() => plain.apply(x, tf.zeros([3, 1]) as tf.Tensor2D)).toThrow(/unconditional/);
     expect(() => new MLP({ inFeatures: 0, outFeatures: 1 })).toThrow(ConfigError);
-    expect(() => new MLP({ inFeatures: 2, outFeatures: 1, numLayers: 0 })).toThrow(/numLayers/);
+    expect(() => new MLP({ inFeatures: 2, outFeatures: 1, numHiddenLayers: 0 })).toThrow(/numHiddenLayers/);
     expect(() => new MLP({ inFeatures: 2, outFeatures: 1, activation: 'swish' as Activation })).toThrow(
       ConfigError,
     );

@@ -4,6 +4,7 @@ import {
   createRng,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   VariableStore,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,10 +12,9 @@ import { z } from 'zod';
 import { type Activation, activationSchema } from './activation.js';
 import type { Conditioner } from './conditioner.js';
 import { addDense, type DenseLayer, dense, denseActivated } from './dense.js';
-import { parseConfig } from './parse-config.js';
 
 /** The config of an {@link MLP}, with its defaults. */
-export const mlpConfigSchema = z.object({
+export const mlpConfigSchema = z.strictObject({
   /** Width of the input `x`. */
   inFeatures: z.number().int().positive(),
   /** Width of the output. */
@@ -22,9 +22,9 @@ export const mlpConfigSchema = z.object({
   /** Width of every hidden layer. */
   hiddenFeatures: z.number().int().positive().default(64),
   /** Number of hidden layers (each a dense layer followed by the activation). */
-  numLayers: z.number().int().positive().default(2),
+  numHiddenLayers: z.number().int().positive().default(2),
   /** Width of the context concatenated to the input; 0 for none. */
-  contextFeatures: z.number().int().nonnegative().default(0),
+  contextDim: z.number().int().nonnegative().default(0),
   activation: activationSchema.default('relu'),
   /** Start the output layer at exactly zero (weights and bias), so the net outputs 0 everywhere. */
   zeroInitOutput: z.boolean().default(false),
@@ -36,7 +36,7 @@ export type MLPConfig = z.input<typeof mlpConfigSchema>;
 
 /**
  * A multilayer perceptron, the conditioner of coupling layers (Dinh et al. 2017, "Density
- * estimation using Real NVP"): `[x, context]` -> numLayers x (dense, activation) -> dense. Weights
+ * estimation using Real NVP"): `[x, context]` -> numHiddenLayers x (dense, activation) -> dense. Weights
  * start Glorot-uniform and biases uniform in ±1/sqrt(fanIn), drawn from `seed`; with
  * `zeroInitOutput` the last layer starts at exactly 0, which makes a coupling layer start as the
  * identity. Variable names: `hidden.{i}.weight`, `hidden.{i}.bias`, `output.weight`, `output.bias`.
@@ -45,7 +45,7 @@ export type MLPConfig = z.input<typeof mlpConfigSchema>;
  *
  * @example
  * ```ts
- * const net = new MLP({ inFeatures: 2, outFeatures: 4, hiddenFeatures: 32, contextFeatures: 1 });
+ * const net = new MLP({ inFeatures: 2, outFeatures: 4, hiddenFeatures: 32, contextDim: 1 });
  * const out = net.apply(tf.randomNormal([8, 2]), tf.ones([8, 1])); // [8, 4]
  * net.dispose();
  * ```
@@ -54,8 +54,8 @@ export class MLP implements Conditioner {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly hiddenFeatures: number;
-  readonly numLayers: number;
-  readonly contextFeatures: number;
+  readonly numHiddenLayers: number;
+  readonly contextDim: number;
   readonly activation: Activation;
   readonly zeroInitOutput: boolean;
   readonly seed: number;
@@ -64,18 +64,18 @@ export class MLP implements Conditioner {
   private readonly output: DenseLayer;
 
   constructor(config: MLPConfig) {
-    const c = parseConfig('mlp', mlpConfigSchema, config);
+    const c = parseConfig('mlp config', mlpConfigSchema, config);
     this.inFeatures = c.inFeatures;
     this.outFeatures = c.outFeatures;
     this.hiddenFeatures = c.hiddenFeatures;
-    this.numLayers = c.numLayers;
-    this.contextFeatures = c.contextFeatures;
+    this.numHiddenLayers = c.numHiddenLayers;
+    this.contextDim = c.contextDim;
     this.activation = c.activation;
     this.zeroInitOutput = c.zeroInitOutput;
     this.seed = c.seed;
     const rng = createRng(c.seed);
-    let fanIn = c.inFeatures + c.contextFeatures;
-    for (let i = 0; i < c.numLayers; i++) {
+    let fanIn = c.inFeatures + c.contextDim;
+    for (let i = 0; i < c.numHiddenLayers; i++) {
       this.hidden.push(addDense(this.store, `hidden.${i}`, fanIn, c.hiddenFeatures, rng));
       fanIn = c.hiddenFeatures;
     }
@@ -92,7 +92,7 @@ export class MLP implements Conditioner {
   /** The net's output `[batch, outFeatures]` for `x` `[batch, inFeatures]` (and the context, if any). */
   apply(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor2D {
     const input = assertBatch('mlp.apply: x', x, this.inFeatures);
-    const ctx = assertContext('mlp.apply: context', context, this.contextFeatures, input.shape[0]);
+    const ctx = assertContext('mlp.apply: context', context, this.contextDim, input.shape[0]);
     return tf.tidy(() => {
       let h: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
       for (const layer of this.hidden) h = denseActivated(h, layer, this.activation);
@@ -111,8 +111,8 @@ export class MLP implements Conditioner {
       inFeatures: this.inFeatures,
       outFeatures: this.outFeatures,
       hiddenFeatures: this.hiddenFeatures,
-      numLayers: this.numLayers,
-      contextFeatures: this.contextFeatures,
+      numHiddenLayers: this.numHiddenLayers,
+      contextDim: this.contextDim,
       activation: this.activation,
       zeroInitOutput: this.zeroInitOutput,
       seed: this.seed,

@@ -12,7 +12,7 @@ describe('ResidualNet', () => {
       outFeatures: 4,
       hiddenFeatures: 12,
       numBlocks: 3,
-      contextFeatures: 3,
+      contextDim: 3,
       activation,
       seed: 11,
     });

@@ -4,6 +4,7 @@ import {
   createRng,
   type JsonObject,
   type NamedVariable,
+  parseConfig,
   VariableStore,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,10 +12,9 @@ import { z } from 'zod';
 import { type Activation, activate, activationSchema } from './activation.js';
 import type { Conditioner } from './conditioner.js';
 import { addDense, type DenseLayer, dense, denseActivated } from './dense.js';
-import { parseConfig } from './parse-config.js';
 
 /** The config of a {@link ResidualNet}, with its defaults. */
-export const residualNetConfigSchema = z.object({
+export const residualNetConfigSchema = z.strictObject({
   /** Width of the input `x`. */
   inFeatures: z.number().int().positive(),
   /** Width of the output. */
@@ -24,7 +24,7 @@ export const residualNetConfigSchema = z.object({
   /** Number of residual blocks. */
   numBlocks: z.number().int().positive().default(2),
   /** Width of the context concatenated to the input; 0 for none. */
-  contextFeatures: z.number().int().nonnegative().default(0),
+  contextDim: z.number().int().nonnegative().default(0),
   activation: activationSchema.default('relu'),
   /** Start the final layer at exactly zero (weights and bias), so the net outputs 0 everywhere. */
   zeroInitOutput: z.boolean().default(false),
@@ -63,7 +63,7 @@ export class ResidualNet implements Conditioner {
   readonly outFeatures: number;
   readonly hiddenFeatures: number;
   readonly numBlocks: number;
-  readonly contextFeatures: number;
+  readonly contextDim: number;
   readonly activation: Activation;
   readonly zeroInitOutput: boolean;
   readonly seed: number;
@@ -73,18 +73,18 @@ export class ResidualNet implements Conditioner {
   private readonly final: DenseLayer;
 
   constructor(config: ResidualNetConfig) {
-    const c = parseConfig('residual-net', residualNetConfigSchema, config);
+    const c = parseConfig('residual-net config', residualNetConfigSchema, config);
     this.inFeatures = c.inFeatures;
     this.outFeatures = c.outFeatures;
     this.hiddenFeatures = c.hiddenFeatures;
     this.numBlocks = c.numBlocks;
-    this.contextFeatures = c.contextFeatures;
+    this.contextDim = c.contextDim;
     this.activation = c.activation;
     this.zeroInitOutput = c.zeroInitOutput;
     this.seed = c.seed;
     const rng = createRng(c.seed);
     const h = c.hiddenFeatures;
-    this.initial = addDense(this.store, 'initial', c.inFeatures + c.contextFeatures, h, rng);
+    this.initial = addDense(this.store, 'initial', c.inFeatures + c.contextDim, h, rng);
     for (let i = 0; i < c.numBlocks; i++) {
       const first = addDense(this.store, `blocks.${i}.first`, h, h, rng);
       const second = addDense(this.store, `blocks.${i}.second`, h, h, rng, 'small');
@@ -96,7 +96,7 @@ export class ResidualNet implements Conditioner {
   /** The net's output `[batch, outFeatures]` for `x` `[batch, inFeatures]` (and the context, if any). */
   apply(x: tf.Tensor2D, context?: tf.Tensor2D): tf.Tensor2D {
     const input = assertBatch('residual-net.apply: x', x, this.inFeatures);
-    const ctx = assertContext('residual-net.apply: context', context, this.contextFeatures, input.shape[0]);
+    const ctx = assertContext('residual-net.apply: context', context, this.contextDim, input.shape[0]);
     return tf.tidy(() => {
       const first: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
       let h = dense(first, this.initial);
@@ -124,7 +124,7 @@ export class ResidualNet implements Conditioner {
       outFeatures: this.outFeatures,
       hiddenFeatures: this.hiddenFeatures,
       numBlocks: this.numBlocks,
-      contextFeatures: this.contextFeatures,
+      contextDim: this.contextDim,
       activation: this.activation,
       zeroInitOutput: this.zeroInitOutput,
       seed: this.seed,

@@ -10,4 +10,3 @@ export {
   type SplineParameters,
   splitSplineParameters,
 } from './rational-quadratic.js';
-export { stableSoftplus } from './softplus.js';

@@ -1,7 +1,7 @@
 import { ConfigError, formatShape, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import { softplus } from '../elementwise/numerics.js';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-kernel.js';
-import { stableSoftplus } from './softplus.js';
 
 /** nflows's default smallest bin width, as a fraction of the interval [-B, B]. */
 export const DEFAULT_MIN_BIN_WIDTH = 1e-3;
@@ -253,7 +253,7 @@ function splineOps(
 
     const wKnots = knots(unnormalizedWidths, o.minBinWidth, bound);
     const hKnots = knots(unnormalizedHeights, o.minBinHeight, bound);
-    const interiorDerivatives = tf.add(o.minDerivative, stableSoftplus(unnormalizedDerivatives));
+    const interiorDerivatives = tf.add(o.minDerivative, softplus(unnormalizedDerivatives));
     const edge = tf.ones([batch, dim, 1]);
     const dLeftAll = tf.concat([edge, interiorDerivatives], 2);
     const dRightAll = tf.concat([interiorDerivatives, edge], 2);

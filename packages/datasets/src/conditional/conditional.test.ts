@@ -12,7 +12,7 @@ describe('ConditionalDataset', () => {
     const rotated = new ConditionalDataset({ base: 'four-circles', transform: 'rotate' });
     expect(rotated.contextDim).toBe(1);
     expect(rotated.numClasses).toBe(4);
-    const data = rotated.sample(n, 1);
+    const data = rotated.sample(n, { seed: 1 });
     expect(data.contextDim).toBe(1);
     expect(data.context!.length).toBe(n);
     const c = Array.from(data.context!);
@@ -39,10 +39,12 @@ describe('ConditionalDataset', () => {
   it('at fixed conditions moves the same base points: condition 0 is the base / √2, 1/2 turns it by 22.5°', () => {
     const base = new FourCircles();
     const at = (condition: number, fitBox = true) =>
-      new ConditionalDataset({ base: 'four-circles', transform: 'rotate', condition, fitBox }).sample(500, 7);
+      new ConditionalDataset({ base: 'four-circles', transform: 'rotate', condition, fitBox }).sample(500, {
+        seed: 7,
+      });
     const zero = at(0, false);
     const half = at(0.5);
-    const baseData = base.sample(500, 7);
+    const baseData = base.sample(500, { seed: 7 });
     expect(Array.from(zero.context!).every((v) => v === 0)).toBe(true);
     expect(Array.from(half.context!).every((v) => v === 0.5)).toBe(true);
     expect(zero.labels).toEqual(half.labels);
@@ -59,7 +61,7 @@ describe('ConditionalDataset', () => {
   it('scales radially by s = 0.5 + 0.5 √U per point, condition s; fixed s scales the same points', () => {
     const n = 20_000;
     const scaled = new ConditionalDataset({ base: 'ring', transform: 'scale' });
-    const data = scaled.sample(n, 2);
+    const data = scaled.sample(n, { seed: 2 });
     const s = Array.from(data.context!);
     expect(Math.min(...s)).toBeGreaterThanOrEqual(0.5);
     expect(Math.max(...s)).toBeLessThanOrEqual(1);
@@ -70,8 +72,12 @@ describe('ConditionalDataset', () => {
     const ratio = radii(points(data)).map((r, i) => r / s[i]!);
     expect(Math.abs(mean(ratio) - (2.25 + 0.3375 ** 2 / 4.5))).toBeLessThan(0.01);
 
-    const full = new ConditionalDataset({ base: 'ring', transform: 'scale', condition: 1 }).sample(300, 9);
-    const small = new ConditionalDataset({ base: 'ring', transform: 'scale', condition: 0.6 }).sample(300, 9);
+    const full = new ConditionalDataset({ base: 'ring', transform: 'scale', condition: 1 }).sample(300, {
+      seed: 9,
+    });
+    const small = new ConditionalDataset({ base: 'ring', transform: 'scale', condition: 0.6 }).sample(300, {
+      seed: 9,
+    });
     for (let i = 0; i < 600; i++) expect(small.x[i]!).toBeCloseTo(0.6 * full.x[i]!, 5);
     expect(full.labels).toBeUndefined();
   });
@@ -94,7 +100,7 @@ describe('ConditionalDataset', () => {
       type: 'conditional',
       config: d.getConfig(),
     });
-    expect(again.sample(100, 3)).toEqual(d.sample(100, 3));
+    expect(again.sample(100, { seed: 3 })).toEqual(d.sample(100, { seed: 3 }));
   });
 
   it('rejects bad configs with a ConfigError naming the field', () => {

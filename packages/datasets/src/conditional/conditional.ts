@@ -3,11 +3,12 @@ import {
   defaultRegistry,
   definePlugin,
   type JsonObject,
+  parseConfig,
   type Registry,
   type Rng,
 } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, parseDatasetConfig } from '../base.js';
+import { BaseDataset } from '../base.js';
 import type { DataArrays, Dataset } from '../types.js';
 
 const common = {
@@ -66,7 +67,7 @@ export type ConditionalConfig = z.input<typeof schema>;
  * @example
  * ```ts
  * const rotated = new ConditionalDataset({ base: 'four-circles', transform: 'rotate' });
- * const { x, context } = rotated.sample(1000, 0);                  // context: angle / 45
+ * const { x, context } = rotated.sample(1000, { seed: 0 });                  // context: angle / 45
  * const at30 = new ConditionalDataset({ base: 'four-circles', transform: 'rotate', condition: 30 / 45 });
  * ```
  */
@@ -80,7 +81,7 @@ export class ConditionalDataset extends BaseDataset {
 
   constructor(config: ConditionalConfig, registry: Registry = defaultRegistry) {
     super();
-    this.config = parseDatasetConfig('conditional', schema, config);
+    this.config = parseConfig("dataset 'conditional' config", schema, config);
     const { base, baseConfig } = this.config;
     if (base === 'conditional') {
       throw new ConfigError(
@@ -108,7 +109,7 @@ export class ConditionalDataset extends BaseDataset {
   protected draw(n: number, rng: Rng): DataArrays {
     const baseRng = rng.fork();
     const conditionRng = rng.fork();
-    const drawn = this.base.sample(n, baseRng);
+    const drawn = this.base.sample(n, { seed: baseRng });
     const x = new Float32Array(2 * n);
     const context = new Float32Array(n);
     const c = this.config;

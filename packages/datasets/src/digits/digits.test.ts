@@ -23,7 +23,7 @@ describe('Digits', () => {
     const digits = new Digits({ dequantize: false, scale: 'none' });
     expect(digits.size).toBe(1797);
     expect(digits.numClasses).toBe(10);
-    const all = digits.sample(1797, 0);
+    const all = digits.sample(1797, { seed: 0 });
     expect(all.dim).toBe(64);
     expect(labelCounts(all.labels!, 10)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
     // The sample is a permutation of the table: each table row (with its label) comes exactly once.
@@ -45,8 +45,8 @@ describe('Digits', () => {
   });
 
   it('dequantizes uniformly and scales by 1/17: floor(17 x) is the pixel, the noise is U[0, 1)', () => {
-    const plain = new Digits({ dequantize: false }).sample(200, 5);
-    const noisy = new Digits().sample(200, 5);
+    const plain = new Digits({ dequantize: false }).sample(200, { seed: 5 });
+    const noisy = new Digits().sample(200, { seed: 5 });
     expect(noisy.labels).toEqual(plain.labels);
     const frac: number[] = [];
     for (let i = 0; i < noisy.x.length; i++) {
@@ -65,19 +65,19 @@ describe('Digits', () => {
     const subset = new Digits({ digits: [0, 1, 2, 3, 4] });
     expect(subset.size).toBe(178 + 182 + 177 + 183 + 181);
     expect(subset.numClasses).toBe(5);
-    const data = subset.sample(subset.size, 1);
+    const data = subset.sample(subset.size, { seed: 1 });
     expect(labelCounts(data.labels!, 5)).toEqual([178, 182, 177, 183, 181]);
-    expect(() => subset.sample(902, 1)).toThrow(ShapeError);
-    expect(() => subset.sample(902, 1)).toThrow(/has 901 rows, 902 were asked for/);
-    const two = new Digits({ digits: [7, 3] }).sample(100, 2);
+    expect(() => subset.sample(902, { seed: 1 })).toThrow(ShapeError);
+    expect(() => subset.sample(902, { seed: 1 })).toThrow(/has 901 rows, 902 were asked for/);
+    const two = new Digits({ digits: [7, 3] }).sample(100, { seed: 2 });
     expect(Array.from(two.labels!).every((l) => l === 3 || l === 7)).toBe(true);
   });
 
   it('applies the logit transform with alpha and reports log|det dx/dy| for density conversion', () => {
     const alpha = 0.05;
-    const unit = new Digits().sample(50, 3);
+    const unit = new Digits().sample(50, { seed: 3 });
     const logitDigits = new Digits({ logitAlpha: alpha });
-    const logit = logitDigits.sample(50, 3);
+    const logit = logitDigits.sample(50, { seed: 3 });
     for (let i = 0; i < unit.x.length; i++) {
       const s = alpha + (1 - 2 * alpha) * unit.x[i]!;
       expect(logit.x[i]!).toBeCloseTo(Math.log(s / (1 - s)), 4);
@@ -103,8 +103,8 @@ describe('Digits', () => {
 
   it('is deterministic per seed and rejects bad configs naming the field', () => {
     const d = new Digits();
-    expect(d.sample(100, 4)).toEqual(d.sample(100, 4));
-    expect(d.sample(100, 4).x).not.toEqual(d.sample(100, 5).x);
+    expect(d.sample(100, { seed: 4 })).toEqual(d.sample(100, { seed: 4 }));
+    expect(d.sample(100, { seed: 4 }).x).not.toEqual(d.sample(100, { seed: 5 }).x);
     const bad: [Record<string, unknown>, RegExp][] = [
       [{ digits: [11] }, /config\.digits\.0/],
       [{ digits: [] }, /config\.digits/],

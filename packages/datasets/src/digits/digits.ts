@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng, ShapeError } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng, ShapeError } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, parseDatasetConfig } from '../base.js';
+import { BaseDataset } from '../base.js';
 import type { DataArrays } from '../types.js';
 import { DIGITS_BASE64, DIGITS_COLUMNS, DIGITS_ROWS } from './digits-data.gen.js';
 
@@ -80,7 +80,7 @@ const softplus = (v: number) => (v > 0 ? v + Math.log1p(Math.exp(-v)) : Math.log
  * @example
  * ```ts
  * const digits = new Digits({ digits: [0, 1, 2, 3, 4] });
- * const all = digits.sample(digits.size, 0);     // 901 x 64 in [0, 1), labels 0..4
+ * const all = digits.sample(digits.size, { seed: 0 });     // 901 x 64 in [0, 1), labels 0..4
  * ```
  */
 export class Digits extends BaseDataset {
@@ -94,7 +94,7 @@ export class Digits extends BaseDataset {
 
   constructor(config: DigitsConfig = {}) {
     super();
-    this.config = parseDatasetConfig('digits', schema, config);
+    this.config = parseConfig("dataset 'digits' config", schema, config);
     const wanted = new Set(this.config.digits);
     const data = digitsTable();
     const rows: number[] = [];

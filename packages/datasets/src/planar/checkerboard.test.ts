@@ -5,7 +5,7 @@ import { Checkerboard } from './checkerboard.js';
 
 describe('Checkerboard', () => {
   const n = 40_000;
-  const data = new Checkerboard().sample(n, 1);
+  const data = new Checkerboard().sample(n, { seed: 1 });
 
   it('fills only the 8 black squares of [-4, 4]^2, each with 1/8 of the points', () => {
     expect(data.dim).toBe(2);

@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, parseDatasetConfig } from '../base.js';
+import { BaseDataset } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({});
@@ -14,7 +14,7 @@ const schema = z.strictObject({});
  *
  * @example
  * ```ts
- * const { x } = new Checkerboard().sample(1000, 0); // 1000 x 2, every point on a black square
+ * const { x } = new Checkerboard().sample(1000, { seed: 0 }); // 1000 x 2, every point on a black square
  * ```
  */
 export class Checkerboard extends BaseDataset {
@@ -23,7 +23,7 @@ export class Checkerboard extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    parseDatasetConfig('checkerboard', schema, config);
+    parseConfig("dataset 'checkerboard' config", schema, config);
   }
 
   protected draw(n: number, rng: Rng): DataArrays {

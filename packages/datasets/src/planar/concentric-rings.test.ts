@@ -7,7 +7,7 @@ describe('ConcentricRings', () => {
     const n = 40_000;
     const rings = new ConcentricRings();
     expect(rings.numClasses).toBe(4);
-    const data = rings.sample(n, 5);
+    const data = rings.sample(n, { seed: 5 });
     for (const c of labelCounts(data.labels!, 4)) expect(Math.abs(c - n / 4)).toBeLessThan(5 * 87);
     [0.8, 1.6, 2.4, 3.2].forEach((radius, k) => {
       const pts = points(data, k);
@@ -19,7 +19,7 @@ describe('ConcentricRings', () => {
   });
 
   it('takes other radii', () => {
-    const data = new ConcentricRings({ radii: [1, 5], relativeNoise: 0 }).sample(500, 0);
+    const data = new ConcentricRings({ radii: [1, 5], relativeNoise: 0 }).sample(500, { seed: 0 });
     for (let r = 0; r < data.n; r++) {
       const want = data.labels![r] === 0 ? 1 : 5;
       expect(Math.hypot(data.x[2 * r]!, data.x[2 * r + 1]!)).toBeCloseTo(want, 5);

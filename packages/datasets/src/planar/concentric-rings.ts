@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, drawLabels, parseDatasetConfig } from '../base.js';
+import { BaseDataset, drawLabels } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({
@@ -17,7 +17,7 @@ const schema = z.strictObject({
  *
  * @example
  * ```ts
- * const { x, labels } = new ConcentricRings().sample(1000, 0); // labels 0..3, inner ring first
+ * const { x, labels } = new ConcentricRings().sample(1000, { seed: 0 }); // labels 0..3, inner ring first
  * ```
  */
 export class ConcentricRings extends BaseDataset {
@@ -28,7 +28,7 @@ export class ConcentricRings extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    this.config = parseDatasetConfig('concentric-rings', schema, config);
+    this.config = parseConfig("dataset 'concentric-rings' config", schema, config);
     this.numClasses = this.config.radii.length;
   }
 

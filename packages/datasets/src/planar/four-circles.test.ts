@@ -7,7 +7,7 @@ describe('FourCircles', () => {
     const n = 40_000;
     const circles = new FourCircles();
     expect(circles.numClasses).toBe(4);
-    const data = circles.sample(n, 3);
+    const data = circles.sample(n, { seed: 3 });
     for (const c of labelCounts(data.labels!, 4)) expect(Math.abs(c - n / 4)).toBeLessThan(5 * 87);
     FOUR_CIRCLE_CENTRES.forEach(([cx, cy], k) => {
       const pts = points(data, k);
@@ -21,7 +21,7 @@ describe('FourCircles', () => {
   });
 
   it('puts points exactly on the circles without noise', () => {
-    const data = new FourCircles({ radius: 1, noise: 0 }).sample(1000, 0);
+    const data = new FourCircles({ radius: 1, noise: 0 }).sample(1000, { seed: 0 });
     FOUR_CIRCLE_CENTRES.forEach(([cx, cy], k) => {
       for (const r of radii(points(data, k), cx, cy)) expect(Math.abs(r - 1)).toBeLessThan(1e-6);
     });

@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, drawLabels, parseDatasetConfig } from '../base.js';
+import { BaseDataset, drawLabels } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({
@@ -25,7 +25,7 @@ export const FOUR_CIRCLE_CENTRES: readonly (readonly [number, number])[] = [
  *
  * @example
  * ```ts
- * const { x, labels } = new FourCircles().sample(1000, 0);
+ * const { x, labels } = new FourCircles().sample(1000, { seed: 0 });
  * ```
  */
 export class FourCircles extends BaseDataset {
@@ -36,7 +36,7 @@ export class FourCircles extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    this.config = parseDatasetConfig('four-circles', schema, config);
+    this.config = parseConfig("dataset 'four-circles' config", schema, config);
   }
 
   protected draw(n: number, rng: Rng): DataArrays {

@@ -4,7 +4,7 @@ import { HalfMoons } from './half-moons.js';
 
 describe('HalfMoons', () => {
   it('puts moon 0 on the upper unit half-circle and moon 1 on the lower one centred at (1, 0.5)', () => {
-    const data = new HalfMoons({ noise: 0 }).sample(4000, 9);
+    const data = new HalfMoons({ noise: 0 }).sample(4000, { seed: 9 });
     for (const [x, y] of points(data, 0)) {
       expect(Math.hypot(x, y)).toBeCloseTo(1, 5);
       expect(y).toBeGreaterThanOrEqual(-1e-6);
@@ -21,7 +21,7 @@ describe('HalfMoons', () => {
   it('adds Gaussian noise of the given standard deviation', () => {
     const n = 40_000;
     for (const noise of [0.05, 0.2]) {
-      const data = new HalfMoons({ noise }).sample(n, 10);
+      const data = new HalfMoons({ noise }).sample(n, { seed: 10 });
       for (const c of labelCounts(data.labels!, 2)) expect(Math.abs(c - n / 2)).toBeLessThan(500);
       // Away from the tips, the distance to the moon's circle is the radial part of the noise.
       const r0 = radii(points(data, 0).filter(([, y]) => y > 0.3));

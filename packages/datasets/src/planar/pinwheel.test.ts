@@ -7,7 +7,7 @@ describe('Pinwheel', () => {
     const n = 25_000;
     const pinwheel = new Pinwheel();
     expect(pinwheel.numClasses).toBe(5);
-    const data = pinwheel.sample(n, 11);
+    const data = pinwheel.sample(n, { seed: 11 });
     for (const c of labelCounts(data.labels!, 5)) expect(Math.abs(c - n / 5)).toBeLessThan(5 * 63);
     for (let k = 0; k < 5; k++) {
       const pts = points(data, k).filter(([x, y]) => Math.hypot(x, y) > 0.2);

@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, drawLabels, parseDatasetConfig } from '../base.js';
+import { BaseDataset, drawLabels } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({
@@ -22,7 +22,7 @@ const schema = z.strictObject({
  *
  * @example
  * ```ts
- * const { x, labels } = new Pinwheel().sample(2560, 0); // labels 0..4
+ * const { x, labels } = new Pinwheel().sample(2560, { seed: 0 }); // labels 0..4
  * ```
  */
 export class Pinwheel extends BaseDataset {
@@ -33,7 +33,7 @@ export class Pinwheel extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    this.config = parseDatasetConfig('pinwheel', schema, config);
+    this.config = parseConfig("dataset 'pinwheel' config", schema, config);
     this.numClasses = this.config.wings;
   }
 

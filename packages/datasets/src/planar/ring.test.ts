@@ -4,7 +4,7 @@ import { Ring } from './ring.js';
 
 describe('Ring', () => {
   it('draws a ring of radius 2.25 with noise 0.3375 (the companion code at radius=1.25)', () => {
-    const data = new Ring().sample(40_000, 2);
+    const data = new Ring().sample(40_000, { seed: 2 });
     expect(data.labels).toBeUndefined();
     const pts = points(data);
     const r = radii(pts);

@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, parseDatasetConfig } from '../base.js';
+import { BaseDataset } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({
@@ -15,7 +15,7 @@ const schema = z.strictObject({
  *
  * @example
  * ```ts
- * const { x } = new Ring().sample(1000, 0);
+ * const { x } = new Ring().sample(1000, { seed: 0 });
  * ```
  */
 export class Ring extends BaseDataset {
@@ -25,7 +25,7 @@ export class Ring extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    this.config = parseDatasetConfig('ring', schema, config);
+    this.config = parseConfig("dataset 'ring' config", schema, config);
   }
 
   protected draw(n: number, rng: Rng): DataArrays {

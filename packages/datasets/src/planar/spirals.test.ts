@@ -13,7 +13,7 @@ function simpson(f: (t: number) => number, a: number, b: number, m = 20_000): nu
 describe('Spirals', () => {
   it('has the companion scale: E|x|^2 of t -> (-t cos t + a, t sin t + b)/3 + noise, t = 3π√U', () => {
     const n = 40_000;
-    const data = new Spirals().sample(n, 4);
+    const data = new Spirals().sample(n, { seed: 4 });
     for (const c of labelCounts(data.labels!, 2)) expect(Math.abs(c - n / 2)).toBeLessThan(5 * 100);
     // E|p|^2 = E t² + 0.5 E[t (sin t - cos t)] + 1/6 for a, b ~ U[0, 0.5]; with u = s², t = 3π s.
     const et2 = (9 * Math.PI ** 2) / 2;
@@ -33,7 +33,7 @@ describe('Spirals', () => {
   });
 
   it('winds 3 radians per unit of radius (polar angle π - 3r on arm 0), up to radius π', () => {
-    const data = new Spirals({ noise: 0 }).sample(5000, 6);
+    const data = new Spirals({ noise: 0 }).sample(5000, { seed: 6 });
     let far = 0;
     for (const [x, y] of points(data, 0)) {
       const r = Math.hypot(x, y);

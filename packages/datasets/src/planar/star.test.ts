@@ -29,8 +29,8 @@ describe('Star', () => {
   it('has 4 bars from 0.6 to 2.6 at angles 2πk/4 with noise 0.1, labelled by bar', () => {
     const star = new Star();
     expect(star.numClasses).toBe(4);
-    checkBars(4, star.sample(20_000, 7), 0.1);
-    checkBars(4, new Star({ noise: 0 }).sample(4000, 7), 0);
+    checkBars(4, star.sample(20_000, { seed: 7 }), 0.1);
+    checkBars(4, new Star({ noise: 0 }).sample(4000, { seed: 7 }), 0);
   });
 
   it('eight star has 8 bars at angles 2πk/8', () => {
@@ -38,7 +38,7 @@ describe('Star', () => {
     expect(star.type).toBe('eight-star');
     expect(star.numClasses).toBe(8);
     expect(star.getConfig()).toEqual({ noise: 0.1 });
-    checkBars(8, star.sample(40_000, 8), 0.1);
-    checkBars(8, new EightStar({ noise: 0 }).sample(8000, 8), 0);
+    checkBars(8, star.sample(40_000, { seed: 8 }), 0.1);
+    checkBars(8, new EightStar({ noise: 0 }).sample(8000, { seed: 8 }), 0);
   });
 });

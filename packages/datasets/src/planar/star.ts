@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, drawLabels, parseDatasetConfig } from '../base.js';
+import { BaseDataset, drawLabels } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const starSchema = z.strictObject({
@@ -21,8 +21,8 @@ const eightStarSchema = z.strictObject({
  *
  * @example
  * ```ts
- * const { x, labels } = new Star().sample(1000, 0);           // 4 bars, along the axes
- * const six = new Star({ bars: 6 }).sample(1000, 0);
+ * const { x, labels } = new Star().sample(1000, { seed: 0 });           // 4 bars, along the axes
+ * const six = new Star({ bars: 6 }).sample(1000, { seed: 0 });
  * ```
  */
 export class Star extends BaseDataset {
@@ -34,7 +34,7 @@ export class Star extends BaseDataset {
 
   constructor(config: z.input<typeof starSchema> = {}) {
     super();
-    const { bars, noise } = parseDatasetConfig('star', starSchema, config);
+    const { bars, noise } = parseConfig("dataset 'star' config", starSchema, config);
     this.bars = bars;
     this.noise = noise;
     this.numClasses = bars;
@@ -66,14 +66,14 @@ export class Star extends BaseDataset {
  *
  * @example
  * ```ts
- * const { x, labels } = new EightStar().sample(1000, 0);
+ * const { x, labels } = new EightStar().sample(1000, { seed: 0 });
  * ```
  */
 export class EightStar extends Star {
   override readonly type: string = 'eight-star';
 
   constructor(config: z.input<typeof eightStarSchema> = {}) {
-    const { noise } = parseDatasetConfig('eight-star', eightStarSchema, config);
+    const { noise } = parseConfig("dataset 'eight-star' config", eightStarSchema, config);
     super({ bars: 8, noise });
   }
 

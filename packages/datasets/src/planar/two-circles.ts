@@ -1,6 +1,6 @@
-import { definePlugin, type JsonObject, type Rng } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng } from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, drawLabels, parseDatasetConfig } from '../base.js';
+import { BaseDataset, drawLabels } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({
@@ -16,7 +16,7 @@ const schema = z.strictObject({
  *
  * @example
  * ```ts
- * const { x, labels } = new TwoCircles().sample(1024, 0);
+ * const { x, labels } = new TwoCircles().sample(1024, { seed: 0 });
  * ```
  */
 export class TwoCircles extends BaseDataset {
@@ -27,7 +27,7 @@ export class TwoCircles extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    this.config = parseDatasetConfig('two-circles', schema, config);
+    this.config = parseConfig("dataset 'two-circles' config", schema, config);
   }
 
   protected draw(n: number, rng: Rng): DataArrays {

@@ -1,6 +1,13 @@
-import { definePlugin, type JsonObject, NonFiniteError, type Rng, ShapeError } from '@diffeo/core';
+import {
+  definePlugin,
+  type JsonObject,
+  NonFiniteError,
+  parseConfig,
+  type Rng,
+  ShapeError,
+} from '@diffeo/core';
 import { z } from 'zod';
-import { BaseDataset, parseDatasetConfig } from '../base.js';
+import { BaseDataset } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({
@@ -34,7 +41,7 @@ const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
  * @example
  * ```ts
  * const power = new GaussianPower({ dim: 3, psi: 3 });
- * const data = power.sample(2048, 0);
+ * const data = power.sample(2048, { seed: 0 });
  * const truth = power.logProb(data);          // Float64Array, one log-density per row
  * power.expectedLogProb();                    // 3 * -1.2472... = -3.7416...
  * ```
@@ -46,7 +53,7 @@ export class GaussianPower extends BaseDataset {
 
   constructor(config: z.input<typeof schema> = {}) {
     super();
-    const { dim, psi } = parseDatasetConfig('gaussian-power', schema, config);
+    const { dim, psi } = parseConfig("dataset 'gaussian-power' config", schema, config);
     this.dim = dim;
     this.psi = psi;
   }

@@ -59,7 +59,7 @@ export function layerRef(v: Record<string, Mat>, name: string, x: Mat): Mat {
 export function mlpRef(net: MLP, x: Mat, act: Activation): Mat {
   const v = vars(net);
   let h = x;
-  for (let i = 0; i < net.numLayers; i++) h = mapRef(layerRef(v, `hidden.${i}`, h), actRef[act]);
+  for (let i = 0; i < net.numHiddenLayers; i++) h = mapRef(layerRef(v, `hidden.${i}`, h), actRef[act]);
   return layerRef(v, 'output', h);
 }
 

@@ -1,48 +1,50 @@
-import { type BijectorOutput, type NamedVariable, prefixed } from '@diffeo/core';
+import {
+  type BijectorOutput,
+  type JsonObject,
+  type NamedVariable,
+  parseConfig,
+  prefixed,
+  seedSchema,
+} from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
-import { type HiddenDegrees, MADE } from './made.js';
+import type { Transformer, TransformerOutput } from '../transformers/transformer.js';
+import { MADE } from './made.js';
 
-/** The configuration every masked autoregressive layer shares (the MADE that conditions it). */
-export interface AutoregressiveConfig {
+/** The options every masked autoregressive layer has, besides its transformer's, with their defaults. */
+export const maskedAutoregressiveFields = {
   /** Event size D. */
-  dim: number;
-  /** Context width, 0 (default) for an unconditional layer. */
-  contextDim?: number;
-  /** Width of the MADE's hidden layers (default 64). */
-  hiddenFeatures?: number;
-  /** Residual (or feed-forward) blocks after the first hidden layer (default 2). */
-  numBlocks?: number;
-  /** Masked residual blocks as nflows (default true), or plain masked layers. */
-  useResidualBlocks?: boolean;
-  /** Degrees of the hidden units (default 'sequential'). */
-  hiddenDegrees?: HiddenDegrees;
-  /** Zero-initialise the MADE's output layer so the layer starts as the identity (default false). */
-  identityInit?: boolean;
-  /** Seed of the initial weights and random degrees (default 0). */
-  seed?: number;
-}
-
-/** The zod fields of {@link AutoregressiveConfig}, with their defaults, for the layers' schemas. */
-export const autoregressiveConfigFields = {
   dim: z.number().int().positive(),
+  /** Context width, 0 for an unconditional layer. */
   contextDim: z.number().int().nonnegative().default(0),
+  /** Width of the MADE's hidden layers. */
   hiddenFeatures: z.number().int().positive().default(64),
+  /** Residual (or feed-forward) blocks after the first hidden layer. */
   numBlocks: z.number().int().nonnegative().default(2),
+  /** Masked residual blocks as nflows, or plain masked layers. */
   useResidualBlocks: z.boolean().default(true),
+  /** Degrees of the hidden units. */
   hiddenDegrees: z.enum(['sequential', 'random']).default('sequential'),
+  /** Zero-initialise the MADE's output layer, so that the layer starts as the identity. */
   identityInit: z.boolean().default(false),
-  seed: z.number().int().default(0),
+  /** Seed of the initial weights and random degrees. */
+  seed: seedSchema.default(0),
 };
 
-/** Which way an elementwise transformer runs: data to latent (one MADE pass) or latent to data. */
-export type AutoregressiveDirection = 'normalize' | 'generate';
+const maskedAutoregressiveSchema = z.strictObject(maskedAutoregressiveFields);
+
+/** What {@link MaskedAutoregressive} takes: the layer's options and the transformer. */
+export type MaskedAutoregressiveOptions = z.input<typeof maskedAutoregressiveSchema> & {
+  transformer: Transformer;
+};
 
 /**
- * The shared machinery of masked autoregressive flows (MAF, Papamakarios et al. 2017): a MADE maps
- * the data x to per-dimension parameters, and an elementwise transformer, parameterised by them,
- * maps x_i to u_i. In Diffeo's directions:
+ * A masked autoregressive layer (MAF, Papamakarios et al. 2017) with any elementwise
+ * {@link Transformer}: a MADE maps the data x to per-dimension parameters, and the transformer,
+ * parameterised by them, maps x_i to u_i. {@link MaskedAffineAutoregressive} and
+ * {@link MaskedRationalQuadraticAutoregressive} are this layer with the `affine` and
+ * `rationalQuadratic` transformers. In Diffeo's directions:
  *
  * - `inverse` (data x -> latent u, density evaluation) is ONE pass: params = MADE(x) depend on x_<i
  *   only, so all dimensions are transformed at once. This is the fast direction.
@@ -51,30 +53,41 @@ export type AutoregressiveDirection = 'normalize' | 'generate';
  *   Without a context, pass 0 runs the MADE on a single row (dimension 0's parameters are
  *   constants then).
  *
- * A subclass gives the number of parameters per dimension and the elementwise map.
+ * Variables: `made.*` (see {@link MADE}).
+ *
+ * @example
+ * ```ts
+ * const layer = new MaskedAutoregressive({ dim: 3, transformer: affine(), hiddenFeatures: 32 });
+ * const { y: u, logDet } = layer.inverse(x); // one MADE pass
+ * ```
  */
-export abstract class AutoregressiveBijector extends BaseBijector {
+export class MaskedAutoregressive extends BaseBijector {
+  readonly type: string = 'masked-autoregressive';
   /** The conditioner. Its variables are listed under `made.` by {@link namedVariables}. */
   readonly made: MADE;
+  readonly transformer: Transformer;
   readonly hiddenFeatures: number;
   readonly numBlocks: number;
   readonly useResidualBlocks: boolean;
-  readonly hiddenDegrees: HiddenDegrees;
+  readonly hiddenDegrees: 'sequential' | 'random';
   readonly identityInit: boolean;
   readonly seed: number;
 
-  constructor(config: AutoregressiveConfig, paramsPerDim: number) {
-    super(config.dim, config.contextDim ?? 0);
-    this.hiddenFeatures = config.hiddenFeatures ?? 64;
-    this.numBlocks = config.numBlocks ?? 2;
-    this.useResidualBlocks = config.useResidualBlocks ?? true;
-    this.hiddenDegrees = config.hiddenDegrees ?? 'sequential';
-    this.identityInit = config.identityInit ?? false;
-    this.seed = config.seed ?? 0;
+  constructor(options: MaskedAutoregressiveOptions) {
+    const { transformer, ...rest } = options;
+    const c = parseConfig("bijector 'masked-autoregressive' config", maskedAutoregressiveSchema, rest);
+    super(c.dim, c.contextDim);
+    this.transformer = transformer;
+    this.hiddenFeatures = c.hiddenFeatures;
+    this.numBlocks = c.numBlocks;
+    this.useResidualBlocks = c.useResidualBlocks;
+    this.hiddenDegrees = c.hiddenDegrees;
+    this.identityInit = c.identityInit;
+    this.seed = c.seed;
     this.made = new MADE({
-      features: this.dim,
+      dim: this.dim,
       hiddenFeatures: this.hiddenFeatures,
-      outputMultiplier: paramsPerDim,
+      outputMultiplier: transformer.paramsPerDim,
       contextDim: this.contextDim,
       numBlocks: this.numBlocks,
       useResidualBlocks: this.useResidualBlocks,
@@ -84,18 +97,16 @@ export abstract class AutoregressiveBijector extends BaseBijector {
     });
   }
 
-  /**
-   * The elementwise map of `input` under `params` (`[batch, dim * paramsPerDim]`, each dimension's
-   * parameters contiguous), with log|d output / d input| per element.
-   */
-  protected abstract elementwise(
+  private transform(
     input: tf.Tensor2D,
     params: tf.Tensor2D,
-    direction: AutoregressiveDirection,
-  ): { y: tf.Tensor2D; logDet: tf.Tensor2D };
+    direction: 'forward' | 'inverse',
+  ): TransformerOutput {
+    return this.transformer[direction](input, params, { hiddenFeatures: this.hiddenFeatures });
+  }
 
   protected _inverse(x: tf.Tensor2D, context: tf.Tensor2D | undefined): BijectorOutput {
-    const { y, logDet } = this.elementwise(x, this.made.apply(x, context), 'normalize');
+    const { y, logDet } = this.transform(x, this.made.apply(x, context), 'inverse');
     return { y, logDet: tf.sum(logDet, 1) as tf.Tensor1D };
   }
 
@@ -108,9 +119,9 @@ export abstract class AutoregressiveBijector extends BaseBijector {
         ? // A broadcasting product, not tf.tile: wasm's Tile took 16 ms for 10^4 rows of 46.
           (tf.mul(tf.ones([u.shape[0], 1]), this.made.apply(tf.zeros([1, this.dim]))) as tf.Tensor2D)
         : this.made.apply(tf.zerosLike(u) as tf.Tensor2D, context);
-    let { y: x, logDet } = this.elementwise(u, first, 'generate');
+    let { y: x, logDet } = this.transform(u, first, 'forward');
     for (let pass = 1; pass < this.dim; pass++) {
-      const out = this.elementwise(u, this.made.apply(x, context), 'generate');
+      const out = this.transform(u, this.made.apply(x, context), 'forward');
       x = out.y;
       logDet = out.logDet;
     }
@@ -127,8 +138,8 @@ export abstract class AutoregressiveBijector extends BaseBijector {
     this.made.dispose();
   }
 
-  /** The config fields of the MADE, for the subclasses' `getConfig`. */
-  protected autoregressiveConfig() {
+  /** The layer's options and the transformer's. */
+  getConfig(): JsonObject {
     return {
       dim: this.dim,
       contextDim: this.contextDim,
@@ -138,6 +149,7 @@ export abstract class AutoregressiveBijector extends BaseBijector {
       hiddenDegrees: this.hiddenDegrees,
       identityInit: this.identityInit,
       seed: this.seed,
+      ...this.transformer.getConfig(),
     };
   }
 }
