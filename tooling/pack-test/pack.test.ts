@@ -202,6 +202,23 @@ it('typechecks every TS block of every README under strict settings, and runs it
   }
 });
 
+it("builds the core README's Vite and esbuild recipes (the browser apps below use their lines)", () => {
+  const readme = readFileSync(join(packagesDir, 'core', 'README.md'), 'utf8');
+  const blocks = [...readme.matchAll(/```javascript\n([\s\S]*?)```/g)].map((m) => m[1]!);
+  const recipes = blocks.filter((b) => b.includes('wasmPaths'));
+  expect(recipes).toHaveLength(2);
+  for (const [recipe, entry] of [
+    [recipes[0]!, 'entry-vite.js'],
+    [recipes[1]!, 'entry-esbuild.js'],
+  ] as const) {
+    const app = readFileSync(join(fixtureDir, 'browser', entry), 'utf8');
+    for (const line of recipe.split('\n')) {
+      if (line.trim() === '' || line.includes('useBackend')) continue;
+      expect(app, `${entry} lacks a line of the README recipe`).toContain(line);
+    }
+  }
+});
+
 it('loads from CommonJS through import()', () => {
   const out = lastJson(node(['commonjs.cjs']));
   expect(out.hasFit).toBe(true);
@@ -308,6 +325,17 @@ async function buildEsbuild(): Promise<string> {
   return outdir;
 }
 
+/** The entry chunk: the script the page loads first. */
+function mainChunk(outDir: string): string {
+  const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+  const src = /<script type="module"[^>]* src="([^"]+)"/.exec(html)?.[1];
+  expect(src, 'the built page loads a module script').toBeDefined();
+  return readFileSync(join(outDir, src!), 'utf8');
+}
+
+/** The first characters of the digits table's base64 (datasets' src/digits/digits-data.gen.ts). */
+const DIGITS_TABLE_START = 'AAAFDQkBAAAAAA0PCg8FAAADDwIACwgAAAQMAAAI';
+
 describe.each([
   ['Vite', buildVite],
   ['esbuild', buildEsbuild],
@@ -335,7 +363,7 @@ describe.each([
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
 
-  async function run(backend: 'wasm' | 'webgl', withWasmPaths: boolean) {
+  async function inPage<T>(fn: (page: import('playwright-core').Page) => Promise<T>): Promise<T> {
     const context = await browser!.newContext();
     try {
       const page = await context.newPage();
@@ -347,15 +375,20 @@ describe.each([
         .catch(() => {
           throw new Error(`the page did not load: ${errors.join('; ') || 'no error reported'}`);
         });
-      return await page.evaluate(
-        ([b, w]) =>
-          (window as unknown as { diffeoRun: (b: string, w: boolean) => Promise<unknown> }).diffeoRun(b, w),
-        [backend, withWasmPaths] as const,
-      );
+      return await fn(page);
     } finally {
       await context.close();
     }
   }
+
+  const run = (backend: 'wasm' | 'webgl', withWasmPaths: boolean) =>
+    inPage((page) =>
+      page.evaluate(
+        ([b, w]) =>
+          (window as unknown as { diffeoRun: (b: string, w: boolean) => Promise<unknown> }).diffeoRun(b, w),
+        [backend, withWasmPaths] as const,
+      ),
+    );
 
   it.each(['wasm', 'webgl'] as const)('trains on %s', async (backend) => {
     const result = (await run(backend, true)) as Record<string, unknown>;
@@ -368,5 +401,20 @@ describe.each([
     const result = (await run('wasm', false)) as Record<string, unknown>;
     expect(result).toMatchObject({ ok: false, name: 'BackendError' });
     expect(result.message).toMatch(/wasmPaths/);
+  });
+
+  it('keeps the digits table out of the main chunk, and loads it on demand', async () => {
+    expect(mainChunk(outDir)).not.toContain(DIGITS_TABLE_START);
+    const chunks = readdirSync(outDir, { recursive: true, encoding: 'utf8' }).filter((f) =>
+      f.endsWith('.js'),
+    );
+    const withTable = chunks.filter((f) =>
+      readFileSync(join(outDir, f), 'utf8').includes(DIGITS_TABLE_START),
+    );
+    expect(withTable, 'one chunk of its own holds the table').toHaveLength(1);
+    const result = await inPage((page) =>
+      page.evaluate(() => (window as unknown as { diffeoDigits: () => Promise<unknown> }).diffeoDigits()),
+    );
+    expect(result).toEqual({ n: 179, labels: [7] });
   });
 });
