@@ -37,6 +37,16 @@ export interface UseBackendOptions {
 /**
  * Refuses a WebGL backend that cannot store float32 textures: with 16-bit floats a sum of logs
  * over 8 dimensions was measured off by a factor of 5, so log-densities would be silently wrong.
+ * `useBackend('webgl')` calls it; call it yourself when you set tfjs's backend without `useBackend`.
+ *
+ * @example
+ * ```ts
+ * const env = tf.env();
+ * checkWebglPrecision({
+ *   float32RenderTargets: env.getBool('WEBGL_RENDER_FLOAT32_CAPABLE'),
+ *   forceF16Textures: env.getBool('WEBGL_FORCE_F16_TEXTURES'),
+ * }); // throws BackendError on a device with 16-bit float textures only
+ * ```
  */
 export function checkWebglPrecision(flags: {
   float32RenderTargets: boolean;
