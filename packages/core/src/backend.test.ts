@@ -1,6 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { checkWebglPrecision, useBackend } from './backend.js';
+import {
+  checkWebglPrecision,
+  guardNoBackend,
+  initFailureMessage,
+  NO_BACKEND_MESSAGE,
+  useBackend,
+} from './backend.js';
 import { BackendError } from './errors.js';
 
 describe('useBackend', () => {
@@ -52,5 +58,59 @@ describe('checkWebglPrecision', () => {
         /16-bit float textures .* log-densities would be wrong/,
       );
     }
+  });
+});
+
+describe('guardNoBackend', () => {
+  const fakeEngine = (names: string[]) => ({
+    backendNames: () => names,
+    getSortedBackends: () => {
+      if (names.length === 0) throw new Error('No backend found in registry.');
+      return [...names];
+    },
+  });
+
+  it("replaces tfjs's 'No backend found' with a BackendError that names useBackend", () => {
+    const engine = fakeEngine([]);
+    guardNoBackend(engine);
+    expect(() => engine.getSortedBackends()).toThrow(BackendError);
+    expect(() => engine.getSortedBackends()).toThrow(NO_BACKEND_MESSAGE);
+    expect(NO_BACKEND_MESSAGE).toMatch(/await useBackend\('wasm'\)/);
+  });
+
+  it('leaves a registry with backends alone, and wraps once', () => {
+    const engine = fakeEngine(['cpu', 'wasm']);
+    guardNoBackend(engine);
+    guardNoBackend(engine);
+    expect(engine.getSortedBackends()).toEqual(['cpu', 'wasm']);
+  });
+
+  it("is installed on tfjs's engine by importing @diffeo/core", () => {
+    // The guard is an own property of the engine instance, in front of the class's method.
+    expect(Object.hasOwn(tf.engine(), 'getSortedBackends')).toBe(true);
+  });
+});
+
+describe('initFailureMessage', () => {
+  it('names wasmPaths when wasm fails in a browser without them', () => {
+    const message = initFailureMessage('wasm', {}, false);
+    expect(message).toMatch(/^backend 'wasm': failed to initialise on this platform: /);
+    expect(message).toMatch(/useBackend\('wasm', \{ wasmPaths: /);
+    expect(message).toMatch(/Serving the wasm files/);
+  });
+
+  it('names the wasmPaths given when they did not work', () => {
+    expect(initFailureMessage('wasm', { wasmPaths: '/static/' }, false)).toMatch(
+      /check that wasmPaths \("\/static\/"\) serves the three \.wasm files/,
+    );
+  });
+
+  it('says nothing about wasmPaths in Node or for other backends', () => {
+    expect(initFailureMessage('wasm', {}, true)).toBe(
+      "backend 'wasm': failed to initialise on this platform",
+    );
+    expect(initFailureMessage('webgl', {}, false)).toBe(
+      "backend 'webgl': failed to initialise on this platform",
+    );
   });
 });

@@ -37,6 +37,16 @@ export interface UseBackendOptions {
 /**
  * Refuses a WebGL backend that cannot store float32 textures: with 16-bit floats a sum of logs
  * over 8 dimensions was measured off by a factor of 5, so log-densities would be silently wrong.
+ * `useBackend('webgl')` calls it; call it yourself when you set tfjs's backend without `useBackend`.
+ *
+ * @example
+ * ```ts
+ * const env = tf.env();
+ * checkWebglPrecision({
+ *   float32RenderTargets: env.getBool('WEBGL_RENDER_FLOAT32_CAPABLE'),
+ *   forceF16Textures: env.getBool('WEBGL_FORCE_F16_TEXTURES'),
+ * }); // throws BackendError on a device with 16-bit float textures only
+ * ```
  */
 export function checkWebglPrecision(flags: {
   float32RenderTargets: boolean;
@@ -50,15 +60,76 @@ export function checkWebglPrecision(flags: {
   }
 }
 
+/** What a user reads when an op runs before any backend was chosen. */
+export const NO_BACKEND_MESSAGE =
+  "no TensorFlow.js backend is selected: call `await useBackend('wasm')` (or 'cpu', 'webgl') from " +
+  '@diffeo/core before creating tensors or using a model';
+
+interface BackendRegistryEngine {
+  backendNames(): string[];
+  getSortedBackends(): string[];
+}
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Makes `engine` (tfjs's engine) throw a `BackendError` naming `useBackend` where tfjs would throw
+ * its own "No backend found in registry": that happens on the first op when no backend package was
+ * loaded, and tfjs's message does not say what to do. Every path to an implicit backend choice
+ * (`tf.ready()`, the first tensor) goes through `getSortedBackends`.
+ */
+export function guardNoBackend(engine: BackendRegistryEngine): void {
+  if (guarded.has(engine)) return;
+  guarded.add(engine);
+  const sorted = engine.getSortedBackends;
+  engine.getSortedBackends = function (this: BackendRegistryEngine) {
+    if (this.backendNames().length === 0) throw new BackendError(NO_BACKEND_MESSAGE);
+    return sorted.call(this);
+  };
+}
+
+guardNoBackend(tf.engine() as unknown as BackendRegistryEngine);
+
+const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+
+/** Why a backend failed to start, and what to do about it. */
+export function initFailureMessage(name: BackendName, options: UseBackendOptions, inNode = isNode): string {
+  const base = `backend '${name}': failed to initialise on this platform`;
+  if (name !== 'wasm' || inNode) return base;
+  if (options.wasmPaths === undefined) {
+    return (
+      `${base}: the .wasm files of @tensorflow/tfjs-backend-wasm were not found; serve them and pass ` +
+      "their URL as `useBackend('wasm', { wasmPaths: '/wasm/' })` (a directory ending in '/', or a map from " +
+      'file name to URL; see "Serving the wasm files" in the @diffeo/core README for Vite and esbuild)'
+    );
+  }
+  return `${base}: check that wasmPaths (${JSON.stringify(options.wasmPaths)}) serves the three .wasm files of @tensorflow/tfjs-backend-wasm with the type application/wasm`;
+}
+
+/** Imports a backend's package; a missing one is a BackendError that says what to install. */
+async function importBackend<T>(pkg: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (e) {
+    throw new BackendError(
+      `backend package ${pkg} could not be loaded (${(e as Error).message}): install it beside @diffeo/core ` +
+        `(npm install ${pkg}@^4.22.0)`,
+    );
+  }
+}
+
 /** Loads the backend's package; returns what undoes temporary changes once it has started. */
 async function loadBackend(name: BackendName, options: UseBackendOptions): Promise<RestoreWasmThreads> {
   const nothing = () => {};
   switch (name) {
     case 'cpu':
-      await import('@tensorflow/tfjs-backend-cpu');
+      await importBackend('@tensorflow/tfjs-backend-cpu', () => import('@tensorflow/tfjs-backend-cpu'));
       return nothing;
     case 'wasm': {
-      const wasm = await import('@tensorflow/tfjs-backend-wasm');
+      const wasm = await importBackend(
+        '@tensorflow/tfjs-backend-wasm',
+        () => import('@tensorflow/tfjs-backend-wasm'),
+      );
       if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
       installWasmKernels();
       if (options.threads === undefined) return nothing;
@@ -77,7 +148,7 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
       return prepareWasmThreads(options.threads, wasm, tf.env());
     }
     case 'webgl':
-      await import('@tensorflow/tfjs-backend-webgl');
+      await importBackend('@tensorflow/tfjs-backend-webgl', () => import('@tensorflow/tfjs-backend-webgl'));
       return nothing;
     default:
       throw new BackendError(`backend: expected 'cpu', 'wasm' or 'webgl', got '${String(name)}'`);
@@ -111,11 +182,11 @@ export async function useBackend(name: BackendName, options: UseBackendOptions =
   try {
     ok = await tf.setBackend(name);
   } catch (e) {
-    throw new BackendError(`backend '${name}': failed to initialise: ${(e as Error).message}`);
+    throw new BackendError(`${initFailureMessage(name, options)}: ${(e as Error).message}`);
   } finally {
     restore();
   }
-  if (!ok) throw new BackendError(`backend '${name}': failed to initialise on this platform`);
+  if (!ok) throw new BackendError(initFailureMessage(name, options));
   await tf.ready();
   if (name === 'cpu') {
     // The cpu backend prints a banner advertising tfjs-node on its first write in Node; Diffeo's

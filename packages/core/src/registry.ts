@@ -21,7 +21,20 @@ export interface Plugin<T = unknown, S extends z.ZodType = z.ZodType> {
   create(config: z.output<S>, ctx: PluginContext): T;
 }
 
-/** Defines a plugin with its config type inferred from the schema. */
+/**
+ * Defines a plugin with its config type inferred from the schema.
+ *
+ * @example
+ * ```ts
+ * const plugin = definePlugin({
+ *   kind: 'bijector',
+ *   type: 'my-shift',
+ *   schema: z.object({ dim: z.number().int().positive() }),
+ *   create: (config) => new MyShift(config), // config: { dim: number }
+ * });
+ * register(plugin);
+ * ```
+ */
 export function definePlugin<S extends z.ZodType, T>(plugin: Plugin<T, S>): Plugin<T, S> {
   return plugin;
 }
@@ -199,7 +212,15 @@ export function createRegistry(parent?: Registry): Registry {
 /** The registry that every Diffeo package registers its plugins in when it is imported. */
 export const defaultRegistry: Registry = createRegistry();
 
-/** Registers a plugin in the default registry. */
+/**
+ * Registers a plugin in the default registry.
+ *
+ * @example
+ * ```ts
+ * register(definePlugin({ kind: 'bijector', type: 'my-shift', schema, create: (c) => new MyShift(c) }));
+ * create({ kind: 'bijector', type: 'my-shift', config: { dim: 2 } });
+ * ```
+ */
 export function register(plugin: Plugin<unknown, z.ZodType>): void {
   defaultRegistry.register(plugin);
 }
@@ -211,17 +232,33 @@ export function register(plugin: Plugin<unknown, z.ZodType>): void {
  * ```ts
  * import { create } from '@diffeo/core';
  * import '@diffeo/bijectors';
+ * import '@diffeo/datasets';
  * const layer = create({ kind: 'bijector', type: 'rq-coupling', config: { dim: 2, numBins: 4 } });
+ * const board = create({ kind: 'dataset', type: 'checkerboard' });
  * ```
  */
 export const create: CreateFunction = ((spec: AnySpec) => defaultRegistry.create(spec)) as CreateFunction;
 
-/** Lists the plugins of the default registry. */
+/**
+ * Lists the plugins of the default registry.
+ *
+ * @example
+ * ```ts
+ * list('dataset').map((p) => p.type); // ['checkerboard', 'concentric-rings', ...]
+ * ```
+ */
 export function list(kind?: PluginKind): Plugin<unknown, z.ZodType>[] {
   return defaultRegistry.list(kind);
 }
 
-/** Whether the default registry has a plugin. */
+/**
+ * Whether the default registry has a plugin.
+ *
+ * @example
+ * ```ts
+ * has('distribution', 'flow'); // true once @diffeo/distributions is imported
+ * ```
+ */
 export function has(kind: PluginKind, type: string): boolean {
   return defaultRegistry.has(kind, type);
 }

@@ -11,11 +11,13 @@ import { registerDatasets } from './plugins.js';
 export { BaseDataset } from './base.js';
 export { type ConditionalConfig, ConditionalDataset, conditionalPlugin } from './conditional/conditional.js';
 export {
+  DIGITS_COUNTS,
   DIGITS_LEVELS,
   DIGITS_PIXELS,
   Digits,
   type DigitsConfig,
   digitsPlugin,
+  loadDigits,
 } from './digits/digits.js';
 export { type CsvOptions, parseCsv } from './loaders/csv.js';
 export { loadCsvFile, loadJsonFile } from './loaders/file.js';

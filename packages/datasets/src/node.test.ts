@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ConfigError, NonFiniteError } from '@diffeo/core';
+import { ConfigError, NonFiniteError, SerializationError } from '@diffeo/core';
 import { describe, expect, it } from 'vitest';
 import { loadCsvPath, loadJsonPath } from './node.js';
 
@@ -34,5 +34,17 @@ describe('@diffeo/datasets/node path loaders', () => {
     );
     await expect(loadCsvPath(join(dir, 'missing.csv'))).rejects.toThrow(ConfigError);
     await expect(loadCsvPath(join(dir, 'missing.csv'))).rejects.toThrow(/path: cannot read '.*missing.csv'/);
+  });
+
+  it('gives a SerializationError for gzip data that does not decompress, and reads a BOM', async () => {
+    const corrupt = join(dir, 'corrupt.json.gz');
+    writeFileSync(corrupt, new Uint8Array([0x1f, 0x8b, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8]));
+    await expect(loadJsonPath(corrupt)).rejects.toThrow(SerializationError);
+    await expect(loadJsonPath(corrupt)).rejects.toThrow(
+      /loadJsonPath\(.*corrupt.json.gz\): file: expected gzip data .*, got data that does not decompress/,
+    );
+    const bom = join(dir, 'bom.json');
+    writeFileSync(bom, '\uFEFF[[5, 6]]');
+    expect(Array.from((await loadJsonPath(bom)).x)).toEqual([5, 6]);
   });
 });

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { ConfigError } from '@diffeo/core';
 import { type CsvOptions, parseCsvText } from './loaders/csv.js';
-import { isGzip } from './loaders/file.js';
+import { corruptGzip, isGzip } from './loaders/file.js';
 import { type JsonArrayOptions, parseJsonText } from './loaders/json.js';
 import type { DataArrays } from './types.js';
 
@@ -22,7 +22,12 @@ async function readText(where: string, path: string): Promise<string> {
   } catch (e) {
     throw new ConfigError(`${where}: path: cannot read '${path}': ${(e as Error).message}`);
   }
-  return (isGzip(bytes) ? gunzipSync(bytes) : bytes).toString('utf8');
+  if (!isGzip(bytes)) return new TextDecoder().decode(bytes);
+  try {
+    return new TextDecoder().decode(gunzipSync(bytes));
+  } catch (e) {
+    throw corruptGzip(where, e);
+  }
 }
 
 /**

@@ -157,7 +157,14 @@ export async function save(model: Module, destination: string | tf.io.IOHandler)
   return handler.save(await toArtifacts(model));
 }
 
-/** Loads a module saved by {@link save}, building it through `registry` (default: the default registry). */
+/**
+ * Loads a module saved by {@link save}, building it through `registry` (default: the default registry).
+ *
+ * @example
+ * ```ts
+ * const flow = await load<Flow>('file://./models/checkerboard'); // Node; 'indexeddb://...' in a browser
+ * ```
+ */
 export async function load<T extends Module = Module>(
   source: string | tf.io.IOHandler,
   registry: Registry = defaultRegistry,

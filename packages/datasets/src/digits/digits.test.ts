@@ -3,7 +3,7 @@ import { gunzipSync } from 'node:zlib';
 import { ConfigError, ShapeError } from '@diffeo/core';
 import { describe, expect, it } from 'vitest';
 import { labelCounts, mean } from '../test-utils/stats.js';
-import { Digits, digitsTable } from './digits.js';
+import { DIGITS_COUNTS, Digits, digitsTable } from './digits.js';
 
 const csv = gunzipSync(readFileSync(new URL('../../data/digits.csv.gz', import.meta.url)))
   .toString('utf8')
@@ -26,6 +26,8 @@ describe('Digits', () => {
     const all = digits.sample(1797, { seed: 0 });
     expect(all.dim).toBe(64);
     expect(labelCounts(all.labels!, 10)).toEqual([178, 182, 177, 183, 181, 182, 181, 179, 174, 180]);
+    // The counts that give each Digits its size before the table loads are the table's.
+    expect(labelCounts(all.labels!, 10)).toEqual([...DIGITS_COUNTS]);
     // The sample is a permutation of the table: each table row (with its label) comes exactly once.
     const key = (pixels: number[], label: number) => `${pixels.join(',')}|${label}`;
     const left = new Map<string, number>();

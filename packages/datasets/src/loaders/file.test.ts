@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, ShapeError } from '@diffeo/core';
+import { ConfigError, SerializationError, ShapeError } from '@diffeo/core';
 import { describe, expect, it } from 'vitest';
 import { loadCsvFile, loadJsonFile } from './file.js';
 
@@ -32,5 +32,23 @@ describe('loadCsvFile / loadJsonFile (browser File and Blob)', () => {
     await expect(loadJsonFile(new Blob(['[[1, 2], [3, null]]']))).rejects.toThrow(
       /loadJsonFile\(blob\): row 2, column 2: expected a finite number, got null/,
     );
+  });
+
+  it('gives a SerializationError for gzip data that does not decompress', async () => {
+    // gzip's magic bytes, then compression method 0 instead of 8 (deflate), then junk.
+    const corrupt = new File(
+      [new Uint8Array([0x1f, 0x8b, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8])],
+      'rows.csv.gz',
+    );
+    await expect(loadCsvFile(corrupt)).rejects.toThrow(SerializationError);
+    await expect(loadCsvFile(corrupt)).rejects.toThrow(
+      /loadCsvFile\(rows.csv.gz\): file: expected gzip data .*, got data that does not decompress/,
+    );
+    await expect(loadJsonFile(corrupt)).rejects.toThrow(SerializationError);
+  });
+
+  it('reads a byte order mark in JSON as parseJsonArray does', async () => {
+    const data = await loadJsonFile(new Blob(['\uFEFF[[1, 2]]']));
+    expect(Array.from(data.x)).toEqual([1, 2]);
   });
 });

@@ -1,7 +1,15 @@
-import { ConfigError } from '@diffeo/core';
+import { ConfigError, SerializationError } from '@diffeo/core';
 import type { DataArrays } from '../types.js';
 import { type CsvOptions, parseCsvText } from './csv.js';
 import { type JsonArrayOptions, parseJsonText } from './json.js';
+
+/** The typed error for bytes that start like gzip but do not decompress. */
+export function corruptGzip(where: string, cause: unknown): SerializationError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SerializationError(
+    `${where}: file: expected gzip data (it starts with gzip's magic bytes 1f 8b), got data that does not decompress: ${detail}`,
+  );
+}
 
 /** Whether bytes start with the gzip magic number. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -27,7 +35,11 @@ export async function blobText(where: string, blob: Blob): Promise<string> {
     );
   }
   const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
-  return await new Response(stream).text();
+  try {
+    return await new Response(stream).text();
+  } catch (e) {
+    throw corruptGzip(where, e);
+  }
 }
 
 /**

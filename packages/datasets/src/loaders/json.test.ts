@@ -17,6 +17,12 @@ describe('parseJsonArray', () => {
     expect([flat.n, flat.dim]).toEqual([3, 1]);
   });
 
+  it('accepts a leading byte order mark, as loadJsonFile does', () => {
+    const data = parseJsonArray('\uFEFF[[1, 2], [3, 4]]');
+    expect([data.n, data.dim]).toEqual([2, 2]);
+    expect(Array.from(data.x)).toEqual([1, 2, 3, 4]);
+  });
+
   it('names the row and column of bad values', () => {
     const cases: [string, object, typeof ShapeError, RegExp][] = [
       ['[[1, 2], [3', {}, SerializationError, /parseJsonArray: text: expected JSON, got a parse error/],

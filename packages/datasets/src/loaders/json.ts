@@ -47,7 +47,8 @@ export function parseJsonText(where: string, text: string, options: JsonArrayOpt
   if (typeof text !== 'string') throw new ShapeError(`${where}: text: expected a string, got ${typeof text}`);
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text);
+    // A byte order mark is not JSON, but editors write one; the Blob loader's TextDecoder drops it too.
+    parsed = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
     throw new SerializationError(`${where}: text: expected JSON, got a parse error: ${(e as Error).message}`);
   }
