@@ -1,4 +1,4 @@
-// The main job until the demo app lands: train a neural spline flow on the checkerboard data set
+// `pnpm example`: train a neural spline flow on the checkerboard data set
 // (generated, seeded, shipped with @diffeo/datasets) in Node on the wasm backend, and print its
 // held-out log-likelihood next to the ideal one.
 import { create, fit, useBackend } from '@diffeo/core';

@@ -1,0 +1,28 @@
+import { create } from '@diffeo/core';
+import { type DataArrays, type Dataset, parseCsv, splitData } from '@diffeo/datasets';
+import type { DataChoice } from './protocol.js';
+
+/** Rows drawn from a generator: enough for a demo, few enough to keep the page light. */
+const GENERATED_ROWS = 12_000;
+
+/** The chosen data, split 80/10/10 (seeded): CSV parse errors come back as the loaders' typed errors. */
+export function loadData(
+  choice: DataChoice,
+  seed: number,
+): { train: DataArrays; validation: DataArrays; all: DataArrays } {
+  let all: DataArrays;
+  if (choice.kind === 'csv') {
+    all = parseCsv(choice.text);
+  } else {
+    const dataset = create<Dataset>({ kind: 'dataset', type: choice.type, config: choice.config });
+    all = dataset.sample(Math.min(GENERATED_ROWS, dataset.size), seed);
+  }
+  const { train, validation } = splitData(all, { train: 0.8, validation: 0.1, test: 0.1, seed });
+  return { train, validation, all };
+}
+
+/** At most `max` rows as arrays of numbers, for plotting. */
+export function rowsOf(data: DataArrays, max: number): number[][] {
+  const n = Math.min(data.n, max);
+  return Array.from({ length: n }, (_, i) => Array.from(data.x.subarray(i * data.dim, (i + 1) * data.dim)));
+}

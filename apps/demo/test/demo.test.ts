@@ -1,0 +1,100 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { save, useBackend } from '@diffeo/core';
+import { toTensors } from '@diffeo/datasets';
+import { nsf } from '@diffeo/distributions';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadData } from '../src/worker/load-data.js';
+import { collectErrors, openDemo } from './browser.js';
+
+let demo: Awaited<ReturnType<typeof openDemo>>;
+beforeAll(async () => {
+  demo = await openDemo();
+});
+afterAll(async () => {
+  await demo?.close();
+});
+
+/** `pnpm screenshots` sets DEMO_SCREENSHOTS to the folder the README's screenshots live in. */
+async function screenshot(page: Page, name: string): Promise<void> {
+  const folder = process.env.DEMO_SCREENSHOTS;
+  if (folder !== undefined)
+    await page.screenshot({ path: join(import.meta.dirname, '..', folder, `${name}.png`), fullPage: true });
+}
+
+const count = (page: Page, selector: string) => page.locator(selector).count();
+/** The validation NLL the model panel reports after a save or a load. */
+const reportedNll = async (page: Page, event: 'saved' | 'loaded') => {
+  await expect.poll(() => page.textContent('#model-status'), { timeout: 60_000 }).toContain(event);
+  return Number(/validation NLL (-?[\d.]+) nats/.exec((await page.textContent('#model-status')) ?? '')?.[1]);
+};
+
+describe.each([
+  ['wasm', /^wasm: SIMD on, threads (on \(\d+\)|off)/],
+  ['webgl', /^webgl: WebGL 2, float32 render targets yes/],
+])('density mode on %s', (backend, reported) => {
+  it('trains the default NSF on the checkerboard: the loss falls, every plot is drawn, save then load gives the same likelihood', async () => {
+    const page = await demo.browser.newPage();
+    const errors = collectErrors(page);
+    await page.goto(`${demo.url}?backend=${backend}&steps=200`);
+    await expect.poll(() => page.textContent('#backend-info'), { timeout: 60_000 }).toMatch(reported);
+    await page.waitForSelector('#status[data-state="done"]', { timeout: 600_000 });
+    const first = Number(await page.getAttribute('#progress', 'data-first-loss'));
+    const last = Number(await page.getAttribute('#progress', 'data-last-loss'));
+    expect(last).toBeLessThan(first - 0.3);
+    expect(await page.textContent('#status')).toContain('200 steps, completed');
+    // a point per sample and data row, a cell per grid value, two curves
+    expect(await count(page, '#sample-plot svg path[aria-roledescription="circle"]')).toBeGreaterThan(1000);
+    expect(await count(page, '#density-plot svg path[aria-roledescription="rect mark"]')).toBe(64 * 64);
+    expect(await count(page, '#loss-plot svg path[aria-roledescription="line mark"]')).toBe(2);
+    await screenshot(page, `density-${backend}`);
+
+    await page.click('#save');
+    const saved = await reportedNll(page, 'saved');
+    await page.click('#load');
+    const loaded = await reportedNll(page, 'loaded');
+    expect(Number.isFinite(saved)).toBe(true);
+    expect(loaded).toBe(saved);
+    expect(await page.textContent('#error')).toBe('');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});
+
+describe('models and data from outside the page', () => {
+  it('a model saved in Node loads in the page with the same validation likelihood', async () => {
+    await useBackend('cpu');
+    const flow = nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 16, tailBound: 4, seed: 3 });
+    const dir = await mkdtemp(join(tmpdir(), 'demo-model-'));
+    await save(flow, `file://${dir}`);
+    const { validation } = loadData({ kind: 'dataset', type: 'checkerboard', config: {} }, 0);
+    const nodeNll = tf.tidy(() => -tf.mean(flow.logProb(toTensors(validation).x)).dataSync()[0]!);
+    flow.dispose();
+
+    const page = await demo.browser.newPage();
+    await page.goto(`${demo.url}?backend=wasm&autostart=0`);
+    await page.waitForSelector('#dataset');
+    await page.setInputFiles('#upload', [join(dir, 'model.json'), join(dir, 'weights.bin')]);
+    expect(Math.abs((await reportedNll(page, 'loaded')) - nodeNll)).toBeLessThan(2e-4);
+    await page.close();
+  });
+
+  it('a bad CSV gives a message that names the row, and the page goes on', async () => {
+    const page = await demo.browser.newPage();
+    await page.goto(`${demo.url}?backend=wasm&autostart=0`);
+    await page.waitForSelector('#dataset');
+    await page.selectOption('#dataset', 'csv');
+    await page.setInputFiles('#csv', {
+      name: 'bad.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('a,b\n1,2\n3,oops\n'),
+    });
+    await page.click('#train');
+    await expect.poll(() => page.textContent('#error'), { timeout: 30_000 }).toMatch(/line 3|row 2/);
+    expect(await page.textContent('#backend-info')).toMatch(/^wasm/);
+    await page.close();
+  });
+});
