@@ -1,10 +1,17 @@
+import { marginalizingDigits } from './marginalizing/digits.js';
+import { marginalizingMoons } from './marginalizing/moons.js';
+import { marginalizingPower } from './marginalizing/power.js';
 import type { Experiment } from './types.js';
 
 /**
  * Every experiment of the method packages, one entry each (add yours here). Names are
  * `<package>-<what>`: f4f-*, marginalizing-*, mixtures-*.
  */
-export const EXPERIMENTS: readonly Experiment[] = [];
+export const EXPERIMENTS: readonly Experiment[] = [
+  marginalizingPower,
+  marginalizingMoons,
+  marginalizingDigits,
+];
 
 /** The experiment called `name`, or an error that lists them all. */
 export function findExperiment(name: string, experiments: readonly Experiment[] = EXPERIMENTS): Experiment {
