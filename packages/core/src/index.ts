@@ -70,7 +70,7 @@ export {
   register,
   specConfigSchema,
 } from './registry.js';
-export { createRng, type Rng, randomNormal, randomUniform, setSeed, toRng } from './rng.js';
+export { createRng, isRng, type Rng, randomNormal, randomUniform, setSeed, toRng } from './rng.js';
 export { Adam, type AdamOptions } from './train/adam.js';
 export {
   type EpochInfo,
@@ -88,6 +88,8 @@ export {
   assertDims,
   assertFinite,
   assertPositiveInt,
+  assertSampleCount,
   guarded,
+  MAX_SAMPLE_VALUES,
 } from './validate.js';
 export { prefixed, trainableVariables, VariableStore } from './variables.js';

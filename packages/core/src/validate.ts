@@ -6,9 +6,18 @@ import { ConfigError, formatShape, NonFiniteError, ShapeError } from './errors.j
  * the argument's name, what was expected and what came.
  */
 
-/** Checks that `t` is `[batch, dim]` (with `dim` fixed when given) and returns it typed as 2-D. */
+/**
+ * Checks that `t` is a float32 `[batch, dim]` tensor (with `dim` fixed when given) and returns it
+ * typed as 2-D. Integer and boolean tensors are refused: kernels read their bits as floats and
+ * layers would return integer outputs, so densities would be silently wrong.
+ */
 export function assertBatch(name: string, t: tf.Tensor, dim?: number): tf.Tensor2D {
   if (!(t instanceof tf.Tensor)) throw new ShapeError(`${name}: expected a tensor, got ${typeof t}`);
+  if (t.dtype !== 'float32') {
+    throw new ShapeError(
+      `${name}: expected a float32 tensor, got ${t.dtype} (convert it with tf.cast(x, 'float32'))`,
+    );
+  }
   if (t.rank !== 2) {
     throw new ShapeError(
       `${name}: expected a 2-D tensor [batch, ${dim ?? 'dim'}], got shape ${formatShape(t.shape)}`,
@@ -64,6 +73,27 @@ export function assertFinite(name: string, t: tf.Tensor): void {
 /** Checks a positive integer option such as a sample count. */
 export function assertPositiveInt(name: string, n: number): void {
   if (!Number.isInteger(n) || n <= 0) throw new ShapeError(`${name}: expected a positive integer, got ${n}`);
+}
+
+/**
+ * The most values one `sample` call may allocate: 2^28 float32 values, 1 GiB. Larger requests
+ * would exhaust memory (or overflow a typed array's length) before returning anything; draw them
+ * in chunks instead.
+ */
+export const MAX_SAMPLE_VALUES = 2 ** 28;
+
+/**
+ * Checks a sample count `n` for rows of `width` values: a positive integer whose `n * width`
+ * values can be allocated (at most {@link MAX_SAMPLE_VALUES}).
+ */
+export function assertSampleCount(name: string, n: number, width: number): void {
+  assertPositiveInt(name, n);
+  if (n * Math.max(width, 1) > MAX_SAMPLE_VALUES) {
+    const rows = Math.floor(MAX_SAMPLE_VALUES / Math.max(width, 1));
+    throw new ShapeError(
+      `${name}: expected at most ${rows} rows of ${width} values (${MAX_SAMPLE_VALUES} values, 1 GiB) per call, got ${n}; draw them in chunks`,
+    );
+  }
 }
 
 let depth = 0;
