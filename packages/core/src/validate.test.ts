@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { ShapeError } from './errors.js';
-import { assertBatch, assertSampleCount, MAX_SAMPLE_VALUES } from './validate.js';
+import { NonFiniteError, ShapeError } from './errors.js';
+import { assertBatch, assertSampleCount, guarded, MAX_SAMPLE_VALUES } from './validate.js';
 
 describe('assertBatch', () => {
   it('accepts a float32 [batch, dim] tensor', () => {
@@ -32,5 +32,45 @@ describe('assertSampleCount', () => {
     expect(() => assertSampleCount('n', Number.MAX_SAFE_INTEGER, 1)).toThrow(ShapeError);
     expect(() => assertSampleCount('n', 0, 2)).toThrow('n: expected a positive integer, got 0');
     expect(() => assertSampleCount('n', 2.5, 2)).toThrow(ShapeError);
+  });
+});
+
+describe('guarded', () => {
+  // A log-density that overflows as float32 does: x^2 - x^2 is inf - inf = NaN beyond |x| = 1.8e19.
+  const overflowing = (x: tf.Tensor2D) =>
+    guarded([['toy.logProb: x', x]], () =>
+      tf.tidy(() => {
+        const sq = tf.sum(tf.square(x), 1);
+        return { y: tf.clone(x), logDet: tf.sub(sq, sq) as tf.Tensor1D };
+      }),
+    );
+
+  it('refuses a NaN result from finite inputs with a NonFiniteError, leaking nothing', () => {
+    const x = tf.tensor2d([
+      [1, 2],
+      [3e38, 1],
+    ]);
+    const before = tf.memory().numTensors;
+    expect(() => overflowing(x)).toThrow(NonFiniteError);
+    expect(() => overflowing(x)).toThrow(
+      /^toy.logProb: x: the logDet of row 1 is NaN for finite inputs \(largest \|value\| 3.00e\+38\): they are beyond what float32 can compute for this model, or its weights are not finite$/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+  });
+
+  it('lets -Infinity through (a density of zero is a value) and checks only the outermost call', () => {
+    const x = tf.tensor2d([[1, 2]]);
+    const minusInf = guarded([['x', x]], () => tf.tensor1d([Number.NEGATIVE_INFINITY]));
+    expect(minusInf.dataSync()[0]).toBe(Number.NEGATIVE_INFINITY);
+    const big = tf.tensor2d([[3e38, 0]]);
+    const inner = guarded([['x', x]], () => {
+      const r = overflowing(big); // nested: not checked here, the outer result is
+      const ld = r.logDet.dataSync()[0];
+      tf.dispose(r);
+      return ld;
+    });
+    expect(inner).toBeNaN();
+    tf.dispose([x, big, minusInf]);
   });
 });

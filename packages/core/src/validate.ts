@@ -98,20 +98,57 @@ export function assertSampleCount(name: string, n: number, width: number): void 
 
 let depth = 0;
 
+/** The `[batch]` tensors of a result (a logProb, or the logDet of `{ y, logDet }`), for the NaN check. */
+function perRowTensors(result: unknown): [string, tf.Tensor][] {
+  if (result instanceof tf.Tensor) return result.rank === 1 ? [['result', result]] : [];
+  if (result === null || typeof result !== 'object') return [];
+  return Object.entries(result).filter(
+    (e): e is [string, tf.Tensor] => e[1] instanceof tf.Tensor && e[1].rank === 1,
+  );
+}
+
+function largestMagnitude(inputs: readonly [string, tf.Tensor | undefined][]): number {
+  let m = 0;
+  for (const [, t] of inputs) {
+    if (t === undefined) continue;
+    for (const v of t.dataSync()) m = Math.max(m, Math.abs(v));
+  }
+  return m;
+}
+
 /**
- * Runs `body` as a public entry point. Finiteness of `inputs` is checked (one read-back) only at
- * the outermost call, so a chain of bijectors inside a flow checks its data once, not per layer.
+ * Runs `body` as a public entry point. At the outermost call only (so a chain of bijectors inside
+ * a flow checks once, not per layer): the `inputs` must be finite, and the per-row results (a
+ * logProb, a logDet) may not be NaN. A NaN from finite inputs means they lie beyond what float32
+ * can compute for this model (or its weights are broken): a `NonFiniteError` says so instead of
+ * returning the NaN.
  */
 export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], body: () => T): T {
-  if (depth === 0) {
+  const outer = depth === 0;
+  if (outer) {
     for (const [name, t] of inputs) if (t !== undefined) assertFinite(name, t);
   }
   depth += 1;
+  let result: T;
   try {
-    return body();
+    result = body();
   } finally {
     depth -= 1;
   }
+  if (outer) {
+    for (const [key, t] of perRowTensors(result)) {
+      const values = t.dataSync();
+      const row = values.findIndex((v) => Number.isNaN(v));
+      if (row >= 0) {
+        tf.dispose(result as tf.TensorContainer);
+        const where = inputs[0]?.[0] ?? 'result';
+        throw new NonFiniteError(
+          `${where}: the ${key} of row ${row} is NaN for finite inputs (largest |value| ${largestMagnitude(inputs).toPrecision(3)}): they are beyond what float32 can compute for this model, or its weights are not finite`,
+        );
+      }
+    }
+  }
+  return result;
 }
 
 /** Checks the event and context widths a bijector or distribution is built with. */

@@ -1,4 +1,12 @@
-import { ConfigError, createRng, describeIssues, type JsonObject, type Rng, ShapeError } from '@diffeo/core';
+import {
+  assertSampleCount,
+  ConfigError,
+  createRng,
+  describeIssues,
+  type JsonObject,
+  type Rng,
+  ShapeError,
+} from '@diffeo/core';
 import type { z } from 'zod';
 import type { DataArrays, Dataset } from './types.js';
 
@@ -56,8 +64,7 @@ export abstract class BaseDataset implements Dataset {
 
   sample(n: number, seed: number | Rng): DataArrays {
     const where = `${this.type}.sample`;
-    if (!Number.isInteger(n) || n <= 0)
-      throw new ShapeError(`${where}: n: expected a positive integer, got ${n}`);
+    assertSampleCount(`${where}: n`, n, this.dim);
     if (n > this.size) {
       throw new ShapeError(`${where}: n: this data set has ${this.size} rows, ${n} were asked for`);
     }

@@ -10,4 +10,5 @@ export {
   type SplineParameters,
   splitSplineParameters,
 } from './rational-quadratic.js';
+export { MAX_TAIL_BOUND } from './rq-kernel.js';
 export { stableSoftplus } from './softplus.js';

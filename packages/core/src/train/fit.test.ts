@@ -5,6 +5,7 @@ import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { ADAM_KERNEL } from '../kernels/adam-kernel.js';
 import { createRng } from '../rng.js';
 import { TestGaussian } from '../test-utils/gaussian.js';
+import { guarded } from '../validate.js';
 import { Adam } from './adam.js';
 import { fit } from './fit.js';
 import { learningRateAt } from './schedule.js';
@@ -297,6 +298,42 @@ describe('the guard against divergence', () => {
     });
     expect(history.stopReason).toBe('completed');
     expect(model.mean.dataSync()[0]!).toBeGreaterThan(0.5);
+    target.dispose();
+    model.dispose();
+  });
+
+  it('treats a NonFiniteError from inside the model (a NaN log-density) as the guard does a NaN loss', async () => {
+    const model = new TestGaussian(2);
+    const target = gaussianData(256, [2, 0], [1, 1], 15);
+    // The model's own entry point refuses its NaN as soon as mean[0] passes 0.5.
+    const guardedModel = {
+      namedVariables: () => model.namedVariables(),
+      loss: (batch: Batch) =>
+        tf.tidy(() => {
+          const perRow = guarded([['gauss.logProb: x', batch.x]], () =>
+            tf.tidy(() => {
+              const m = tf.slice(model.mean, [0], [1]);
+              const nan = tf.sqrt(tf.sub(0.5, tf.sum(m)));
+              return tf.reshape(tf.add(model.loss(batch), tf.mul(nan, 0)), [1]);
+            }),
+          );
+          return tf.reshape(perRow, []) as tf.Scalar;
+        }),
+    };
+    await fit(guardedModel, target, { steps: 1, batchSize: 32, seed: 1 }); // warm up kernels
+    model.mean.assign(tf.tensor1d([0, 0]));
+    const before = tf.memory().numTensors;
+    const history = await fit(guardedModel, target, {
+      epochs: 20,
+      batchSize: 32,
+      learningRate: 0.05,
+      seed: 1,
+    });
+    expect(history.stopReason).toBe('non-finite');
+    expect(history.nonFinite?.message).toMatch(/loss NaN \(gauss.logProb: x: the result of row 0 is NaN/);
+    expect(model.mean.dataSync()[0]!).toBeLessThanOrEqual(0.5);
+    expect(model.mean.dataSync()[0]!).toBeGreaterThan(0.4);
+    expect(tf.memory().numTensors).toBe(before);
     target.dispose();
     model.dispose();
   });

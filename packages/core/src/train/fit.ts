@@ -176,6 +176,23 @@ async function validationLoss(model: Trainable, data: Batch, batchSize: number):
   return total / n;
 }
 
+/**
+ * When the function given to `tf.variableGrads` throws, tfjs 4.22 ends the tape but never
+ * disposes the tensors its nodes saved for the backward pass, and the next tape replaces it: they
+ * leak. Disposing them here keeps a failed step leak-free.
+ */
+function disposeAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: EngineTapeState }).state;
+  if (state.gradientDepth !== 0 || state.activeTape == null) return;
+  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+  state.activeTape = null;
+}
+
+interface EngineTapeState {
+  gradientDepth: number;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -253,17 +270,28 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
         const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
         const batch = slice(train, indices);
         indices.dispose();
-        let value: tf.Scalar;
-        let grads: tf.NamedTensorMap;
+        let value: tf.Scalar | undefined;
+        let grads: tf.NamedTensorMap = {};
+        // The data is checked finite above, so a NonFiniteError from inside the model (a NaN
+        // log-density) is the model's own divergence: the guard below handles it like a NaN loss.
+        let thrown: NonFiniteError | undefined;
         try {
           ({ value, grads } = tf.variableGrads(() => model.loss(batch), varList));
+        } catch (e) {
+          disposeAbandonedTape();
+          if (!(e instanceof NonFiniteError)) throw e;
+          thrown = e;
         } finally {
           tf.dispose([batch.x, batch.context]);
         }
-        const gradList = varList.map((v) => grads[v.name]!);
-        const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
-        const [lossValue, gradNorm] = [(await value.data())[0]!, (await normTensor.data())[0]!];
-        tf.dispose([value, normTensor]);
+        const gradList = thrown === undefined ? varList.map((v) => grads[v.name]!) : [];
+        let lossValue = Number.NaN;
+        let gradNorm = Number.NaN;
+        if (value !== undefined) {
+          const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
+          [lossValue, gradNorm] = [(await value.data())[0]!, (await normTensor.data())[0]!];
+          tf.dispose([value, normTensor]);
+        }
         const step = history.steps + 1;
         const diverged =
           divergence !== false &&
@@ -274,9 +302,11 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
           if (step > 1) lastFinite.restore();
           const what = diverged
             ? `loss ${lossValue} diverged (the lowest so far was ${lowestStepLoss}; limit divergence ${divergence})`
-            : Number.isFinite(lossValue)
-              ? `gradient norm ${gradNorm}`
-              : `loss ${lossValue}`;
+            : thrown !== undefined
+              ? `loss NaN (${thrown.message})`
+              : Number.isFinite(lossValue)
+                ? `gradient norm ${gradNorm}`
+                : `loss ${lossValue}`;
           const message = `step ${step}: ${what}; training stopped and the last finite weights were restored`;
           history.nonFinite = { step, epoch, message };
           history.stopReason = 'non-finite';

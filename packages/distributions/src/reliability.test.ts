@@ -1,11 +1,12 @@
 // The training guard on real flows: a learning rate of 1e3 makes each of them leave the sane
 // region at its first step (NSF's loss 2.9 -> 54, RealNVP's and MAF's to ~1e15 and then NaN), and
 // the weights restored must still give finite log-densities near the starting ones.
-import { fit } from '@diffeo/core';
+import { fit, NonFiniteError, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maf, nsf, realNVP } from './architectures.js';
 import type { Flow } from './flow.js';
+import { StandardNormal } from './normal.js';
 import { banana } from './test-utils/banana.js';
 
 let train: tf.Tensor2D;
@@ -37,4 +38,44 @@ describe('the non-finite guard at learning rate 1e3', () => {
       flow.dispose();
     });
   }
+});
+
+describe('finite inputs beyond what float32 computes', () => {
+  it('a trained NSF answers logProb at 3.4e38 with a NonFiniteError instead of NaN, and stays finite at 1e19', async () => {
+    const flow = nsf({ dim: 2, hiddenFeatures: 32, numBlocks: 1, seed: 0 });
+    await fit(flow, train, { steps: 20, batchSize: 64, learningRate: 3e-3, seed: 1 });
+    const far = tf.tensor2d([[0.5, 3.4e38]]);
+    const before = tf.memory().numTensors;
+    expect(() => flow.logProb(far)).toThrow(NonFiniteError);
+    expect(() => flow.logProb(far)).toThrow(
+      /the result of row 0 is NaN for finite inputs \(largest \|value\| 3.40e\+38\)/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // Far but representable: the base normal's -x^2/2 dominates, -5e37 as float32 holds it.
+    const tails = tf.tensor2d([[1e19, 0.5]]);
+    const lp = tf.tidy(() => flow.logProb(tails).dataSync()[0]!);
+    expect(lp / -5e37).toBeCloseTo(1, 2);
+    tf.dispose([far, tails]);
+    flow.dispose();
+  });
+
+  it('refuses integer and boolean data with a ShapeError', () => {
+    const flow = nsf({ dim: 2, hiddenFeatures: 8, numBlocks: 1, seed: 0 });
+    const int = tf.tensor2d([[1, 2]], [1, 2], 'int32');
+    expect(() => flow.logProb(int)).toThrow(ShapeError);
+    expect(() => flow.logProb(int)).toThrow(/expected a float32 tensor, got int32/);
+    int.dispose();
+    flow.dispose();
+  });
+});
+
+describe('sample counts that cannot be allocated', () => {
+  it('are refused with a ShapeError instead of a RangeError or a 17 GB allocation', () => {
+    const normal = new StandardNormal({ dim: 2 });
+    expect(() => normal.sample(2 ** 31)).toThrow(ShapeError);
+    expect(() => normal.sample(Number.MAX_SAFE_INTEGER)).toThrow(
+      /standard-normal.sample: n: expected at most 134217728 rows of 2 values/,
+    );
+    normal.dispose();
+  });
 });
