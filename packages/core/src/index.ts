@@ -8,6 +8,7 @@
  */
 import '#gradients';
 import '#file-router';
+import './kernels/install.js';
 
 export {
   type BackendInfo,
@@ -43,19 +44,6 @@ export {
 } from './errors.js';
 export { glorotUniform, uniformInit } from './init.js';
 export { FORMAT_NAME, FORMAT_VERSION, fromArtifacts, load, save, toArtifacts } from './io/artifacts.js';
-export { type ArrayIO, arrayIO } from './kernels/array-io.js';
-export { installWasmKernels } from './kernels/wasm-kernels.js';
-export {
-  RESIDUAL_BLOCK_KERNEL,
-  residualBlockOnWasmHeap,
-  type WasmResidualBlockInputs,
-} from './kernels/wasm-residual.js';
-export {
-  rqSplineGradOnWasmHeap,
-  rqSplineOnWasmHeap,
-  type WasmSplineAttrs,
-  type WasmSplineInputs,
-} from './kernels/wasm-spline.js';
 export {
   create,
   createRegistry,

@@ -4,12 +4,12 @@ import {
   formatShape,
   type JsonObject,
   type NamedVariable,
-  RESIDUAL_BLOCK_KERNEL,
   type Rng,
   ShapeError,
   uniformInit,
   VariableStore,
 } from '@diffeo/core';
+import { RESIDUAL_BLOCK_KERNEL } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { affine } from '../nets/dense.js';
 

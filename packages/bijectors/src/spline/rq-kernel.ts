@@ -1,4 +1,4 @@
-import { type ArrayIO, arrayIO, rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from '@diffeo/core';
+import { type ArrayIO, arrayIO, rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
