@@ -15,6 +15,7 @@
 export { ADAM_KERNEL, type AdamAttrs } from './adam-kernel.js';
 export { type ArrayIO, arrayIO } from './array-io.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
+export { affineOp, type ResidualBlockWeights, residualBlockOp } from './ops.js';
 export {
   RESIDUAL_BLOCK_KERNEL,
   residualBlockOnWasmHeap,
