@@ -21,7 +21,7 @@ export function installWasmUnary(name: 'Relu' | 'Step'): boolean {
     if (n > 0) {
       if (name === 'Relu') loaded.kernels.relu(n, pointerOf(heap, x), pointerOf(heap, out));
       else {
-        const alpha = (attrs as { alpha?: number } | undefined)?.alpha ?? 0;
+        const alpha = (attrs as unknown as tf.StepAttrs | undefined)?.alpha ?? 0;
         loaded.kernels.step(n, pointerOf(heap, x), pointerOf(heap, out), alpha);
       }
     }
