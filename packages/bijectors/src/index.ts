@@ -58,6 +58,7 @@ export {
   type PReLUConfig,
   Sigmoid,
   type SigmoidConfig,
+  TANH_MAX_ROW_ABS_SUM,
   Tanh,
   type TanhConfig,
 } from './elementwise/index.js';
@@ -83,6 +84,7 @@ export {
   DEFAULT_MIN_BIN_WIDTH,
   DEFAULT_MIN_DERIVATIVE,
   identityDerivativeOffset,
+  MAX_TAIL_BOUND,
   type RationalQuadraticSplineOptions,
   rationalQuadraticSpline,
   type SplineOutput,

@@ -6,10 +6,13 @@
 //
 // The modules live inside tfjs's memory, so the script refuses a module that has data segments or
 // touches a global (the C stack pointer): such a module would write where tfjs keeps its own data.
+// It also refuses a module whose exported functions are not exactly the methods of the TypeScript
+// interface `WasmKernels` (check-exports.mjs).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportMismatches } from './check-exports.mjs';
 
 const pkg = new URL('..', import.meta.url).pathname;
 const sources = readdirSync(join(pkg, 'wasm'))
@@ -42,7 +45,14 @@ function compile(flags) {
     if (/\(data\b|global\.(get|set)/.test(wat)) {
       throw new Error('wasm/*.c: the module uses static data or the stack; it must not (see wasm/gemm.c)');
     }
-    return readFileSync(out).toString('base64');
+    const bytes = readFileSync(out);
+    const problems = exportMismatches(
+      bytes,
+      readFileSync(join(pkg, 'src', 'kernels', 'wasm-module.ts'), 'utf8'),
+    );
+    if (problems.length > 0)
+      throw new Error(`wasm/*.c against src/kernels/wasm-module.ts: ${problems.join('; ')}`);
+    return bytes.toString('base64');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendError } from './errors.js';
-import { installWasmKernels } from './kernels/wasm-kernels.js';
+import { installKernels } from './kernels/kernel-map.js';
 import { loadWasmKernels } from './kernels/wasm-module.js';
 import { checkThreads, prepareWasmThreads, type RestoreWasmThreads } from './wasm-threads.js';
 
@@ -131,7 +131,7 @@ async function loadBackend(name: BackendName, options: UseBackendOptions): Promi
         () => import('@tensorflow/tfjs-backend-wasm'),
       );
       if (options.wasmPaths !== undefined) wasm.setWasmPaths(options.wasmPaths);
-      installWasmKernels();
+      installKernels('wasm');
       if (options.threads === undefined) return nothing;
       checkThreads(options.threads);
       // tf.findBackend would start the backend; the engine's registry holds the started ones.

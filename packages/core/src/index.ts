@@ -8,6 +8,7 @@
  */
 import '#gradients';
 import '#file-router';
+import './kernels/install.js';
 
 export {
   type BackendInfo,
@@ -45,19 +46,6 @@ export {
 } from './errors.js';
 export { glorotUniform, uniformInit } from './init.js';
 export { FORMAT_NAME, FORMAT_VERSION, fromArtifacts, load, save, toArtifacts } from './io/artifacts.js';
-export { type ArrayIO, arrayIO } from './kernels/array-io.js';
-export { installWasmKernels } from './kernels/wasm-kernels.js';
-export {
-  RESIDUAL_BLOCK_KERNEL,
-  residualBlockOnWasmHeap,
-  type WasmResidualBlockInputs,
-} from './kernels/wasm-residual.js';
-export {
-  rqSplineGradOnWasmHeap,
-  rqSplineOnWasmHeap,
-  type WasmSplineAttrs,
-  type WasmSplineInputs,
-} from './kernels/wasm-spline.js';
 export {
   type AnySpec,
   BUILT_IN_TYPES,
@@ -77,7 +65,7 @@ export {
   register,
   specConfigSchema,
 } from './registry.js';
-export { createRng, type Rng, randomNormal, randomUniform, setSeed, toRng } from './rng.js';
+export { createRng, isRng, type Rng, randomNormal, randomUniform, setSeed, toRng } from './rng.js';
 export { Adam, type AdamOptions } from './train/adam.js';
 export {
   type EpochInfo,
@@ -95,6 +83,8 @@ export {
   assertDims,
   assertFinite,
   assertPositiveInt,
+  assertSampleCount,
   guarded,
+  MAX_SAMPLE_VALUES,
 } from './validate.js';
 export { prefixed, trainableVariables, VariableStore } from './variables.js';

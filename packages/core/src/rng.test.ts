@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from './errors.js';
-import { createRng } from './rng.js';
+import { createRng, toRng } from './rng.js';
 
 describe('createRng', () => {
   it('gives the same stream for the same seed and another for another seed', () => {
@@ -43,5 +43,35 @@ describe('createRng', () => {
 
   it('rejects a non-integer seed', () => {
     expect(() => createRng(1.5)).toThrow(ConfigError);
+  });
+});
+
+describe('toRng', () => {
+  it('turns a non-negative integer into the stream of createRng and passes an Rng through', () => {
+    expect(toRng(42).uniformArray(4)).toEqual(createRng(42).uniformArray(4));
+    const rng = createRng(3);
+    expect(toRng(rng)).toBe(rng);
+  });
+
+  it('refuses every other value with a ConfigError naming the argument', () => {
+    const bad: unknown[] = [
+      1.5,
+      -1,
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      '42',
+      null,
+      {},
+      { uniform: () => 0 },
+    ];
+    for (const value of bad) {
+      expect(() => toRng(value as number, 'sample: seed')).toThrow(ConfigError);
+    }
+    expect(() => toRng('42' as unknown as number, 'sample: seed')).toThrow(
+      "sample: seed: expected a non-negative integer or an Rng from createRng, got the string '42'",
+    );
+    expect(() => toRng(1.5)).toThrow(
+      'seed: expected a non-negative integer or an Rng from createRng, got 1.5',
+    );
   });
 });

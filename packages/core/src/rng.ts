@@ -128,10 +128,35 @@ export function setSeed(seed: number): void {
   globalRng = createRng(seed);
 }
 
-/** Resolves the usual `seed | Rng | undefined` argument; `undefined` means the global source. */
-export function toRng(seedOrRng?: number | Rng): Rng {
+/**
+ * Resolves the usual `seed` argument: a non-negative integer (a fresh `createRng(seed)`), an
+ * {@link Rng} to advance, or `undefined` for the global source. Anything else (1.5, '42', -1, an
+ * object without the Rng methods) is a `ConfigError` naming `name`.
+ */
+export function toRng(seedOrRng?: number | Rng, name = 'seed'): Rng {
   if (seedOrRng === undefined) return globalRng;
-  return typeof seedOrRng === 'number' ? createRng(seedOrRng) : seedOrRng;
+  if (typeof seedOrRng === 'number') {
+    if (!Number.isSafeInteger(seedOrRng) || seedOrRng < 0) {
+      throw new ConfigError(
+        `${name}: expected a non-negative integer or an Rng from createRng, got ${seedOrRng}`,
+      );
+    }
+    return createRng(seedOrRng);
+  }
+  if (!isRng(seedOrRng)) {
+    const got = typeof seedOrRng === 'string' ? `the string '${seedOrRng}'` : String(seedOrRng);
+    throw new ConfigError(`${name}: expected a non-negative integer or an Rng from createRng, got ${got}`);
+  }
+  return seedOrRng;
+}
+
+/** Whether `value` has the methods of an {@link Rng} (so one built by a user works too). */
+export function isRng(value: unknown): value is Rng {
+  if (value === null || typeof value !== 'object') return false;
+  const r = value as Record<string, unknown>;
+  return ['uniform', 'normal', 'int', 'uniformArray', 'normalArray', 'permutation', 'fork'].every(
+    (k) => typeof r[k] === 'function',
+  );
 }
 
 /** A `[rows, cols]` float32 tensor of standard normals from `rng`. */

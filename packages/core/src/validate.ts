@@ -6,9 +6,18 @@ import { ConfigError, formatShape, NonFiniteError, ShapeError } from './errors.j
  * the argument's name, what was expected and what came.
  */
 
-/** Checks that `t` is `[batch, dim]` (with `dim` fixed when given) and returns it typed as 2-D. */
+/**
+ * Checks that `t` is a float32 `[batch, dim]` tensor (with `dim` fixed when given) and returns it
+ * typed as 2-D. Integer and boolean tensors are refused: kernels read their bits as floats and
+ * layers would return integer outputs, so densities would be silently wrong.
+ */
 export function assertBatch(name: string, t: tf.Tensor, dim?: number): tf.Tensor2D {
   if (!(t instanceof tf.Tensor)) throw new ShapeError(`${name}: expected a tensor, got ${typeof t}`);
+  if (t.dtype !== 'float32') {
+    throw new ShapeError(
+      `${name}: expected a float32 tensor, got ${t.dtype} (convert it with tf.cast(x, 'float32'))`,
+    );
+  }
   if (t.rank !== 2) {
     throw new ShapeError(
       `${name}: expected a 2-D tensor [batch, ${dim ?? 'dim'}], got shape ${formatShape(t.shape)}`,
@@ -66,22 +75,80 @@ export function assertPositiveInt(name: string, n: number): void {
   if (!Number.isInteger(n) || n <= 0) throw new ShapeError(`${name}: expected a positive integer, got ${n}`);
 }
 
-let depth = 0;
+/**
+ * The most values one `sample` call may allocate: 2^28 float32 values, 1 GiB. Larger requests
+ * would exhaust memory (or overflow a typed array's length) before returning anything; draw them
+ * in chunks instead.
+ */
+export const MAX_SAMPLE_VALUES = 2 ** 28;
 
 /**
- * Runs `body` as a public entry point. Finiteness of `inputs` is checked (one read-back) only at
- * the outermost call, so a chain of bijectors inside a flow checks its data once, not per layer.
+ * Checks a sample count `n` for rows of `width` values: a positive integer whose `n * width`
+ * values can be allocated (at most {@link MAX_SAMPLE_VALUES}).
+ */
+export function assertSampleCount(name: string, n: number, width: number): void {
+  assertPositiveInt(name, n);
+  if (n * Math.max(width, 1) > MAX_SAMPLE_VALUES) {
+    const rows = Math.floor(MAX_SAMPLE_VALUES / Math.max(width, 1));
+    throw new ShapeError(
+      `${name}: expected at most ${rows} rows of ${width} values (${MAX_SAMPLE_VALUES} values, 1 GiB) per call, got ${n}; draw them in chunks`,
+    );
+  }
+}
+
+let depth = 0;
+
+/** The `[batch]` tensors of a result (a logProb, or the logDet of `{ y, logDet }`), for the NaN check. */
+function perRowTensors(result: unknown): [string, tf.Tensor][] {
+  if (result instanceof tf.Tensor) return result.rank === 1 ? [['result', result]] : [];
+  if (result === null || typeof result !== 'object') return [];
+  return Object.entries(result).filter(
+    (e): e is [string, tf.Tensor] => e[1] instanceof tf.Tensor && e[1].rank === 1,
+  );
+}
+
+function largestMagnitude(inputs: readonly [string, tf.Tensor | undefined][]): number {
+  let m = 0;
+  for (const [, t] of inputs) {
+    if (t === undefined) continue;
+    for (const v of t.dataSync()) m = Math.max(m, Math.abs(v));
+  }
+  return m;
+}
+
+/**
+ * Runs `body` as a public entry point. At the outermost call only (so a chain of bijectors inside
+ * a flow checks once, not per layer): the `inputs` must be finite, and the per-row results (a
+ * logProb, a logDet) may not be NaN. A NaN from finite inputs means they lie beyond what float32
+ * can compute for this model (or its weights are broken): a `NonFiniteError` says so instead of
+ * returning the NaN.
  */
 export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], body: () => T): T {
-  if (depth === 0) {
+  const outer = depth === 0;
+  if (outer) {
     for (const [name, t] of inputs) if (t !== undefined) assertFinite(name, t);
   }
   depth += 1;
+  let result: T;
   try {
-    return body();
+    result = body();
   } finally {
     depth -= 1;
   }
+  if (outer) {
+    for (const [key, t] of perRowTensors(result)) {
+      const values = t.dataSync();
+      const row = values.findIndex((v) => Number.isNaN(v));
+      if (row >= 0) {
+        tf.dispose(result as tf.TensorContainer);
+        const where = inputs[0]?.[0] ?? 'result';
+        throw new NonFiniteError(
+          `${where}: the ${key} of row ${row} is NaN for finite inputs (largest |value| ${largestMagnitude(inputs).toPrecision(3)}): they are beyond what float32 can compute for this model, or its weights are not finite`,
+        );
+      }
+    }
+  }
+  return result;
 }
 
 /** Checks the event and context widths a bijector or distribution is built with. */

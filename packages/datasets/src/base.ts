@@ -1,4 +1,5 @@
 import {
+  assertSampleCount,
   ConfigError,
   type JsonObject,
   parseConfig,
@@ -56,8 +57,7 @@ export abstract class BaseDataset implements Dataset {
       );
     }
     const { seed } = parseConfig(`${where} options`, sampleOptionsSchema, options);
-    if (!Number.isInteger(n) || n <= 0)
-      throw new ShapeError(`${where}: n: expected a positive integer, got ${n}`);
+    assertSampleCount(`${where}: n`, n, this.dim);
     if (n > this.size) {
       throw new ShapeError(`${where}: n: this data set has ${this.size} rows, ${n} were asked for`);
     }

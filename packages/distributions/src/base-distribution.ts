@@ -2,7 +2,7 @@ import {
   assertBatch,
   assertContext,
   assertDims,
-  assertPositiveInt,
+  assertSampleCount,
   type Batch,
   ConfigError,
   type Distribution,
@@ -146,7 +146,7 @@ export abstract class BaseDistribution implements Distribution, Trainable {
     body: (c: tf.Tensor2D | undefined) => T,
   ): T {
     const where = `${this.type}.${method}`;
-    assertPositiveInt(`${where}: n`, n);
+    assertSampleCount(`${where}: n`, n, this.dim);
     if (context !== undefined && this.contextDim > 0) {
       const c = assertBatch(`${where}: context`, context, this.contextDim);
       if (c.shape[0] !== 1 && c.shape[0] !== n) {

@@ -4,12 +4,12 @@ import {
   type JsonObject,
   type NamedVariable,
   parseConfig,
-  RESIDUAL_BLOCK_KERNEL,
   type Rng,
   ShapeError,
   uniformInit,
   VariableStore,
 } from '@diffeo/core';
+import { residualBlockOp } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { affine } from '../nets/dense.js';
@@ -94,19 +94,6 @@ class MaskedLinear {
   dispose(): void {
     this.mask.dispose();
   }
-}
-
-/**
- * Whether a residual block without context runs as one kernel: outside gradient recording
- * (logProb, sampling) on a backend with `DiffeoResidualBlock` registered (core registers it for
- * wasm: both products per tile of rows while in cache, the ReLUs and the add fused, the same
- * numbers as the separate kernels).
- */
-function fusedResidualBlock(): boolean {
-  return (
-    tf.engine().state.gradientDepth === 0 &&
-    tf.getKernel(RESIDUAL_BLOCK_KERNEL, tf.getBackend()) !== undefined
-  );
 }
 
 /** An unmasked dense layer, for the context (which every output may depend on). */
@@ -299,14 +286,19 @@ export class MADE {
         h = tf.add(h, this.contextLayer.apply(context));
       if (this.useResidualBlocks) {
         for (const block of this.residualBlocks) {
-          if (block.context === undefined && fusedResidualBlock()) {
-            h = tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, {
-              h,
-              w1: block.first.maskedWeight(),
-              b1: block.first.bias,
-              w2: block.second.maskedWeight(),
-              b2: block.second.bias,
-            }) as tf.Tensor;
+          // Without a context, core runs the block as one kernel where it can (wasm, outside
+          // gradient recording: the same numbers as the ops below).
+          const fused =
+            block.context === undefined
+              ? residualBlockOp(h, () => ({
+                  w1: block.first.maskedWeight(),
+                  b1: block.first.bias,
+                  w2: block.second.maskedWeight(),
+                  b2: block.second.bias,
+                }))
+              : undefined;
+          if (fused !== undefined) {
+            h = fused;
             continue;
           }
           let r: tf.Tensor = block.first.apply(tf.relu(h), 'relu');

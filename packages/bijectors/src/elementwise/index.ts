@@ -14,7 +14,7 @@ export { LeakyReLU, type LeakyReLUConfig, leakyReluPlugin } from './leaky-relu.j
 export { Logit, type LogitConfig, logitPlugin } from './logit.js';
 export { PReLU, type PReLUConfig, preluPlugin } from './prelu.js';
 export { Sigmoid, type SigmoidConfig, sigmoidPlugin } from './sigmoid.js';
-export { Tanh, type TanhConfig, tanhPlugin } from './tanh.js';
+export { TANH_MAX_ROW_ABS_SUM, Tanh, type TanhConfig, tanhPlugin } from './tanh.js';
 
 /** The elementwise bijector plugins. */
 export const elementwisePlugins = [

@@ -57,6 +57,26 @@ describe('Logit', () => {
     for (const m of [logit, sigmoid, squeezed]) m.dispose();
   });
 
+  it('with a squeeze, maps the end points back inside [0, 1], so forward takes them again', () => {
+    for (const alpha of [0.05, 0.01, 1e-3, 0.3]) {
+      const logit = new Logit({ dim: 2, alpha });
+      const ends = tf.tensor2d([
+        [0, 1],
+        [1e-7, 1 - 1e-7],
+      ]);
+      const { y } = logit.forward(ends);
+      const back = logit.inverse(y);
+      const values = Array.from(back.y.dataSync());
+      expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+      expect(values[0]).toBeCloseTo(0, 5);
+      expect(values[1]).toBeCloseTo(1, 5);
+      const again = logit.forward(back.y);
+      expect(take(again.y).every(Number.isFinite)).toBe(true);
+      tf.dispose([ends, y, back.y, back.logDet, again.logDet]);
+      logit.dispose();
+    }
+  });
+
   it('rejects inputs outside [0, 1], NaN, bad shapes and a bad alpha with typed errors', () => {
     const logit = new Logit({ dim: 2, alpha: 0.01 });
     const outside = tf.tensor2d([[-0.1, 0.5]]);

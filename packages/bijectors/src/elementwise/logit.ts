@@ -54,7 +54,9 @@ export class Logit extends BaseBijector {
 
   protected _inverse(x: tf.Tensor2D) {
     const s = tf.sigmoid(x);
-    const y = this.alpha === 0 ? s : tf.div(tf.sub(s, this.alpha), 1 - 2 * this.alpha);
+    // (s - alpha) / (1 - 2 alpha) rounds to just outside [0, 1] at the ends (-8.3e-9 for the
+    // inverse of forward(0) with alpha 0.05 on wasm), which forward would then refuse: clamp.
+    const y = this.alpha === 0 ? s : tf.clipByValue(tf.div(tf.sub(s, this.alpha), 1 - 2 * this.alpha), 0, 1);
     const logDet = tf.sub(sumRows(sigmoidLogDerivative(x)), this.dim * Math.log(1 - 2 * this.alpha));
     return { y: y as tf.Tensor2D, logDet: logDet as tf.Tensor1D };
   }

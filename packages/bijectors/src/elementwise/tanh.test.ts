@@ -9,7 +9,7 @@ import {
   assertTypedErrors,
   tailRows,
 } from '../testing/index.js';
-import { Tanh } from './tanh.js';
+import { TANH_MAX_ROW_ABS_SUM, Tanh } from './tanh.js';
 
 // log tanh'(u) = log(1 - tanh(u)^2) in float64.
 const logDerivative = (u: number) => 2 * (Math.LN2 - Math.abs(u) - Math.log1p(Math.exp(-2 * Math.abs(u))));
@@ -64,6 +64,27 @@ describe('Tanh', () => {
     assertTypedErrors(t);
     assertConfigRoundTrip(t);
     tf.dispose(outside);
+    t.dispose();
+  });
+
+  it('gives a finite, right log-det up to the float32 limit and refuses rows beyond it', () => {
+    const t = new Tanh({ dim: 2 });
+    const near = tf.tensor2d([[1e38, -5e37]]);
+    const { y, logDet } = t.forward(near);
+    expect(take(y)).toEqual([1, -1]);
+    // -2 (|u1| + |u2|) + 4 log 2, the log 2 terms lost to rounding at this size.
+    expect(take(logDet)[0]! / -3e38).toBeCloseTo(1, 5);
+    const far = tf.tensor2d([
+      [0, 1],
+      [3.4e38, 0],
+    ]);
+    expect(() => t.forward(far)).toThrow(NonFiniteError);
+    expect(() => t.forward(far)).toThrow(
+      `tanh.forward: u: expected the sum of |u| over a row to be at most ${TANH_MAX_ROW_ABS_SUM} (the log-determinant, about -2 sum |u|, must fit in float32), got 3.40e+38 in row 1`,
+    );
+    const twoLarge = tf.tensor2d([[1e38, 1e38]]);
+    expect(() => t.forward(twoLarge)).toThrow(/got 2.00e\+38 in row 0/);
+    tf.dispose([near, far, twoLarge, y, logDet]);
     t.dispose();
   });
 });

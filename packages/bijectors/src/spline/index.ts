@@ -10,3 +10,4 @@ export {
   type SplineParameters,
   splitSplineParameters,
 } from './rational-quadratic.js';
+export { MAX_TAIL_BOUND } from './rq-kernel.js';

@@ -1,7 +1,7 @@
 import { ConfigError, formatShape, ShapeError } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { softplus } from '../elementwise/numerics.js';
-import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-kernel.js';
+import { MAX_TAIL_BOUND, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-kernel.js';
 
 /** nflows's default smallest bin width, as a fraction of the interval [-B, B]. */
 export const DEFAULT_MIN_BIN_WIDTH = 1e-3;
@@ -83,9 +83,9 @@ function checkShapes(
 }
 
 function checkOptions(numBins: number, o: Required<Omit<RationalQuadraticSplineOptions, 'inverse'>>): void {
-  if (!(o.tailBound > 0 && Number.isFinite(o.tailBound))) {
+  if (!(o.tailBound > 0 && o.tailBound <= MAX_TAIL_BOUND)) {
     throw new ConfigError(
-      `rationalQuadraticSpline: tailBound: expected a finite number > 0, got ${o.tailBound}`,
+      `rationalQuadraticSpline: tailBound: expected a number > 0 and at most ${MAX_TAIL_BOUND}, got ${o.tailBound}`,
     );
   }
   for (const [name, v] of [

@@ -1,4 +1,4 @@
-import { createRng } from '@diffeo/core';
+import { ConfigError, createRng } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
@@ -7,7 +7,7 @@ import {
   rationalQuadraticSpline,
   rationalQuadraticSplineOps,
 } from './rational-quadratic.js';
-import { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL } from './rq-kernel.js';
+import { MAX_TAIL_BOUND, RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL } from './rq-kernel.js';
 import { bin, type Minimums64, params64, spline64 } from './test-utils/spline64.js';
 
 // The fused kernel (rq-kernel.ts) against the op-by-op spline and the float64 reference, value by
@@ -417,6 +417,39 @@ describe(`fused rational-quadratic spline kernel (${tf.getBackend()})`, () => {
       tf.dispose([out.y, out.logDet]);
     }
     tf.dispose([x, zeros, d]);
+  });
+
+  it('stays finite and invertible up to the largest tail bound, and refuses a larger one', () => {
+    const rng = createRng(21);
+    const params = (n: number) => rng.normalArray(n);
+    for (const spline of [rationalQuadraticSpline, rationalQuadraticSplineOps]) {
+      const out = tf.tidy(() => {
+        const B = MAX_TAIL_BOUND;
+        const x = tf.tensor2d([[0.3 * B, -0.9 * B, B, 1.5 * B]]);
+        const w = tf.tensor3d(params(32), [1, 4, 8]);
+        const h = tf.tensor3d(params(32), [1, 4, 8]);
+        const d = tf.tensor3d(params(28), [1, 4, 7]);
+        const fw = spline(x, w, h, d, { tailBound: B });
+        const back = spline(fw.y, w, h, d, { tailBound: B, inverse: true });
+        return [fw.y, fw.logDet, back.y, back.logDet].map((t) => Array.from(t.dataSync()));
+      });
+      expect(out.flat().every(Number.isFinite)).toBe(true);
+      const [, logDet, back, backLogDet] = out as [number[], number[], number[], number[]];
+      [0.3, -0.9, 1, 1.5].forEach((v, i) => {
+        expect(back[i]! / MAX_TAIL_BOUND).toBeCloseTo(v, 5);
+        expect(logDet[i]! + backLogDet[i]!).toBeCloseTo(0, 4);
+      });
+      const x = tf.tensor2d([[1]]);
+      const p = tf.zeros([1, 1, 4]) as tf.Tensor3D;
+      const dz = tf.zeros([1, 1, 3]) as tf.Tensor3D;
+      for (const tailBound of [3e38, Number.POSITIVE_INFINITY]) {
+        expect(() => spline(x, p, p, dz, { tailBound })).toThrow(ConfigError);
+        expect(() => spline(x, p, p, dz, { tailBound })).toThrow(
+          `rationalQuadraticSpline: tailBound: expected a number > 0 and at most 1e+38, got ${tailBound}`,
+        );
+      }
+      tf.dispose([x, p, dz]);
+    }
   });
 
   it('passes NaN through as the op-by-op spline does (NaN out, logDet 0)', () => {

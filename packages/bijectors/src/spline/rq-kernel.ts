@@ -1,4 +1,4 @@
-import { type ArrayIO, arrayIO, rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from '@diffeo/core';
+import { type ArrayIO, arrayIO, rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 
 /**
@@ -21,6 +21,13 @@ import * as tf from '@tensorflow/tfjs-core';
 export const RQ_SPLINE_KERNEL = 'DiffeoRQSpline';
 /** Kernel name of its gradient: the gradients of x and the three parameter tensors in one call. */
 export const RQ_SPLINE_GRAD_KERNEL = 'DiffeoRQSplineGrad';
+
+/**
+ * The largest tail bound B the spline takes. Its knots span 2B, which float32 holds up to 3.4e38;
+ * every path (op by op, these loops, the wasm kernel) was checked finite and invertible up to
+ * B = 1e38. Precision is relative to B: a round trip is exact to about 1e-7 B.
+ */
+export const MAX_TAIL_BOUND = 1e38;
 
 /** Attributes of both kernels, as `rationalQuadraticSpline` resolves its options. */
 export interface RQSplineAttrs {

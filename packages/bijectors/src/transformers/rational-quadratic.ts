@@ -9,6 +9,7 @@ import {
   rationalQuadraticSpline,
   splitSplineParameters,
 } from '../spline/rational-quadratic.js';
+import { MAX_TAIL_BOUND } from '../spline/rq-kernel.js';
 import type { Transformer } from './transformer.js';
 
 /** The rational-quadratic transformer's options, with their defaults. */
@@ -16,7 +17,7 @@ export const rationalQuadraticTransformerFields = {
   /** K, the number of bins of each spline. */
   numBins: z.number().int().positive().default(8),
   /** B: the splines live on [-B, B]; outside, the map is the identity (linear tails). */
-  tailBound: z.number().positive().finite().default(3),
+  tailBound: z.number().positive().max(MAX_TAIL_BOUND).default(3),
   /** Smallest bin width as a fraction of 2B (nflows's 1e-3). */
   minBinWidth: z.number().nonnegative().default(DEFAULT_MIN_BIN_WIDTH),
   /** Smallest bin height as a fraction of 2B. */

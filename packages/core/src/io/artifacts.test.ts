@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -141,5 +141,130 @@ describe('save and load', () => {
       await expect(load(`file://${path}`, registry)).rejects.toThrow(SerializationError);
       await expect(load(`file://${join(dir, 'nowhere')}`, registry)).rejects.toThrow(/cannot read/);
     });
+  });
+});
+
+describe('checksums and paths (a corrupted save never loads silently)', () => {
+  async function saved(name: string): Promise<string> {
+    const path = join(dir, name);
+    const g = trained();
+    await save(g, `file://${path}`);
+    g.dispose();
+    return path;
+  }
+  const readJson = async (path: string) => JSON.parse(await readFile(join(path, 'model.json'), 'utf8'));
+  const writeJson = (path: string, json: unknown) =>
+    writeFile(join(path, 'model.json'), JSON.stringify(json));
+
+  it('stores a CRC-32 of the spec and of every weight', async () => {
+    const json = await readJson(await saved('sums'));
+    expect(json.modelTopology.checksums.algorithm).toBe('crc32');
+    expect(json.modelTopology.checksums.spec).toMatch(/^[0-9a-f]{8}$/);
+    expect(Object.keys(json.modelTopology.checksums.weights).sort()).toEqual(['logScale', 'mean']);
+  });
+
+  it('refuses one flipped exponent byte in weights.bin', async () => {
+    const path = await saved('flipped');
+    const bytes = await readFile(join(path, 'weights.bin'));
+    bytes[7]! ^= 0x01; // the high byte of mean[1] (-1.25): sign and exponent, still finite
+    await writeFile(join(path, 'weights.bin'), bytes);
+    const before = tf.memory().numTensors;
+    await expect(load(`file://${path}`, registry)).rejects.toThrow(SerializationError);
+    await expect(load(`file://${path}`, registry)).rejects.toThrow(
+      /weights: 'mean' checksum [0-9a-f]{8} does not match the saved [0-9a-f]{8}/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses swapped weight names and an edited config', async () => {
+    const path = await saved('swapped');
+    const json = await readJson(path);
+    const weights = json.weightsManifest[0].weights;
+    [weights[0].name, weights[1].name] = [weights[1].name, weights[0].name];
+    await writeJson(path, json);
+    await expect(load(`file://${path}`, registry)).rejects.toThrow(/weights: '(mean|logScale)' checksum/);
+
+    const edited = await saved('edited');
+    const config = await readJson(edited);
+    config.modelTopology.spec.config.note = 'edited';
+    await writeJson(edited, config);
+    await expect(load(`file://${edited}`, registry)).rejects.toThrow(SerializationError);
+    await expect(load(`file://${edited}`, registry)).rejects.toThrow(/spec/);
+  });
+
+  it('refuses a version-2 file without checksums', async () => {
+    const path = await saved('nosums');
+    const json = await readJson(path);
+    delete json.modelTopology.checksums;
+    await writeJson(path, json);
+    await expect(load(`file://${path}`, registry)).rejects.toThrow(
+      /modelTopology.checksums: expected \{ algorithm: 'crc32', spec, weights \} \(format version 2\), got none/,
+    );
+  });
+
+  it('refuses manifest paths that leave the model folder', async () => {
+    const other = await saved('other');
+    const path = await saved('escape');
+    for (const p of [
+      '../other/weights.bin',
+      join(other, 'weights.bin'),
+      '..',
+      'sub/../../other/weights.bin',
+    ]) {
+      const json = await readJson(path);
+      json.weightsManifest[0].paths = [p];
+      await writeJson(path, json);
+      await expect(load(`file://${path}`, registry)).rejects.toThrow(SerializationError);
+      await expect(load(`file://${path}`, registry)).rejects.toThrow(
+        /expected a file inside the model's folder/,
+      );
+    }
+  });
+
+  it('gives a SerializationError for a malformed weight manifest', async () => {
+    type Manifest = { weightsManifest: { paths: string[]; weights: ({ shape?: number[] } | null)[] }[] };
+    const cases: [(json: Manifest) => void, RegExp][] = [
+      [
+        (j) => delete j.weightsManifest[0]!.weights[0]!.shape,
+        /weightSpecs\[0\] \('mean'\)\.shape: expected an array/,
+      ],
+      [
+        (j) => (j.weightsManifest[0]!.weights[1] = null),
+        /weightSpecs\[1\]: expected \{ name, shape, dtype \}, got null/,
+      ],
+      [
+        (j) => (j.weightsManifest[0]!.weights = 'x' as unknown as []),
+        /weightsManifest\[0\]: expected \{ paths/,
+      ],
+      [(j) => (j.weightsManifest = {} as unknown as never), /weightsManifest: expected an array of groups/],
+    ];
+    for (const [i, [corrupt, message]] of cases.entries()) {
+      const path = await saved(`manifest-${i}`);
+      const json = await readJson(path);
+      corrupt(json);
+      await writeJson(path, json);
+      await expect(load(`file://${path}`, registry)).rejects.toThrow(SerializationError);
+      await expect(load(`file://${path}`, registry)).rejects.toThrow(message);
+    }
+    const a = await toArtifacts(trained());
+    a.weightSpecs = 'nope' as unknown as tf.io.WeightsManifestEntry[];
+    expect(() => fromArtifacts(a, registry)).toThrow('weightSpecs: expected an array, got string');
+  });
+
+  it('gives a SerializationError when saving over a file or under one', async () => {
+    const file = join(dir, 'a-file');
+    await writeFile(file, 'not a folder');
+    const g = trained();
+    await expect(save(g, `file://${file}`)).rejects.toThrow(SerializationError);
+    await expect(save(g, `file://${file}`)).rejects.toThrow(
+      'expected a folder to save into, but it is a file',
+    );
+    await expect(save(g, `file://${join(file, 'model')}`)).rejects.toThrow(
+      `expected a folder to save into, but ${file} is a file`,
+    );
+    const occupied = join(dir, 'occupied');
+    await mkdir(join(occupied, 'weights.bin'), { recursive: true });
+    await expect(save(g, `file://${occupied}`)).rejects.toThrow(/weights\.bin: it is a folder/);
+    g.dispose();
   });
 });

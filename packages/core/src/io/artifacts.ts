@@ -2,16 +2,54 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type JsonObject, type Module, type Spec, specOf } from '../contracts.js';
 import { DiffeoError, formatShape, SerializationError } from '../errors.js';
 import { defaultRegistry, type Registry } from '../registry.js';
+import { canonicalJson, crc32, crc32Text } from './checksum.js';
 
-/** The version of the saved-model format this build writes; it reads this version and older. */
-export const FORMAT_VERSION = 1;
+/**
+ * The version of the saved-model format this build writes; it reads this version and older.
+ * Version 2 added the checksums: a version-2 file without them does not load.
+ */
+export const FORMAT_VERSION = 2;
 
 /** The `format` field of every Diffeo model artifact. */
 export const FORMAT_NAME = 'diffeo';
 
+/** CRC-32s (8 hex digits) of the canonical JSON of the spec and of every weight's bytes, by name. */
+interface Checksums {
+  algorithm: 'crc32';
+  spec: string;
+  weights: Record<string, string>;
+}
+
 interface Topology {
   formatVersion: number;
   spec: Spec;
+  checksums?: Checksums;
+}
+
+function concatWeights(data: tf.io.WeightData): Uint8Array {
+  if (!Array.isArray(data)) return new Uint8Array(data);
+  const out = new Uint8Array(data.reduce((s, b) => s + b.byteLength, 0));
+  let offset = 0;
+  for (const b of data) {
+    out.set(new Uint8Array(b), offset);
+    offset += b.byteLength;
+  }
+  return out;
+}
+
+/** The byte range of each weight in the concatenated weight data, in spec order. */
+function weightChecksums(
+  specs: readonly tf.io.WeightsManifestEntry[],
+  bytes: Uint8Array,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  let offset = 0;
+  for (const s of specs) {
+    const size = s.shape.reduce((p, d) => p * d, 1) * (BYTES_PER[s.dtype] ?? 4);
+    out[s.name] = crc32(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  return out;
 }
 
 /**
@@ -22,7 +60,13 @@ export async function toArtifacts(model: Module): Promise<tf.io.ModelArtifacts> 
   const vars = model.namedVariables();
   const named = vars.map((v) => ({ name: v.name, tensor: v.variable as tf.Tensor }));
   const { data, specs } = await tf.io.encodeWeights(named);
-  const topology: Topology = { formatVersion: FORMAT_VERSION, spec: specOf(model) };
+  const spec = specOf(model);
+  const checksums: Checksums = {
+    algorithm: 'crc32',
+    spec: crc32Text(canonicalJson(spec)),
+    weights: weightChecksums(specs, concatWeights(data)),
+  };
+  const topology: Topology = { formatVersion: FORMAT_VERSION, spec, checksums };
   return {
     modelTopology: topology as unknown as JsonObject,
     format: FORMAT_NAME,
@@ -53,7 +97,51 @@ function readTopology(artifacts: tf.io.ModelArtifacts): Topology {
   if (spec == null || typeof spec.type !== 'string' || typeof spec.kind !== 'string') {
     throw new SerializationError('modelTopology.spec: expected { kind, type, config }, got something else');
   }
-  return { formatVersion: version, spec };
+  if (version < 2) return { formatVersion: version, spec };
+  const c = topology.checksums as Partial<Checksums> | undefined;
+  if (
+    c == null ||
+    c.algorithm !== 'crc32' ||
+    typeof c.spec !== 'string' ||
+    c.weights == null ||
+    typeof c.weights !== 'object'
+  ) {
+    throw new SerializationError(
+      `modelTopology.checksums: expected { algorithm: 'crc32', spec, weights } (format version ${version}), got ${c == null ? 'none' : 'something else'}`,
+    );
+  }
+  return { formatVersion: version, spec, checksums: c as Checksums };
+}
+
+/** Checks the shape of `weightSpecs` itself, so a hand-edited manifest fails typed, not with a TypeError. */
+function readWeightSpecs(artifacts: tf.io.ModelArtifacts): tf.io.WeightsManifestEntry[] {
+  const specs: unknown = artifacts.weightSpecs ?? [];
+  if (!Array.isArray(specs)) {
+    throw new SerializationError(`weightSpecs: expected an array, got ${typeof specs}`);
+  }
+  specs.forEach((s: unknown, i) => {
+    const entry = s as Partial<tf.io.WeightsManifestEntry> | null;
+    if (entry === null || typeof entry !== 'object') {
+      throw new SerializationError(`weightSpecs[${i}]: expected { name, shape, dtype }, got ${String(s)}`);
+    }
+    if (typeof entry.name !== 'string') {
+      throw new SerializationError(`weightSpecs[${i}].name: expected a string, got ${String(entry.name)}`);
+    }
+    if (
+      !Array.isArray(entry.shape) ||
+      !entry.shape.every((d) => typeof d === 'number' && Number.isInteger(d) && d >= 0)
+    ) {
+      throw new SerializationError(
+        `weightSpecs[${i}] ('${entry.name}').shape: expected an array of non-negative integers, got ${JSON.stringify(entry.shape) ?? 'none'}`,
+      );
+    }
+    if (typeof entry.dtype !== 'string' || !(entry.dtype in BYTES_PER)) {
+      throw new SerializationError(
+        `weightSpecs[${i}] ('${entry.name}').dtype: expected float32, int32 or bool, got ${String(entry.dtype)}`,
+      );
+    }
+  });
+  return specs as tf.io.WeightsManifestEntry[];
 }
 
 function weightBytes(data: tf.io.WeightData | undefined): number {
@@ -72,7 +160,8 @@ export function fromArtifacts<T extends Module = Module>(
   artifacts: tf.io.ModelArtifacts,
   registry: Registry = defaultRegistry,
 ): T {
-  const { spec } = readTopology(artifacts);
+  const { spec, checksums } = readTopology(artifacts);
+  const specs = readWeightSpecs(artifacts);
   let model: T;
   try {
     model = registry.create<T>(spec);
@@ -81,7 +170,7 @@ export function fromArtifacts<T extends Module = Module>(
     throw e;
   }
   try {
-    assignWeights(model, artifacts);
+    assignWeights(model, artifacts, specs, spec, checksums);
   } catch (e) {
     model.dispose();
     throw e;
@@ -89,8 +178,13 @@ export function fromArtifacts<T extends Module = Module>(
   return model;
 }
 
-function assignWeights(model: Module, artifacts: tf.io.ModelArtifacts): void {
-  const specs = artifacts.weightSpecs ?? [];
+function assignWeights(
+  model: Module,
+  artifacts: tf.io.ModelArtifacts,
+  specs: tf.io.WeightsManifestEntry[],
+  spec: Spec,
+  checksums: Checksums | undefined,
+): void {
   const expected = model.namedVariables();
   const byName = new Map(specs.map((s) => [s.name, s]));
   for (const { name, variable } of expected) {
@@ -121,9 +215,8 @@ function assignWeights(model: Module, artifacts: tf.io.ModelArtifacts): void {
 
   const tensors = tf.io.decodeWeights(artifacts.weightData!, specs);
   try {
-    for (const { name, variable } of expected) {
-      const t = tensors[name]!;
-      const values = t.dataSync();
+    for (const { name } of expected) {
+      const values = tensors[name]!.dataSync();
       for (let i = 0; i < values.length; i++) {
         if (!Number.isFinite(values[i]!)) {
           throw new SerializationError(
@@ -131,10 +224,34 @@ function assignWeights(model: Module, artifacts: tf.io.ModelArtifacts): void {
           );
         }
       }
-      variable.assign(t);
     }
+    if (checksums !== undefined) verifyChecksums(checksums, spec, specs, artifacts.weightData!);
+    for (const { name, variable } of expected) variable.assign(tensors[name]!);
   } finally {
     tf.dispose(Object.values(tensors));
+  }
+}
+
+function verifyChecksums(
+  checksums: Checksums,
+  spec: Spec,
+  specs: readonly tf.io.WeightsManifestEntry[],
+  data: tf.io.WeightData,
+): void {
+  const specSum = crc32Text(canonicalJson(spec));
+  if (specSum !== checksums.spec) {
+    throw new SerializationError(
+      `modelTopology.spec: checksum ${specSum} does not match the saved ${checksums.spec}: the config was edited or corrupted`,
+    );
+  }
+  const actual = weightChecksums(specs, concatWeights(data));
+  const names = new Set([...Object.keys(actual), ...Object.keys(checksums.weights)]);
+  for (const name of names) {
+    if (actual[name] !== checksums.weights[name]) {
+      throw new SerializationError(
+        `weights: '${name}' checksum ${actual[name] ?? 'none'} does not match the saved ${checksums.weights[name] ?? 'none'}: the weight data was corrupted, or weights were renamed or reordered`,
+      );
+    }
   }
 }
 

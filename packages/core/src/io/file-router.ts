@@ -1,7 +1,7 @@
 // Node only: a `file://` handler for tf.io (tfjs-node has one, but cannot be installed here).
 // It writes `model.json` (topology and weights manifest) and `weights.bin` into a directory.
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { SerializationError } from '../errors.js';
 
@@ -25,13 +25,78 @@ function concat(data: tf.io.WeightData): Uint8Array {
   return out;
 }
 
+/**
+ * The file a manifest path names, refused unless it lies inside the model's folder: a manifest
+ * edited to read `../other/weights.bin` or `/etc/passwd` must not read outside it.
+ */
+function weightsFile(dir: string, path: unknown): string {
+  if (typeof path !== 'string' || path.length === 0) {
+    throw new SerializationError(`weightsManifest.paths: expected a file name, got ${JSON.stringify(path)}`);
+  }
+  const file = resolve(dir, path);
+  const rel = relative(dir, file);
+  if (isAbsolute(path) || rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
+    throw new SerializationError(
+      `weightsManifest.paths: expected a file inside the model's folder ${dir}, got '${path}'`,
+    );
+  }
+  return file;
+}
+
+/** Checks the manifest's structure, so a hand-edited one fails typed, not with a TypeError. */
+function readManifest(url: string, manifest: unknown): tf.io.WeightsManifestConfig {
+  if (!Array.isArray(manifest)) {
+    throw new SerializationError(
+      `${url}: weightsManifest: expected an array of groups, got ${typeof manifest}`,
+    );
+  }
+  manifest.forEach((group: unknown, i) => {
+    const g = group as Partial<tf.io.WeightsManifestConfig[number]> | null;
+    if (g === null || typeof g !== 'object' || !Array.isArray(g.paths) || !Array.isArray(g.weights)) {
+      throw new SerializationError(
+        `${url}: weightsManifest[${i}]: expected { paths: [...], weights: [...] }, got ${JSON.stringify(group)}`,
+      );
+    }
+  });
+  return manifest as tf.io.WeightsManifestConfig;
+}
+
+async function kindOf(path: string): Promise<'file' | 'directory' | 'other' | 'none'> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? 'file' : s.isDirectory() ? 'directory' : 'other';
+  } catch {
+    return 'none';
+  }
+}
+
+/** The nearest existing ancestor of `dir` that is not a directory, if any (saving under a file). */
+async function fileAbove(dir: string): Promise<string | undefined> {
+  for (let p = dir; ; p = dirname(p)) {
+    const kind = await kindOf(p);
+    if (kind === 'directory') return undefined;
+    if (kind !== 'none') return p;
+    if (dirname(p) === p) return undefined;
+  }
+}
+
 /** A tf.io handler that saves to and loads from a directory on disk. */
 export function fileHandler(url: string): tf.io.IOHandler {
   const dir = directoryOf(url);
   const jsonPath = url.endsWith('.json') ? resolve(url.slice(PREFIX.length)) : join(dir, MODEL_JSON);
   return {
     async save(artifacts) {
-      await mkdir(dir, { recursive: true });
+      const blocker = await fileAbove(dir);
+      if (blocker !== undefined) {
+        throw new SerializationError(
+          `${url}: expected a folder to save into, but ${blocker === dir ? 'it' : blocker} is a file`,
+        );
+      }
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (e) {
+        throw new SerializationError(`${url}: cannot create the folder ${dir}: ${(e as Error).message}`);
+      }
       const manifest = [{ paths: [WEIGHTS_BIN], weights: artifacts.weightSpecs ?? [] }];
       const modelJson: tf.io.ModelJSON = {
         modelTopology: artifacts.modelTopology as object,
@@ -43,8 +108,20 @@ export function fileHandler(url: string): tf.io.IOHandler {
           : { userDefinedMetadata: artifacts.userDefinedMetadata }),
       };
       const weights = artifacts.weightData === undefined ? new Uint8Array(0) : concat(artifacts.weightData);
-      await writeFile(join(dir, WEIGHTS_BIN), weights);
-      await writeFile(jsonPath, JSON.stringify(modelJson, null, 1));
+      for (const path of [join(dir, WEIGHTS_BIN), jsonPath]) {
+        const kind = await kindOf(path);
+        if (kind !== 'none' && kind !== 'file') {
+          throw new SerializationError(
+            `${url}: cannot write ${path}: it is a ${kind === 'directory' ? 'folder' : 'special file'}`,
+          );
+        }
+      }
+      try {
+        await writeFile(join(dir, WEIGHTS_BIN), weights);
+        await writeFile(jsonPath, JSON.stringify(modelJson, null, 1));
+      } catch (e) {
+        throw new SerializationError(`${url}: cannot write into ${dir}: ${(e as Error).message}`);
+      }
       return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(artifacts) };
     },
     async load() {
@@ -54,10 +131,22 @@ export function fileHandler(url: string): tf.io.IOHandler {
       } catch (e) {
         throw new SerializationError(`${url}: cannot read ${jsonPath}: ${(e as Error).message}`);
       }
-      return tf.io.getModelArtifactsForJSON(modelJson, async (manifest) => {
+      if (modelJson === null || typeof modelJson !== 'object') {
+        throw new SerializationError(`${url}: ${jsonPath}: expected a JSON object, got ${String(modelJson)}`);
+      }
+      const folder = dirname(jsonPath);
+      const manifest = readManifest(url, modelJson.weightsManifest ?? []);
+      const files = manifest.flatMap((group) => group.paths.map((p) => weightsFile(folder, p)));
+      return tf.io.getModelArtifactsForJSON({ ...modelJson, weightsManifest: manifest }, async () => {
         const specs = manifest.flatMap((group) => group.weights);
         const buffers = await Promise.all(
-          manifest.flatMap((group) => group.paths.map((p) => readFile(join(dirname(jsonPath), p)))),
+          files.map(async (file) => {
+            try {
+              return await readFile(file);
+            } catch (e) {
+              throw new SerializationError(`${url}: cannot read ${file}: ${(e as Error).message}`);
+            }
+          }),
         );
         const bytes = new Uint8Array(buffers.reduce((sum, b) => sum + b.byteLength, 0));
         let offset = 0;

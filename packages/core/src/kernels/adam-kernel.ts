@@ -37,47 +37,50 @@ function update(
 
 const names = ['x', 'm', 'v', 'g'] as const;
 
-if (tf.getKernel(ADAM_KERNEL, 'cpu') === undefined) {
-  tf.registerKernel({
-    kernelName: ADAM_KERNEL,
-    backendName: 'cpu',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      const io = arrayIO.cpu;
-      const n = inputs.x!.shape.reduce((p, s) => p * s, 1);
-      const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-      const [x, m, v, g] = names.map((k) => io.read(backend, inputs[k]!));
-      update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [...outs]);
-      return outs.map((o) => io.write(backend, inputs.x!.shape, o));
-    },
-  });
+/** Registers the fused Adam update for `backend`. Idempotent. */
+export function installAdamKernel(backendName: 'cpu' | 'wasm'): boolean {
+  if (tf.getKernel(ADAM_KERNEL, backendName) !== undefined) return true;
+  tf.registerKernel(backendName === 'cpu' ? cpuAdam : wasmAdam);
+  return true;
 }
 
-if (tf.getKernel(ADAM_KERNEL, 'wasm') === undefined) {
-  tf.registerKernel({
-    kernelName: ADAM_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend, attrs }) => {
-      // Straight on the wasm heap, no copies: wasm/adam.c in float32 SIMD (the update in float32,
-      // as tf.train.adam computes it) once core's wasm kernels are loaded, else the JS loop.
-      // Outputs are allocated first: an allocation can grow the heap, which detaches every view
-      // taken before it.
-      const heap = heapOf(backend);
-      const outs = [0, 1, 2].map(() => heap.makeOutput(inputs.x!.shape, 'float32'));
-      const ins = names.map((k) => inputs[k]!);
-      const loaded = wasmKernelsOf(backend);
-      if (loaded !== undefined) {
-        const { alpha, beta1, beta2, epsHat } = attrs as unknown as AdamAttrs;
-        const [x, m, v, g] = ins.map((t) => pointerOf(heap, t));
-        const [x1, m1, v1] = outs.map((t) => pointerOf(heap, t));
-        const n = tf.util.sizeFromShape(inputs.x!.shape);
-        loaded.kernels.adam(n, x!, m!, v!, g!, x1!, m1!, v1!, alpha, beta1, beta2, epsHat);
-        return outs;
-      }
-      const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
-      const [x, m, v, g] = ins.map(view);
-      const [x1, m1, v1] = outs.map(view);
-      update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [x1!, m1!, v1!]);
+const cpuAdam: tf.KernelConfig = {
+  kernelName: ADAM_KERNEL,
+  backendName: 'cpu',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    const io = arrayIO.cpu;
+    const n = inputs.x!.shape.reduce((p, s) => p * s, 1);
+    const outs = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+    const [x, m, v, g] = names.map((k) => io.read(backend, inputs[k]!));
+    update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [...outs]);
+    return outs.map((o) => io.write(backend, inputs.x!.shape, o));
+  },
+};
+
+const wasmAdam: tf.KernelConfig = {
+  kernelName: ADAM_KERNEL,
+  backendName: 'wasm',
+  kernelFunc: ({ inputs, backend, attrs }) => {
+    // Straight on the wasm heap, no copies: wasm/adam.c in float32 SIMD (the update in float32,
+    // as tf.train.adam computes it) once core's wasm kernels are loaded, else the JS loop.
+    // Outputs are allocated first: an allocation can grow the heap, which detaches every view
+    // taken before it.
+    const heap = heapOf(backend);
+    const outs = [0, 1, 2].map(() => heap.makeOutput(inputs.x!.shape, 'float32'));
+    const ins = names.map((k) => inputs[k]!);
+    const loaded = wasmKernelsOf(backend);
+    if (loaded !== undefined) {
+      const { alpha, beta1, beta2, epsHat } = attrs as unknown as AdamAttrs;
+      const [x, m, v, g] = ins.map((t) => pointerOf(heap, t));
+      const [x1, m1, v1] = outs.map((t) => pointerOf(heap, t));
+      const n = tf.util.sizeFromShape(inputs.x!.shape);
+      loaded.kernels.adam(n, x!, m!, v!, g!, x1!, m1!, v1!, alpha, beta1, beta2, epsHat);
       return outs;
-    },
-  });
-}
+    }
+    const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
+    const [x, m, v, g] = ins.map(view);
+    const [x1, m1, v1] = outs.map(view);
+    update(attrs as unknown as AdamAttrs, [x!, m!, v!, g!], [x1!, m1!, v1!]);
+    return outs;
+  },
+};

@@ -12,7 +12,7 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
  */
 function withExplicitTransposes(stock: KernelFunc, transposeFn: KernelFunc): KernelFunc {
   return ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
     if (!transposeA && !transposeB) return stock({ inputs, backend, attrs });
     const t = (x: tf.TensorInfo): tf.TensorInfo => {
       const rank = x.shape.length;
@@ -58,7 +58,7 @@ function replaceMatMul(name: string, ours: (args: KernelArgs) => tf.TensorInfo |
  */
 export function installWasmBatchMatMul(): boolean {
   return replaceMatMul('BatchMatMul', ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
+    const { transposeA, transposeB } = attrs as unknown as tf.BatchMatMulAttrs;
     return gemmOnHeap(backend, { a: inputs.a!, b: inputs.b!, transposeA, transposeB });
   });
 }
@@ -71,11 +71,7 @@ export function installWasmBatchMatMul(): boolean {
  */
 export function installWasmFusedMatMul(): boolean {
   return replaceMatMul('_FusedMatMul', ({ inputs, backend, attrs }) => {
-    const { transposeA, transposeB, activation } = attrs as {
-      transposeA: boolean;
-      transposeB: boolean;
-      activation: string;
-    };
+    const { transposeA, transposeB, activation } = attrs as unknown as tf._FusedMatMulAttrs;
     if ((activation !== 'linear' && activation !== 'relu') || inputs.preluActivationWeights !== undefined) {
       return undefined;
     }

@@ -14,19 +14,23 @@ interface SharingBackend {
  * written in place, so sharing is safe. Casts between dtypes go to the stock kernel. Called by
  * `useBackend('wasm')`.
  */
+function share(x: tf.TensorInfo, backend: unknown): tf.TensorInfo {
+  (backend as SharingBackend).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 export function installWasmIdentity(): boolean {
-  const share = (x: tf.TensorInfo, backend: unknown): tf.TensorInfo => {
-    (backend as SharingBackend).incRef(x.dataId);
-    return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-  };
-  const identity = replaceKernel('Identity', 'wasm', (stock) => (args) => {
+  return replaceKernel('Identity', 'wasm', (stock) => (args) => {
     const x = args.inputs.x!;
     return x.dtype === 'string' ? stock(args) : share(x, args.backend);
   });
-  const cast = replaceKernel('Cast', 'wasm', (stock) => (args) => {
+}
+
+/** The `Cast` half of {@link installWasmIdentity}: a cast to the tensor's own dtype shares its memory. */
+export function installWasmCast(): boolean {
+  return replaceKernel('Cast', 'wasm', (stock) => (args) => {
     const x = args.inputs.x!;
-    const { dtype } = args.attrs as { dtype: tf.DataType };
+    const { dtype } = args.attrs as unknown as tf.CastAttrs;
     return x.dtype === dtype && dtype !== 'string' ? share(x, args.backend) : stock(args);
   });
-  return identity && cast;
 }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
-import { installWasmKernels } from './wasm-kernels.js';
+import { installKernels } from './kernel-map.js';
 
 /** C = op(A) op(B) in float64, A and B row-major. */
 function reference(
@@ -24,7 +24,7 @@ function reference(
 
 describe("Diffeo's wasm kernels", () => {
   it('are installed where the wasm backend is loaded (useBackend installs them)', () => {
-    expect(installWasmKernels()).toBe(true);
+    expect(installKernels('wasm')).toBe(true);
   });
 
   it('transpose the last two axes exactly, other permutations as before', () => {

@@ -1,4 +1,3 @@
-import { KERNELS_WASM, KERNELS_WASM_SHARED } from './kernels-wasm.gen.js';
 import { heapOf, memoryOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 
 /** The arguments both matrix products begin with: sizes, operands with their row and column strides, output, bias, ReLU. */
@@ -120,6 +119,9 @@ export async function loadWasmKernels(backend: object, threads: number): Promise
   const heap = heapOf(backend);
   const memory = memoryOf(heap);
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  // Imported here, not at the top: the 138 kB of base64 become a chunk of their own that bundlers
+  // load only when a wasm backend starts, so a webgl-only app never downloads them.
+  const { KERNELS_WASM, KERNELS_WASM_SHARED } = await import('./kernels-wasm.gen.js');
   const { instance } = await WebAssembly.instantiate(decode(shared ? KERNELS_WASM_SHARED : KERNELS_WASM), {
     env: { memory },
   });

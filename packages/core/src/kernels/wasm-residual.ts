@@ -49,7 +49,7 @@ export function residualBlockOnWasmHeap(
   return undefined;
 }
 
-/** The kernel of a residual block for inference, registered for wasm by `installWasmKernels`. */
+/** The kernel of a residual block for inference, registered for wasm by `installKernels` (see `kernel-map.ts`). */
 export const RESIDUAL_BLOCK_KERNEL = 'DiffeoResidualBlock';
 
 /** A tensor's data seen with another shape (kernels find data by its id). */

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { replaceKernel } from './replace-kernel.js';
 import { heapOf } from './wasm-heap.js';
 
@@ -11,7 +12,7 @@ export function installWasmReverse(): boolean {
   return replaceKernel('Reverse', 'wasm', (stock) => (args) => {
     const x = args.inputs.x!;
     const rank = x.shape.length;
-    const { dims } = args.attrs as { dims: number | number[] };
+    const { dims } = args.attrs as unknown as tf.ReverseAttrs;
     const axes = (Array.isArray(dims) ? dims : [dims]).map((d) => (d < 0 ? d + rank : d));
     if (x.dtype === 'string' || rank === 0 || axes.length !== 1 || axes[0] !== rank - 1) return stock(args);
     const heap = heapOf(args.backend);

@@ -16,7 +16,7 @@ export function installWasmSlice(): boolean {
   return replaceKernel('Slice', 'wasm', (stock) => (args) => {
     const x = args.inputs.x!;
     if (x.dtype === 'string' || x.shape.length === 0) return stock(args);
-    const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
+    const { begin, size } = args.attrs as unknown as tf.SliceAttrs;
     const [start, extent] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [
       number[],
       number[],

@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { replaceKernel } from './replace-kernel.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
@@ -12,7 +13,7 @@ import { wasmKernelsOf } from './wasm-module.js';
 export function installWasmSum(): boolean {
   return replaceKernel('Sum', 'wasm', (stock) => ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
-    const { axis, keepDims } = attrs as { axis: number | number[]; keepDims: boolean };
+    const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
     const axes = (Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + x.shape.length : a));
     const loaded = wasmKernelsOf(backend);
     if (

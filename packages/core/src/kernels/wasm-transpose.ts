@@ -1,3 +1,4 @@
+import type * as tf from '@tensorflow/tfjs-core';
 import { replaceKernel } from './replace-kernel.js';
 import { heapOf } from './wasm-heap.js';
 
@@ -41,7 +42,7 @@ export function transposeMatrices(
 export function installWasmTranspose(): boolean {
   return replaceKernel('Transpose', 'wasm', (stock) => ({ inputs, backend, attrs }) => {
     const x = inputs.x!;
-    const perm = (attrs as { perm: number[] }).perm;
+    const { perm } = attrs as unknown as tf.TransposeAttrs;
     const rank = x.shape.length;
     const swapsLastTwo =
       rank >= 2 &&

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../contracts.js';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { ADAM_KERNEL } from '../kernels/adam-kernel.js';
 import { createRng } from '../rng.js';
 import { TestGaussian } from '../test-utils/gaussian.js';
+import { guarded } from '../validate.js';
 import { Adam } from './adam.js';
 import { fit } from './fit.js';
 import { learningRateAt } from './schedule.js';
@@ -143,6 +144,216 @@ describe('fit', () => {
       /learningRate: expected a positive number/,
     );
     await expect(fit(model, x, { patience: 2 })).rejects.toThrow(/needs a validation set/);
+    model.dispose();
+  });
+});
+
+describe('fit options', () => {
+  it('rejects unknown options, naming the nearest valid one', async () => {
+    const model = new TestGaussian(2);
+    const x = tf.zeros([10, 2]) as tf.Tensor2D;
+    const before = model.mean.dataSync().slice();
+    const misspelt = { step: 10, lr: 0.1, batchSize: 4 } as unknown as Parameters<typeof fit>[2];
+    await expect(fit(model, x, misspelt)).rejects.toThrow(ConfigError);
+    await expect(fit(model, x, misspelt)).rejects.toThrow(
+      "fit options: unknown option 'step' (did you mean 'steps'?); fit options: unknown option 'lr' (did you mean 'learningRate'?)",
+    );
+    const noNeighbour = { zzzzzz: 1 } as unknown as Parameters<typeof fit>[2];
+    await expect(fit(model, x, noNeighbour)).rejects.toThrow("fit options: unknown option 'zzzzzz'");
+    await expect(fit(model, x, noNeighbour)).rejects.not.toThrow(/did you mean/);
+    await expect(
+      fit(model, x, { adam: { beta: 0.9 } } as unknown as Parameters<typeof fit>[2]),
+    ).rejects.toThrow(ConfigError);
+    expect(model.mean.dataSync()).toEqual(before);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('rejects a minLearningRate above the learning rate or not a number, and a bad seed', async () => {
+    const model = new TestGaussian(2);
+    const x = tf.zeros([10, 2]) as tf.Tensor2D;
+    await expect(
+      fit(model, x, { learningRate: 1e-3, minLearningRate: 1e-2, schedule: 'cosine' }),
+    ).rejects.toThrow('minLearningRate: expected at most learningRate (0.001), got 0.01');
+    await expect(fit(model, x, { minLearningRate: 0.01 })).rejects.toThrow(/at most learningRate \(0.001\)/);
+    await expect(fit(model, x, { minLearningRate: Number.NaN })).rejects.toThrow(
+      'minLearningRate: expected a non-negative number, got NaN',
+    );
+    await expect(fit(model, x, { learningRate: Number.NaN })).rejects.toThrow(
+      'learningRate: expected a positive number, got NaN',
+    );
+    await expect(fit(model, x, { seed: '42' as unknown as number })).rejects.toThrow(
+      "seed: expected a non-negative integer or an Rng from createRng, got '42'",
+    );
+    await expect(fit(model, x, { seed: 1.5 })).rejects.toThrow(ConfigError);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe('fit on data with a NaN row', () => {
+  it('names the data row before any step, keeps the weights and leaks nothing', async () => {
+    const values = gaussianData(256, [0, 0], [1, 1], 11).arraySync();
+    values[200]![1] = Number.NaN;
+    const x = tf.tensor2d(values);
+    const model = new TestGaussian(2);
+    const before = tf.memory().numTensors;
+    let steps = 0;
+    const run = fit(model, x, {
+      epochs: 2,
+      batchSize: 32,
+      learningRate: 0.1,
+      seed: 1,
+      onStep: () => void steps++,
+    });
+    await expect(run).rejects.toThrow(NonFiniteError);
+    await expect(fit(model, x, { steps: 3 })).rejects.toThrow(
+      'data.x: expected finite values, got NaN at row 200, column 1',
+    );
+    expect(steps).toBe(0);
+    expect(Array.from(model.mean.dataSync())).toEqual([0, 0]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('checks the validation set before the first step too', async () => {
+    const x = gaussianData(64, [0, 0], [1, 1], 12);
+    const validation = tf.tensor2d([
+      [0, 0],
+      [1, Number.POSITIVE_INFINITY],
+    ]);
+    const model = new TestGaussian(2);
+    let steps = 0;
+    await expect(
+      fit(model, x, { epochs: 1, batchSize: 16, validation, onStep: () => void steps++ }),
+    ).rejects.toThrow('validation.x: expected finite values, got Infinity at row 1, column 1');
+    expect(steps).toBe(0);
+    tf.dispose([x, validation]);
+    model.dispose();
+  });
+
+  it('disposes the batch when the loss throws', async () => {
+    const x = gaussianData(64, [0, 0], [1, 1], 13);
+    const model = new TestGaussian(2);
+    const throwing = {
+      namedVariables: () => model.namedVariables(),
+      loss: (): tf.Scalar => {
+        throw new ShapeError('loss: broken');
+      },
+    };
+    const before = tf.memory().numTensors;
+    await expect(fit(throwing, x, { steps: 1, batchSize: 16 })).rejects.toThrow('loss: broken');
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+});
+
+describe('the guard against divergence', () => {
+  /** A loss of about 3 nats until mean[0] passes 0.5, then 100 times that: finite, but diverged. */
+  function jumpy(model: TestGaussian) {
+    return {
+      namedVariables: () => model.namedVariables(),
+      loss: (batch: Batch) =>
+        tf.tidy(() => {
+          const m = tf.slice(model.mean, [0], [1]);
+          const factor = tf.add(1, tf.mul(99, tf.step(tf.sub(tf.sum(m), 0.5))));
+          return tf.mul(model.loss(batch), factor) as tf.Scalar;
+        }),
+    };
+  }
+
+  it('stops on a loss that jumps by orders of magnitude and restores the weights before it', async () => {
+    const model = new TestGaussian(2);
+    const target = gaussianData(256, [2, 0], [1, 1], 14);
+    const history = await fit(jumpy(model), target, {
+      epochs: 20,
+      batchSize: 32,
+      learningRate: 0.05,
+      seed: 1,
+    });
+    expect(history.stopReason).toBe('non-finite');
+    expect(history.nonFinite?.message).toMatch(
+      /diverged \(the lowest so far was [\d.]+; limit divergence 10\)/,
+    );
+    const mean0 = model.mean.dataSync()[0]!;
+    expect(mean0).toBeLessThanOrEqual(0.5);
+    expect(mean0).toBeGreaterThan(0.4);
+    // Every recorded step passed the guard: none is above the first by the divergence limit.
+    expect(Math.max(...history.stepLosses)).toBeLessThan(history.stepLosses[0]! * 11);
+    target.dispose();
+    model.dispose();
+  });
+
+  it('trains on through the jump with divergence: false', async () => {
+    const model = new TestGaussian(2);
+    const target = gaussianData(256, [2, 0], [1, 1], 14);
+    const history = await fit(jumpy(model), target, {
+      steps: 40,
+      batchSize: 32,
+      learningRate: 0.05,
+      seed: 1,
+      divergence: false,
+    });
+    expect(history.stopReason).toBe('completed');
+    expect(model.mean.dataSync()[0]!).toBeGreaterThan(0.5);
+    target.dispose();
+    model.dispose();
+  });
+
+  it('treats a NonFiniteError from inside the model (a NaN log-density) as the guard does a NaN loss', async () => {
+    const model = new TestGaussian(2);
+    const target = gaussianData(256, [2, 0], [1, 1], 15);
+    // The model's own entry point refuses its NaN as soon as mean[0] passes 0.5.
+    const guardedModel = {
+      namedVariables: () => model.namedVariables(),
+      loss: (batch: Batch) =>
+        tf.tidy(() => {
+          const perRow = guarded([['gauss.logProb: x', batch.x]], () =>
+            tf.tidy(() => {
+              const m = tf.slice(model.mean, [0], [1]);
+              const nan = tf.sqrt(tf.sub(0.5, tf.sum(m)));
+              return tf.reshape(tf.add(model.loss(batch), tf.mul(nan, 0)), [1]);
+            }),
+          );
+          return tf.reshape(perRow, []) as tf.Scalar;
+        }),
+    };
+    await fit(guardedModel, target, { steps: 1, batchSize: 32, seed: 1 }); // warm up kernels
+    model.mean.assign(tf.tensor1d([0, 0]));
+    const before = tf.memory().numTensors;
+    const history = await fit(guardedModel, target, {
+      epochs: 20,
+      batchSize: 32,
+      learningRate: 0.05,
+      seed: 1,
+    });
+    expect(history.stopReason).toBe('non-finite');
+    expect(history.nonFinite?.message).toMatch(/loss NaN \(gauss.logProb: x: the result of row 0 is NaN/);
+    expect(model.mean.dataSync()[0]!).toBeLessThanOrEqual(0.5);
+    expect(model.mean.dataSync()[0]!).toBeGreaterThan(0.4);
+    expect(tf.memory().numTensors).toBe(before);
+    target.dispose();
+    model.dispose();
+  });
+
+  it("throws a NonFiniteError with onNonFinite: 'throw', after restoring the weights", async () => {
+    const model = new TestGaussian(2);
+    const target = gaussianData(256, [2, 0], [1, 1], 14);
+    const before = tf.memory().numTensors;
+    await expect(
+      fit(jumpy(model), target, {
+        epochs: 20,
+        batchSize: 32,
+        learningRate: 0.05,
+        seed: 1,
+        onNonFinite: 'throw',
+      }),
+    ).rejects.toThrow(/^fit: step \d+: loss [\d.]+ diverged/);
+    expect(model.mean.dataSync()[0]!).toBeLessThanOrEqual(0.5);
+    expect(tf.memory().numTensors).toBe(before);
+    target.dispose();
     model.dispose();
   });
 });

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, NamedVariable, Trainable } from '../contracts.js';
-import { ConfigError, ShapeError } from '../errors.js';
+import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { type Rng, toRng } from '../rng.js';
 import { assertBatch } from '../validate.js';
 import { Adam, type AdamOptions } from './adam.js';
+import { checkFitOptions } from './fit-options.js';
 import { learningRateAt, type Schedule } from './schedule.js';
 
 /** Training data: rows `[n, dim]`, with context rows `[n, contextDim]` for conditional models. */
@@ -42,7 +43,10 @@ export interface FitHistory {
   best?: { epoch: number; valLoss: number };
   /** Whether the final weights are the best validation weights (restored at the end). */
   restoredBest: boolean;
-  /** Set when a non-finite loss or gradient stopped training; the weights are the last finite ones. */
+  /**
+   * Set when the guard stopped training (a non-finite loss or gradient, or a divergence); the
+   * weights are those of the last step that passed it.
+   */
   nonFinite?: { step: number; epoch: number; message: string };
 }
 
@@ -54,13 +58,14 @@ export interface FitOptions {
   batchSize?: number;
   learningRate?: number;
   schedule?: Schedule;
-  /** Final learning rate of the cosine schedule (default 0). */
+  /** Final learning rate of the cosine schedule (default 0, at most `learningRate`). */
   minLearningRate?: number;
   adam?: AdamOptions;
   /** Rescales the gradient when its global norm exceeds this. */
   clipNorm?: number;
   /** Shuffle rows every epoch (default true). */
   shuffle?: boolean;
+  /** Shuffling: a non-negative integer or an `Rng` (default: the global source). */
   seed?: number | Rng;
   /** Held-out data, evaluated after every epoch (in evaluation mode). */
   validation?: FitData;
@@ -73,6 +78,18 @@ export interface FitOptions {
   signal?: AbortSignal;
   onStep?: (info: StepInfo) => void | Promise<void>;
   onEpoch?: (info: EpochInfo) => void | Promise<void>;
+  /**
+   * What the guard does when it trips: `'stop'` (default) returns the history with
+   * `stopReason: 'non-finite'`; `'throw'` throws a `NonFiniteError` with the same message. In both
+   * cases the weights of the last step that passed the guard are restored first.
+   */
+  onNonFinite?: 'stop' | 'throw';
+  /**
+   * A step's loss counts as a divergence, and trips the guard like a NaN, when it exceeds the
+   * lowest step loss so far by more than `divergence * max(1, |lowest|)` (default 10: a jump by an
+   * order of magnitude). `false` turns this check off, leaving only the finiteness check.
+   */
+  divergence?: number | false;
 }
 
 function asBatch(name: string, data: FitData): Batch {
@@ -91,11 +108,25 @@ function asBatch(name: string, data: FitData): Batch {
   return batch;
 }
 
-function positive(name: string, value: number | undefined, integer: boolean): void {
-  if (value === undefined) return;
-  if (!(value > 0) || (integer && !Number.isInteger(value))) {
-    throw new ConfigError(`${name}: expected a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+/**
+ * Checks every row before the first step, so a NaN in the data is named by its row in the data
+ * (not in a shuffled batch) and no step is taken on a model that the data would then break.
+ */
+async function assertFiniteRows(name: string, t: tf.Tensor2D): Promise<void> {
+  const values = await t.data();
+  const cols = t.shape[1];
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i]!)) {
+      throw new NonFiniteError(
+        `${name}: expected finite values, got ${values[i]} at row ${Math.floor(i / cols)}, column ${i % cols}`,
+      );
+    }
   }
+}
+
+async function assertFiniteBatch(name: string, batch: Batch): Promise<void> {
+  await assertFiniteRows(`${name}.x`, batch.x);
+  if (batch.context !== undefined) await assertFiniteRows(`${name}.context`, batch.context);
 }
 
 /** A copy of variable values that can be taken and put back without leaving the device. */
@@ -145,6 +176,23 @@ async function validationLoss(model: Trainable, data: Batch, batchSize: number):
   return total / n;
 }
 
+/**
+ * When the function given to `tf.variableGrads` throws, tfjs 4.22 ends the tape but never
+ * disposes the tensors its nodes saved for the backward pass, and the next tape replaces it: they
+ * leak. Disposing them here keeps a failed step leak-free.
+ */
+function disposeAbandonedTape(): void {
+  const state = (tf.engine() as unknown as { state: EngineTapeState }).state;
+  if (state.gradientDepth !== 0 || state.activeTape == null) return;
+  for (const node of state.activeTape) tf.dispose(node.saved ?? []);
+  state.activeTape = null;
+}
+
+interface EngineTapeState {
+  gradientDepth: number;
+  activeTape: { saved?: tf.Tensor[] }[] | null;
+}
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -154,8 +202,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
  * - Learning rate constant or cosine-annealed over the run; optional gradient-norm clipping.
  * - With `validation`: the validation loss after every epoch, early stopping after `patience`
  *   epochs without improvement, and the best weights restored at the end.
- * - NaN guard: a non-finite loss or gradient stops training, restores the weights of the last
- *   step whose loss was finite, and is reported in `history.nonFinite`.
+ * - Guard: a non-finite loss or gradient, or a loss that jumps an order of magnitude above the
+ *   lowest so far (`divergence`), stops training, restores the weights of the last step that
+ *   passed, and is reported in `history.nonFinite` (or thrown, with `onNonFinite: 'throw'`).
+ * - The data and the validation set are checked for non-finite values before the first step.
+ * - Options are checked first; a misspelt one is a `ConfigError` naming the nearest valid one.
  * - `signal` cancels between steps; the history so far is returned with `stopReason: 'aborted'`.
  *
  * @example
@@ -168,18 +219,11 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve
  * ```
  */
 export async function fit(model: Trainable, data: FitData, options: FitOptions = {}): Promise<FitHistory> {
+  checkFitOptions(options);
   const train = asBatch('data', data);
   const validation = options.validation === undefined ? undefined : asBatch('validation', options.validation);
-  positive('epochs', options.epochs, true);
-  positive('steps', options.steps, true);
-  positive('batchSize', options.batchSize, true);
-  positive('learningRate', options.learningRate, false);
-  positive('clipNorm', options.clipNorm, false);
-  positive('patience', options.patience, true);
-  positive('validationBatchSize', options.validationBatchSize, true);
-  if (options.patience !== undefined && validation === undefined) {
-    throw new ConfigError('patience: early stopping needs a validation set, got none');
-  }
+  await assertFiniteBatch('data', train);
+  if (validation !== undefined) await assertFiniteBatch('validation', validation);
 
   const n = train.x.shape[0];
   const batchSize = Math.min(options.batchSize ?? 128, n);
@@ -190,6 +234,7 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
   const rng = toRng(options.seed);
   const shuffle = options.shuffle ?? true;
   const restoreBest = options.restoreBest ?? validation !== undefined;
+  const divergence = options.divergence ?? 10;
 
   const named = model.namedVariables();
   const trainable = named.filter((v) => v.variable.trainable);
@@ -208,6 +253,7 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
   };
   let bestLoss = Number.POSITIVE_INFINITY;
   let sinceBest = 0;
+  let lowestStepLoss = Number.POSITIVE_INFINITY;
   model.setTraining?.(true);
   try {
     let epoch = 0;
@@ -224,25 +270,50 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
         const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
         const batch = slice(train, indices);
         indices.dispose();
-        const { value, grads } = tf.variableGrads(() => model.loss(batch), varList);
-        tf.dispose([batch.x, batch.context]);
-        const gradList = varList.map((v) => grads[v.name]!);
-        const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
-        const [lossValue, gradNorm] = [(await value.data())[0]!, (await normTensor.data())[0]!];
-        tf.dispose([value, normTensor]);
+        let value: tf.Scalar | undefined;
+        let grads: tf.NamedTensorMap = {};
+        // The data is checked finite above, so a NonFiniteError from inside the model (a NaN
+        // log-density) is the model's own divergence: the guard below handles it like a NaN loss.
+        let thrown: NonFiniteError | undefined;
+        try {
+          ({ value, grads } = tf.variableGrads(() => model.loss(batch), varList));
+        } catch (e) {
+          disposeAbandonedTape();
+          if (!(e instanceof NonFiniteError)) throw e;
+          thrown = e;
+        } finally {
+          tf.dispose([batch.x, batch.context]);
+        }
+        const gradList = thrown === undefined ? varList.map((v) => grads[v.name]!) : [];
+        let lossValue = Number.NaN;
+        let gradNorm = Number.NaN;
+        if (value !== undefined) {
+          const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
+          [lossValue, gradNorm] = [(await value.data())[0]!, (await normTensor.data())[0]!];
+          tf.dispose([value, normTensor]);
+        }
         const step = history.steps + 1;
-        if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm)) {
+        const diverged =
+          divergence !== false &&
+          Number.isFinite(lowestStepLoss) &&
+          lossValue > lowestStepLoss + divergence * Math.max(1, Math.abs(lowestStepLoss));
+        if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm) || diverged) {
           tf.dispose(gradList);
           if (step > 1) lastFinite.restore();
-          const what = Number.isFinite(lossValue) ? `gradient norm ${gradNorm}` : `loss ${lossValue}`;
-          history.nonFinite = {
-            step,
-            epoch,
-            message: `step ${step}: ${what}; training stopped and the last finite weights were restored`,
-          };
+          const what = diverged
+            ? `loss ${lossValue} diverged (the lowest so far was ${lowestStepLoss}; limit divergence ${divergence})`
+            : thrown !== undefined
+              ? `loss NaN (${thrown.message})`
+              : Number.isFinite(lossValue)
+                ? `gradient norm ${gradNorm}`
+                : `loss ${lossValue}`;
+          const message = `step ${step}: ${what}; training stopped and the last finite weights were restored`;
+          history.nonFinite = { step, epoch, message };
           history.stopReason = 'non-finite';
+          if (options.onNonFinite === 'throw') throw new NonFiniteError(`fit: ${message}`);
           break;
         }
+        lowestStepLoss = Math.min(lowestStepLoss, lossValue);
         lastFinite.take();
         const clip = options.clipNorm;
         if (clip !== undefined && gradNorm > clip) {

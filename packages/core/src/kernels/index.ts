@@ -1,0 +1,29 @@
+/**
+ * `@diffeo/core/kernels`: what a package author needs to write a fused kernel, and the map of the
+ * kernels core registers. Users of the models never need it; it is kept out of the main entry so
+ * that the main API is the API.
+ *
+ * @example
+ * ```ts
+ * import { arrayIO, KERNELS } from '@diffeo/core/kernels';
+ * const values = arrayIO.cpu.read(backend, tensorInfo); // a typed array, no copy
+ * console.log(KERNELS.map((k) => `${k.backend}/${k.kernelName}`));
+ * ```
+ *
+ * @packageDocumentation
+ */
+export { ADAM_KERNEL, type AdamAttrs } from './adam-kernel.js';
+export { type ArrayIO, arrayIO } from './array-io.js';
+export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
+export { affineOp, type ResidualBlockWeights, residualBlockOp } from './ops.js';
+export {
+  RESIDUAL_BLOCK_KERNEL,
+  residualBlockOnWasmHeap,
+  type WasmResidualBlockInputs,
+} from './wasm-residual.js';
+export {
+  rqSplineGradOnWasmHeap,
+  rqSplineOnWasmHeap,
+  type WasmSplineAttrs,
+  type WasmSplineInputs,
+} from './wasm-spline.js';

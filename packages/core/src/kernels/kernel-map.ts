@@ -1,0 +1,159 @@
+import { ADAM_KERNEL, installAdamKernel } from './adam-kernel.js';
+import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
+import { installWasmBinary } from './wasm-binary.js';
+import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
+import { installWasmResidualBlock, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
+import { installWasmReverse } from './wasm-reverse.js';
+import { installWasmSlice } from './wasm-slice.js';
+import { installWasmSum } from './wasm-sum.js';
+import { installWasmTranspose } from './wasm-transpose.js';
+import { installWasmUnary } from './wasm-unary.js';
+
+/** One kernel that core registers. */
+export interface KernelEntry {
+  /** The tfjs kernel name it is registered under. */
+  kernelName: string;
+  backend: 'cpu' | 'wasm';
+  /** Whether it replaces tfjs's stock kernel of that name (which it falls back to), or is Diffeo's own. */
+  replaces: boolean;
+  /** One line for the README's table: what it does, and why. */
+  summary: string;
+  /** Registers it; false while the backend's package (the stock kernel it wraps) is not loaded. Idempotent. */
+  install(): boolean;
+}
+
+/**
+ * Every kernel core registers, in installation order (the matrix products look up the `Transpose`
+ * installed before them, the residual block the `_FusedMatMul`). The core README's kernel table is
+ * generated from this list (`kernelTable`).
+ */
+export const KERNELS: readonly KernelEntry[] = [
+  {
+    kernelName: ADAM_KERNEL,
+    backend: 'cpu',
+    replaces: false,
+    summary: 'one Adam update per variable in a JS loop, instead of ~10 kernels',
+    install: () => installAdamKernel('cpu'),
+  },
+  {
+    kernelName: ADAM_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'one Adam update per variable on the heap (`wasm/adam.c`, float32 SIMD)',
+    install: () => installAdamKernel('wasm'),
+  },
+  {
+    kernelName: 'Transpose',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'transposes of the last two axes as a blocked copy',
+    install: installWasmTranspose,
+  },
+  {
+    kernelName: 'Sum',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'column sums (`wasm/column-sum.c`): every bias gradient',
+    install: installWasmSum,
+  },
+  {
+    kernelName: 'Identity',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'shares the input memory instead of copying it (~260 per NSF step)',
+    install: installWasmIdentity,
+  },
+  {
+    kernelName: 'Cast',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'a cast to the same dtype shares the input memory',
+    install: installWasmCast,
+  },
+  {
+    kernelName: 'Slice',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'a strided copy on the heap (`wasm/copy-rows.c`)',
+    install: installWasmSlice,
+  },
+  {
+    kernelName: 'Reverse',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'reverse of the last axis',
+    install: installWasmReverse,
+  },
+  {
+    kernelName: 'BatchMatMul',
+    backend: 'wasm',
+    replaces: true,
+    summary: "Diffeo's matrix product (`wasm/gemm.c`), transposes read through strides",
+    install: installWasmBatchMatMul,
+  },
+  {
+    kernelName: '_FusedMatMul',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'the same product with bias and ReLU applied on store',
+    install: installWasmFusedMatMul,
+  },
+  {
+    kernelName: 'Add',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'same shape, scalar or bias over rows (`wasm/binary.c`), no XNNPACK set-up per call',
+    install: () => installWasmBinary('Add'),
+  },
+  {
+    kernelName: 'Multiply',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'as `Add`',
+    install: () => installWasmBinary('Multiply'),
+  },
+  {
+    kernelName: 'Relu',
+    backend: 'wasm',
+    replaces: true,
+    summary: '`wasm/unary.c`; never wakes the thread pool',
+    install: () => installWasmUnary('Relu'),
+  },
+  {
+    kernelName: 'Step',
+    backend: 'wasm',
+    replaces: true,
+    summary: "ReLU's gradient, as `Relu`",
+    install: () => installWasmUnary('Step'),
+  },
+  {
+    kernelName: RESIDUAL_BLOCK_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'a residual MLP block in one kernel, for inference (`wasm/gemm-sparse.c`)',
+    install: installWasmResidualBlock,
+  },
+];
+
+/**
+ * Installs the kernels of `backend` (default: every backend), in list order. Returns whether all
+ * of them are installed: false while a backend's package is not loaded, whose replacements
+ * `useBackend` installs once it is. Idempotent.
+ */
+export function installKernels(backend?: KernelEntry['backend']): boolean {
+  let all = true;
+  for (const entry of KERNELS) {
+    if (backend !== undefined && entry.backend !== backend) continue;
+    if (!entry.install()) all = false;
+  }
+  return all;
+}
+
+/** The README's kernel table, as Markdown, from {@link KERNELS}. */
+export function kernelTable(): string {
+  const rows = KERNELS.map(
+    (k) =>
+      `| \`${k.kernelName}\` | ${k.backend} | ${k.replaces ? 'stock kernel' : "Diffeo's own"} | ${k.summary} |`,
+  );
+  return ['| kernel | backend | replaces | what and why |', '| --- | --- | --- | --- |', ...rows].join('\n');
+}
