@@ -3,9 +3,9 @@ import { Flow } from '@diffeo/distributions';
 import * as tf from '@tensorflow/tfjs-core';
 
 export interface BaseTransferOptions {
-  /** Condition of the input rows under `from` (conditional flows). */
+  /** Condition of the input rows under `from` (conditional flows; one row is broadcast). */
   contextIn?: tf.Tensor2D;
-  /** Condition of the output rows under `to` (conditional flows). */
+  /** Condition of the output rows under `to` (conditional flows; one row is broadcast). */
   contextOut?: tf.Tensor2D;
 }
 
@@ -30,7 +30,11 @@ export function baseTransfer(
   const b = asFlow('to', to);
   if (a.dim !== b.dim)
     throw new ConfigError(`baseTransfer: to.dim: expected ${a.dim} (from's dim), got ${b.dim}`);
-  const u = a.transformToLatent(x, options.contextIn);
+  const cIn = options.contextIn;
+  const u =
+    cIn !== undefined && cIn.shape[0] === 1 && x.shape[0] !== 1
+      ? tf.tidy(() => a.transformToLatent(x, tf.tile(cIn, [x.shape[0], 1]) as tf.Tensor2D))
+      : a.transformToLatent(x, cIn);
   try {
     return tf.tidy(() => {
       if (b.contextDim > 0 && options.contextOut === undefined) {
