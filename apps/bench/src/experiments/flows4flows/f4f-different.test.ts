@@ -6,7 +6,7 @@ import { f4fDifferent } from './f4f-different.js';
 const silent = { plan: () => {}, tick: () => {}, log: () => {} };
 
 describe('f4f-different (quick)', () => {
-  it('maps four circles to the checkerboard: its density of the inputs is within 1 nat of the input base's, its images within 1 nat of the target data under the target base', async () => {
+  it('maps four circles to the checkerboard: its density of the inputs is within 1 nat of the input base density, its images within 1 nat of the target data under the target base', async () => {
     await useBackend('wasm');
     const before = tf.memory().numTensors;
     const result = await f4fDifferent.run({ quick: true, progress: silent });
