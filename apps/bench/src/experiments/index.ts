@@ -1,10 +1,13 @@
+import { f4fConditional } from './flows4flows/f4f-conditional.js';
+import { f4fDifferent } from './flows4flows/f4f-different.js';
+import { f4fIdentity } from './flows4flows/f4f-identity.js';
 import type { Experiment } from './types.js';
 
 /**
  * Every experiment of the method packages, one entry each (add yours here). Names are
  * `<package>-<what>`: f4f-*, marginalizing-*, mixtures-*.
  */
-export const EXPERIMENTS: readonly Experiment[] = [];
+export const EXPERIMENTS: readonly Experiment[] = [f4fIdentity, f4fDifferent, f4fConditional];
 
 /** The experiment called `name`, or an error that lists them all. */
 export function findExperiment(name: string, experiments: readonly Experiment[] = EXPERIMENTS): Experiment {

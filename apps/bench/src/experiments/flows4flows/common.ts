@@ -148,14 +148,20 @@ export function rows(t: tf.Tensor2D): number[][] {
   return t.arraySync();
 }
 
-/** Input points colored by position beside their images in the same colors. */
+/**
+ * Input points colored by position beside their images in the same colors; every k-th point, at
+ * most `maxPoints` per panel, so the SVG stays small (the same rows in every panel).
+ */
 export function colorCoded(
   input: tf.Tensor2D,
   images: { title: string; y: tf.Tensor2D }[],
   title: string,
   domain: [number, number] = [-4.5, 4.5],
+  maxPoints = 500,
 ): Figure {
-  const points = rows(input);
+  const stride = Math.max(1, Math.ceil(input.shape[0] / maxPoints));
+  const thin = (t: tf.Tensor2D) => rows(t).filter((_, i) => i % stride === 0);
+  const points = thin(input);
   const color = positionColors(points);
   const panel = (t: string, p: number[][]) =>
     scatter({
@@ -168,7 +174,7 @@ export function colorCoded(
       width: 200,
       height: 200,
     });
-  return panels([panel('input', points), ...images.map((i) => panel(i.title, rows(i.y)))], { title });
+  return panels([panel('input', points), ...images.map((i) => panel(i.title, thin(i.y)))], { title });
 }
 
 /** Mean and spread over seeds, as printed in the tables. */

@@ -51,7 +51,7 @@ const FULL: Setting = {
   variants: ['f4f', 'f4f+l1', 'l1'],
   trainRows: 20_000,
   testRows: 4000,
-  budget: { baseSteps: 400, baseLearningRate: 3e-3, f4fSteps: 100, f4fLearningRate: 1e-3 },
+  budget: { baseSteps: 250, baseLearningRate: 5e-3, f4fSteps: 80, f4fLearningRate: 1e-3 },
   seeds: [0],
 };
 
