@@ -103,9 +103,9 @@ export const f4fIdentity: Experiment = {
             }
             if (variant === 'l1') {
               const f = await trainL1Only(left.x, s.budget, init, 100 * seed + 13);
-              const y = f.forward(test).y;
+              const { y, logDet } = f.forward(test);
               push(key, meanTranslation(test, y));
-              y.dispose();
+              tf.dispose([y, logDet]);
               f.dispose();
               continue;
             }
