@@ -80,7 +80,7 @@ export const f4fConditional: Experiment = {
     'four circles rotated by up to 45 degrees, conditioned on the angle: map 0 degrees to 15, 30 and 45 with a flow for flows on c_y - c_x, against sampling the conditional base flow and the base transfer; out-of-distribution fraction under the true density',
   settings: {
     quick: `${QUICK.trainRows} training rows, base ${QUICK.budget.baseSteps} steps, F4F ${QUICK.budget.f4fSteps} steps, seed 0`,
-    full: `${FULL.trainRows} training rows, ${FULL.testRows} test rows, conditional base ${FULL.budget.baseSteps} steps (lr ${FULL.budget.baseLearningRate}), F4F ${FULL.budget.f4fSteps} steps (lr ${FULL.budget.f4fLearningRate}), batch 128, cosine to 0, clip 5, seed 0`,
+    full: `${FULL.trainRows} training rows, ${FULL.testRows} test rows, conditional base ${FULL.budget.baseSteps} steps (lr ${FULL.budget.baseLearningRate}), F4F ${FULL.budget.f4fSteps} steps (lr ${FULL.budget.f4fLearningRate}), batch 128, cosine to 0, clip 5, default seed 0`,
   },
   async run({ quick, seeds, progress }) {
     const s = quick ? QUICK : FULL;

@@ -49,7 +49,7 @@ export const f4fDifferent: Experiment = {
     'three input and four target 2-D distributions: the NLL of the input data under the flow for flows (target base pulled back through f) and under the base transfer (the input base itself), the NLL of the images under the target base, and color-coded figures',
   settings: {
     quick: `four circles to checkerboard, ${QUICK.trainRows} rows, bases ${QUICK.budget.baseSteps} steps, F4F ${QUICK.budget.f4fSteps} steps, seed 0`,
-    full: `inputs ${FULL.inputs.join(', ')}; targets ${FULL.targets.join(', ')}; ${FULL.trainRows} training rows per side, ${FULL.testRows} test rows, bases ${FULL.budget.baseSteps} steps (lr ${FULL.budget.baseLearningRate}), F4F ${FULL.budget.f4fSteps} steps (lr ${FULL.budget.f4fLearningRate}, identity init), batch 128, cosine to 0, clip 5, seed 0`,
+    full: `inputs ${FULL.inputs.join(', ')}; targets ${FULL.targets.join(', ')}; ${FULL.trainRows} training rows per side, ${FULL.testRows} test rows, bases ${FULL.budget.baseSteps} steps (lr ${FULL.budget.baseLearningRate}), F4F ${FULL.budget.f4fSteps} steps (lr ${FULL.budget.f4fLearningRate}, identity init), batch 128, cosine to 0, clip 5, default seed 0`,
   },
   async run({ quick, seeds, progress }) {
     const s = quick ? QUICK : FULL;

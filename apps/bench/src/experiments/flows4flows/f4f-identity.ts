@@ -65,7 +65,7 @@ export const f4fIdentity: Experiment = {
     'two flows trained separately on the same 2-D distribution; mean translation distance of F4F, F4F + L1 (weight 1), the base transfer and L1 only, with f initialised randomly and as the exact identity',
   settings: {
     quick: `four circles, ${QUICK.trainRows} training rows per side, bases ${QUICK.budget.baseSteps} steps, F4F + L1 (identity init) ${QUICK.budget.f4fSteps} steps, seed 0`,
-    full: `the 7 data sets, ${FULL.trainRows} training rows per side, ${FULL.testRows} test rows, bases ${FULL.budget.baseSteps} steps (lr ${FULL.budget.baseLearningRate}), every f ${FULL.budget.f4fSteps} steps (lr ${FULL.budget.f4fLearningRate}), batch 128, cosine to 0, clip 5, seed 0`,
+    full: `the 7 data sets, ${FULL.trainRows} training rows per side, ${FULL.testRows} test rows, bases ${FULL.budget.baseSteps} steps (lr ${FULL.budget.baseLearningRate}), every f ${FULL.budget.f4fSteps} steps (lr ${FULL.budget.f4fLearningRate}), batch 128, cosine to 0, clip 5, default seed 0`,
   },
   async run({ quick, seeds, progress }) {
     const s = quick ? QUICK : FULL;
