@@ -1,3 +1,6 @@
+import { f4fConditional } from './flows4flows/f4f-conditional.js';
+import { f4fDifferent } from './flows4flows/f4f-different.js';
+import { f4fIdentity } from './flows4flows/f4f-identity.js';
 import { marginalizingDigits } from './marginalizing/digits.js';
 import { marginalizingMoons } from './marginalizing/moons.js';
 import { marginalizingPower } from './marginalizing/power.js';
@@ -8,6 +11,9 @@ import type { Experiment } from './types.js';
  * `<package>-<what>`: f4f-*, marginalizing-*, mixtures-*.
  */
 export const EXPERIMENTS: readonly Experiment[] = [
+  f4fIdentity,
+  f4fDifferent,
+  f4fConditional,
   marginalizingPower,
   marginalizingMoons,
   marginalizingDigits,
