@@ -1,10 +1,19 @@
+import { mixturesCircles } from './mixtures/circles.js';
+import { mixturesDigits } from './mixtures/digits.js';
+import { mixturesMnist } from './mixtures/mnist.js';
+import { mixturesPinwheel } from './mixtures/pinwheel.js';
 import type { Experiment } from './types.js';
 
 /**
  * Every experiment of the method packages, one entry each (add yours here). Names are
  * `<package>-<what>`: f4f-*, marginalizing-*, mixtures-*.
  */
-export const EXPERIMENTS: readonly Experiment[] = [];
+export const EXPERIMENTS: readonly Experiment[] = [
+  mixturesPinwheel,
+  mixturesCircles,
+  mixturesDigits,
+  mixturesMnist,
+];
 
 /** The experiment called `name`, or an error that lists them all. */
 export function findExperiment(name: string, experiments: readonly Experiment[] = EXPERIMENTS): Experiment {
