@@ -133,7 +133,7 @@ export function regionsFigure(
   model: MixtureOfFlows,
   options: { extent: [number, number, number, number]; samples: number; seed: number; title: string },
 ): Figure {
-  const cells = 80;
+  const cells = 50;
   const [x0, x1, y0, y1] = options.extent;
   const grid: number[] = [];
   for (let r = 0; r < cells; r++) {
