@@ -11,5 +11,6 @@ export default diffeoVitestConfig({
     'src/split.test.ts',
     'src/plugins.test.ts',
     'src/node.test.ts',
+    'src/mnist/**/*.test.ts',
   ],
 });

@@ -4,6 +4,10 @@ import { f4fIdentity } from './flows4flows/f4f-identity.js';
 import { marginalizingDigits } from './marginalizing/digits.js';
 import { marginalizingMoons } from './marginalizing/moons.js';
 import { marginalizingPower } from './marginalizing/power.js';
+import { mixturesCircles } from './mixtures/circles.js';
+import { mixturesDigits } from './mixtures/digits.js';
+import { mixturesMnist } from './mixtures/mnist.js';
+import { mixturesPinwheel } from './mixtures/pinwheel.js';
 import type { Experiment } from './types.js';
 
 /**
@@ -17,6 +21,10 @@ export const EXPERIMENTS: readonly Experiment[] = [
   marginalizingPower,
   marginalizingMoons,
   marginalizingDigits,
+  mixturesPinwheel,
+  mixturesCircles,
+  mixturesDigits,
+  mixturesMnist,
 ];
 
 /** The experiment called `name`, or an error that lists them all. */

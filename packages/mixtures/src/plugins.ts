@@ -1,0 +1,17 @@
+import { registerBijectors } from '@diffeo/bijectors';
+import { defaultRegistry, type Plugin, type Registry } from '@diffeo/core';
+import { registerDistributions } from '@diffeo/distributions';
+import { mixtureOfFlowsPlugin } from './mixture.js';
+
+/** Every plugin of this package. */
+export const plugins: Plugin[] = [mixtureOfFlowsPlugin];
+
+/**
+ * Registers this package's model in `registry` (the default registry when omitted), with the
+ * distributions (and bijectors) its components are built from.
+ */
+export function registerMixtures(registry: Registry = defaultRegistry): void {
+  registerBijectors(registry);
+  registerDistributions(registry);
+  for (const plugin of plugins) registry.register(plugin);
+}
