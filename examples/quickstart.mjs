@@ -18,7 +18,7 @@ const test = toTensors(checkerboard.sample(20_000, 2));
 const flow = nsf({
   dim: 2,
   kind: 'coupling',
-  numLayers: 4,
+  numTransforms: 4,
   hiddenFeatures: 64,
   numBlocks: 2,
   tailBound: 4,

@@ -6,5 +6,5 @@ export const CHECKERBOARD_IDEAL_NLL = Math.log(32);
 
 /** `n` checkerboard points as a `[n, 2]` tensor the caller disposes. */
 export function checkerboard(n: number, seed: number): tf.Tensor2D {
-  return toTensors(new Checkerboard().sample(n, { seed: seed })).x;
+  return toTensors(new Checkerboard().sample(n, { seed })).x;
 }

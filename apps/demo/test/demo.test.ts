@@ -67,10 +67,17 @@ describe.each([
 describe('models and data from outside the page', () => {
   it('a model saved in Node loads in the page with the same validation likelihood', async () => {
     await useBackend('cpu');
-    const flow = nsf({ dim: 2, kind: 'coupling', numLayers: 2, hiddenFeatures: 16, tailBound: 4, seed: 3 });
+    const flow = nsf({
+      dim: 2,
+      kind: 'coupling',
+      numTransforms: 2,
+      hiddenFeatures: 16,
+      tailBound: 4,
+      seed: 3,
+    });
     const dir = await mkdtemp(join(tmpdir(), 'demo-model-'));
     await save(flow, `file://${dir}`);
-    const { validation } = loadData({ kind: 'dataset', type: 'checkerboard', config: {} }, 0);
+    const { validation } = await loadData({ kind: 'dataset', type: 'checkerboard', config: {} }, 0);
     const nodeNll = tf.tidy(() => -tf.mean(flow.logProb(toTensors(validation).x)).dataSync()[0]!);
     flow.dispose();
 

@@ -71,6 +71,7 @@ export {
 } from './linear/index.js';
 export {
   type Activation,
+  activationSchema,
   type Conditioner,
   type ConditionerSpec,
   MLP,

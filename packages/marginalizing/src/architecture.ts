@@ -43,7 +43,7 @@ export function rBlockFlowSpec(options: RBlockFlowOptions): Spec {
     type: 'r-block',
     config: {
       dim,
-      conditioner: { type: 'mlp', hiddenFeatures, numLayers: hiddenLayers, activation: 'relu' },
+      conditioner: { type: 'mlp', hiddenFeatures, numHiddenLayers: hiddenLayers, activation: 'relu' },
       leadingActNorm: i === 0,
       last: i === numBlocks - 1,
       seed: seed + i,

@@ -308,7 +308,7 @@ export class MarginalizingFlow implements Module, Trainable {
     if (!Number.isInteger(n) || n <= 0) {
       throw new ConfigError(`marginalizing-flow.sample: n: expected a positive integer, got ${n}`);
     }
-    const joint = this.flow.sample(n, undefined, toRng(options.seed));
+    const joint = this.flow.sample(n, { seed: toRng(options.seed) });
     if (options.auxiliary === true || this.auxDims === 0) return joint;
     const x = tf.slice(joint, [0, 0], [n, this.dim]) as tf.Tensor2D;
     joint.dispose();

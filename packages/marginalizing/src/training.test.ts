@@ -10,7 +10,7 @@ const architecture = { numBlocks: 2, hiddenFeatures: 32, hiddenLayers: 2 };
 
 function data(psi: number, n: number, seed: number) {
   const power = new GaussianPower({ dim: 2, psi });
-  const arrays = power.sample(n, seed);
+  const arrays = power.sample(n, { seed });
   const truth = power.logProb(arrays).reduce((a, b) => a + b, 0) / n;
   return { x: tf.tensor2d(arrays.x, [n, 2]), truth };
 }

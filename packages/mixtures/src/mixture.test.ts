@@ -200,7 +200,7 @@ describe('MixtureOfFlows as a plugin', () => {
     registerMixtures(registry);
     const m = new MixtureOfFlows({
       components: [0, 1, 2].map((k) =>
-        realNVP({ dim: 2, numLayers: 2, hiddenFeatures: 8, numBlocks: 1, seed: 10 * k }),
+        realNVP({ dim: 2, numTransforms: 2, hiddenFeatures: 8, numBlocks: 1, seed: 10 * k }),
       ),
       posterior: { hiddenFeatures: 8, seed: 1 },
       prior: 'learned',

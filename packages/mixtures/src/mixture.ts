@@ -28,7 +28,7 @@ import { checkTemperature } from './temperature.js';
 export const posteriorConfigSchema = z.strictObject({
   hiddenFeatures: z.number().int().positive().default(64),
   /** Hidden layers (the paper: 1 for pinwheel and MNIST, 2 for two circles). */
-  numLayers: z.number().int().positive().default(1),
+  numHiddenLayers: z.number().int().positive().default(1),
   activation: activationSchema.default('relu'),
   seed: z.number().int().default(0),
 });
@@ -70,9 +70,8 @@ export interface MixtureSampleOptions {
   component?: number;
 }
 
-// The one place that calls the components' sampling API (it becomes `sample(n, { seed })`).
 function drawFrom(component: Distribution, n: number, rng: Rng): tf.Tensor2D {
-  return component.sample(n, undefined, rng);
+  return component.sample(n, { seed: rng });
 }
 
 /**
@@ -154,7 +153,7 @@ export class MixtureOfFlows implements Module, Trainable {
       inFeatures: dim,
       outFeatures: this.numComponents,
       hiddenFeatures: this.posteriorConfig.hiddenFeatures,
-      numLayers: this.posteriorConfig.numLayers,
+      numHiddenLayers: this.posteriorConfig.numHiddenLayers,
       activation: this.posteriorConfig.activation,
       seed: this.posteriorConfig.seed,
     });
@@ -400,7 +399,7 @@ export const mixtureOfFlowsPlugin = definePlugin({
     }),
     posterior: posteriorConfigSchema.default({
       hiddenFeatures: 64,
-      numLayers: 1,
+      numHiddenLayers: 1,
       activation: 'relu',
       seed: 0,
     }),

@@ -9,9 +9,9 @@ import { trainMixture, trainSemiSupervised } from './train.js';
 function circlesModel(seed: number): MixtureOfFlows {
   return new MixtureOfFlows({
     components: [0, 1].map((k) =>
-      realNVP({ dim: 2, numLayers: 4, hiddenFeatures: 16, numBlocks: 1, seed: seed + 10 * k }),
+      realNVP({ dim: 2, numTransforms: 4, hiddenFeatures: 16, numBlocks: 1, seed: seed + 10 * k }),
     ),
-    posterior: { hiddenFeatures: 16, numLayers: 2, seed },
+    posterior: { hiddenFeatures: 16, numHiddenLayers: 2, seed },
   });
 }
 
@@ -24,7 +24,7 @@ function accuracy(m: MixtureOfFlows, x: tf.Tensor2D, labels: Int32Array): number
 
 describe('training', () => {
   it('trainMixture follows the temperature schedule, raises the ELBO and leaves no tensor behind', async () => {
-    const data = new TwoCircles().sample(256, 0);
+    const data = new TwoCircles().sample(256, { seed: 0 });
     const x = tf.tensor2d(data.x, [data.n, 2]);
     const m = circlesModel(0);
     const temperatures: number[] = [];
@@ -50,10 +50,10 @@ describe('training', () => {
   });
 
   it('with 32 labels, semi-supervised training separates two circles that unsupervised training does not', async () => {
-    const data = new TwoCircles().sample(512, 1);
+    const data = new TwoCircles().sample(512, { seed: 1 });
     const labels = data.labels!;
     const x = tf.tensor2d(data.x, [data.n, 2]);
-    const labelled = new TwoCircles().sample(32, 2);
+    const labelled = new TwoCircles().sample(32, { seed: 2 });
     const xl = tf.tensor2d(labelled.x, [labelled.n, 2]);
     const settings = { batchSize: 128, learningRate: 3e-3, seed: 0, temperature: { initial: 5, final: 1 } };
 

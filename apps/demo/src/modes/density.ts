@@ -14,7 +14,7 @@ import {
 /** Options of the ready-made architectures, as a schema so they get the same form as a plugin's. */
 const PRESET_SCHEMA = {
   properties: {
-    numLayers: { type: 'integer', default: 4 },
+    numTransforms: { type: 'integer', default: 4 },
     hiddenFeatures: { type: 'integer', default: 64 },
     numBlocks: { type: 'integer', default: 2 },
   },

@@ -1,21 +1,23 @@
 import { create } from '@diffeo/core';
-import { type DataArrays, type Dataset, parseCsv, splitData } from '@diffeo/datasets';
+import { type DataArrays, type Dataset, loadDigits, parseCsv, splitData } from '@diffeo/datasets';
 import type { DataChoice } from './protocol.js';
 
 /** Rows drawn from a generator: enough for a demo, few enough to keep the page light. */
 const GENERATED_ROWS = 12_000;
 
 /** The chosen data, split 80/10/10 (seeded): CSV parse errors come back as the loaders' typed errors. */
-export function loadData(
+export async function loadData(
   choice: DataChoice,
   seed: number,
-): { train: DataArrays; validation: DataArrays; all: DataArrays } {
+): Promise<{ train: DataArrays; validation: DataArrays; all: DataArrays }> {
   let all: DataArrays;
   if (choice.kind === 'csv') {
     all = parseCsv(choice.text);
   } else {
+    // In a bundle the digits table is a chunk of its own, fetched on first use.
+    if (choice.type === 'digits') await loadDigits();
     const dataset = create<Dataset>({ kind: 'dataset', type: choice.type, config: choice.config });
-    all = dataset.sample(Math.min(GENERATED_ROWS, dataset.size), seed);
+    all = dataset.sample(Math.min(GENERATED_ROWS, dataset.size), { seed });
   }
   const { train, validation } = splitData(all, { train: 0.8, validation: 0.1, test: 0.1, seed });
   return { train, validation, all };

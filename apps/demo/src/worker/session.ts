@@ -57,13 +57,13 @@ function meanLoss(model: Distribution, data: DataArrays): number {
  */
 export class Session {
   private model: Flow | undefined;
-  private data: ReturnType<typeof loadData> | undefined;
+  private data: Awaited<ReturnType<typeof loadData>> | undefined;
   private seed = 0;
 
   constructor(private readonly post: (message: FromWorker) => void) {}
 
-  private useData(choice: DataChoice, seed: number): void {
-    this.data = loadData(choice, seed);
+  private async useData(choice: DataChoice, seed: number): Promise<void> {
+    this.data = await loadData(choice, seed);
     this.seed = seed;
     const { all } = this.data;
     this.post({ type: 'data', points: rowsOf(all, PLOTTED_ROWS), dim: all.dim, rows: all.n });
@@ -77,7 +77,7 @@ export class Session {
   private snapshot(step: number, trainLoss: number): void {
     const { model, data } = this;
     if (model === undefined || data === undefined) return;
-    const samples = tf.tidy(() => model.sample(SAMPLES, undefined, this.seed + step).arraySync());
+    const samples = tf.tidy(() => model.sample(SAMPLES, { seed: this.seed + step }).arraySync());
     this.post({
       type: 'snapshot',
       step,
@@ -89,7 +89,7 @@ export class Session {
   }
 
   async train(job: DensityJob, control: JobControl): Promise<void> {
-    this.useData(job.data, job.seed);
+    await this.useData(job.data, job.seed);
     const { train } = this.data!;
     const model = buildModel(job.model, train.dim, job.seed);
     this.replaceModel(model);
@@ -143,7 +143,7 @@ export class Session {
   async load(from: 'indexeddb' | File[], choice: DataChoice, seed: number): Promise<void> {
     const source = from === 'indexeddb' ? INDEXEDDB : tf.io.browserFiles(from);
     const model = await load<Flow>(source);
-    this.useData(choice, seed);
+    await this.useData(choice, seed);
     if (model.dim !== this.data!.all.dim) {
       model.dispose();
       throw new Error(`load: the model is ${model.dim}-D, the data ${this.data!.all.dim}-D`);

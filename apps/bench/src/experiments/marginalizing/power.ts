@@ -119,8 +119,8 @@ export const marginalizingPower: Experiment = {
       for (const dim of s.dims) {
         const data = new GaussianPower({ dim, psi });
         for (const seed of seeds) {
-          const trainArrays = data.sample(s.trainSize, 100 + seed);
-          const testArrays = data.sample(s.testSize, 200 + seed);
+          const trainArrays = data.sample(s.trainSize, { seed: 100 + seed });
+          const testArrays = data.sample(s.testSize, { seed: 200 + seed });
           const mean = (v: Float64Array) => v.reduce((a, b) => a + b, 0) / v.length;
           const trainTruth = mean(data.logProb(trainArrays));
           const testTruth = mean(data.logProb(testArrays));

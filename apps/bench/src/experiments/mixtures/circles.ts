@@ -33,7 +33,7 @@ const SETTINGS = {
 
 /** `perClass` rows of each circle, the first ones of a seeded draw. */
 function labelledSet(perClass: number, seed: number): DataArrays {
-  const pool = new TwoCircles().sample(20 * perClass, seed);
+  const pool = new TwoCircles().sample(20 * perClass, { seed });
   const taken = [0, 0];
   const indices: number[] = [];
   pool.labels!.forEach((label, i) => {
@@ -69,14 +69,14 @@ export const mixturesCircles: Experiment = {
     }[] = [];
     const figures: ExperimentResult['figures'] = [];
     for (const seed of runSeeds) {
-      const data = new TwoCircles().sample(s.n, 1000 + seed);
+      const data = new TwoCircles().sample(s.n, { seed: 1000 + seed });
       const labelled = labelledSet(s.perClass, 3000 + seed);
       const x = xTensor(data);
       const xl = xTensor(labelled);
       const make = () =>
         buildMixture(2, (k) => paperRealNVPSpec(2, s.blocks, 8, 100 * seed + 10 * k), {
           hiddenFeatures: 16,
-          numLayers: 2,
+          numHiddenLayers: 2,
           seed,
         });
       const common = { batchSize: 128, learningRate: s.lr, seed };

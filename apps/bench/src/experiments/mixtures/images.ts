@@ -55,7 +55,7 @@ export interface ImageExperimentSpec {
   /** The data set of digits 0-4 with its Jacobian to grey levels. */
   dataset: () => {
     size: number;
-    sample(n: number, seed: number): DataArrays;
+    sample(n: number, options: { seed: number }): DataArrays;
     logDetJacobian(d: DataArrays): Float64Array;
   };
   /** Grey levels per pixel, for bits per dimension. */
@@ -96,14 +96,14 @@ export function imageExperiment(spec: ImageExperimentSpec): Experiment {
       const figures: ExperimentResult['figures'] = [];
       for (const seed of runSeeds) {
         progress.tick(`seed ${seed}`);
-        const all = dataset.sample(s.n ?? dataset.size, seed);
+        const all = dataset.sample(s.n ?? dataset.size, { seed });
         const { train, test } = splitData(all, { train: 0.9, validation: 0, test: 0.1, seed });
         const xTrain = xTensor(train);
         const xTest = xTensor(test);
         const dim = train.dim;
         const model = buildMixture(5, (k) => paperMafSpec(dim, s.blocks, s.madeHidden, 100 * seed + 10 * k), {
           hiddenFeatures: s.posteriorHidden,
-          numLayers: 1,
+          numHiddenLayers: 1,
           seed,
         });
         const start = performance.now();

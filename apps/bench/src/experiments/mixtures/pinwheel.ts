@@ -46,13 +46,13 @@ export const mixturesPinwheel: Experiment = {
     for (const seed of runSeeds) {
       progress.tick(`seed ${seed}`);
       const dataset = new Pinwheel();
-      const train = dataset.sample(s.n, 1000 + seed);
-      const test = dataset.sample(2560, 2000 + seed);
+      const train = dataset.sample(s.n, { seed: 1000 + seed });
+      const test = dataset.sample(2560, { seed: 2000 + seed });
       const xTrain = xTensor(train);
       const xTest = xTensor(test);
       const model = buildMixture(5, (k) => paperRealNVPSpec(2, s.blocks, 8, 100 * seed + 10 * k), {
         hiddenFeatures: 3,
-        numLayers: 1,
+        numHiddenLayers: 1,
         seed,
       });
       const start = performance.now();

@@ -30,7 +30,7 @@ export function paperRealNVPSpec(dim: number, blocks: number, hidden: number, se
       bijector('affine-coupling', {
         dim,
         mask: 'half',
-        conditioner: { type: 'mlp', hiddenFeatures: hidden, numLayers: 1 },
+        conditioner: { type: 'mlp', hiddenFeatures: hidden, numHiddenLayers: 1 },
         identityInit: true,
         seed: seed + i,
       }),
@@ -51,8 +51,7 @@ export function paperRealNVPSpec(dim: number, blocks: number, hidden: number, se
  * layer of `hidden` units (numBlocks 0: no residual blocks).
  */
 export function paperMafSpec(dim: number, blocks: number, hidden: number, seed: number): Spec {
-  // The one use of the builder's `numLayers` option (it may become `numTransforms`).
-  return mafSpec({ dim, numLayers: blocks, hiddenFeatures: hidden, numBlocks: 0, seed });
+  return mafSpec({ dim, numTransforms: blocks, hiddenFeatures: hidden, numBlocks: 0, seed });
 }
 
 /** A mixture of K components built from `specOf(k)`, with the given posterior network. */
