@@ -12,8 +12,8 @@ const backend = await useBackend('wasm');
 console.log(`backend: ${backend.name} (SIMD ${backend.wasm?.simd ? 'on' : 'off'})`);
 
 const checkerboard = create({ kind: 'dataset', type: 'checkerboard' });
-const train = toTensors(checkerboard.sample(20_000, 1));
-const test = toTensors(checkerboard.sample(20_000, 2));
+const train = toTensors(checkerboard.sample(20_000, { seed: 1 }));
+const test = toTensors(checkerboard.sample(20_000, { seed: 2 }));
 
 const flow = nsf({
   dim: 2,

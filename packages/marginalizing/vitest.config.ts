@@ -1,3 +1,7 @@
 import { diffeoVitestConfig } from '@diffeo/vitest-config';
 
-export default diffeoVitestConfig({ wasmOnly: ['src/training.test.ts'] });
+// Training tests share two cores with every other package's tests under turbo: give them room.
+export default diffeoVitestConfig({
+  testTimeout: 300_000,
+  wasmOnly: ['src/training.test.ts'],
+});

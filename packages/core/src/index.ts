@@ -77,6 +77,7 @@ export {
   type StopReason,
 } from './train/fit.js';
 export { learningRateAt, type Schedule } from './train/schedule.js';
+export { WeightSnapshot } from './train/snapshot.js';
 export {
   assertBatch,
   assertContext,

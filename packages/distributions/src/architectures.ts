@@ -29,8 +29,8 @@ const architectureFields = {
   numTransforms: z.number().int().positive().optional(),
   /** Hidden width of the conditioner networks. */
   hiddenFeatures: z.number().int().positive().default(64),
-  /** Residual blocks per conditioner network. */
-  numBlocks: z.number().int().positive().default(2),
+  /** Residual blocks per conditioner network (0: plain masked layers in the autoregressive builders). */
+  numBlocks: z.number().int().nonnegative().default(2),
   /** An MLP embedding of the context. */
   embedding: embeddingSchema.optional(),
   /** The base distribution (default a standard normal on `dim`). */

@@ -7,11 +7,11 @@ import {
   type FitHistory,
   type FitOptions,
   fit,
-  type NamedVariable,
   type Rng,
   ShapeError,
   type StepInfo,
   toRng,
+  WeightSnapshot,
 } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { MixtureOfFlows } from './mixture.js';
@@ -121,27 +121,6 @@ export interface SemiSupervisedHistory {
   nonFinite?: { step: number; message: string };
 }
 
-/** Copies of variable values, to put back after a non-finite step. */
-class Snapshot {
-  private readonly copies: tf.Variable[];
-  constructor(private readonly vars: readonly NamedVariable[]) {
-    this.copies = vars.map((v) => tf.variable(v.variable, false));
-  }
-  take(): void {
-    this.vars.forEach((v, i) => {
-      this.copies[i]!.assign(v.variable);
-    });
-  }
-  restore(): void {
-    this.vars.forEach((v, i) => {
-      v.variable.assign(this.copies[i]!);
-    });
-  }
-  dispose(): void {
-    tf.dispose(this.copies);
-  }
-}
-
 /**
  * Semi-supervised training with the paper's schedule (section 4.1.2): `pretrainEpochs` epochs on
  * the labelled rows alone (each row's own component by maximum likelihood, the posterior by
@@ -201,7 +180,7 @@ export async function trainSemiSupervised(
   const varList = named.filter((v) => v.variable.trainable).map((v) => v.variable);
   if (varList.length === 0) throw new ConfigError('model: expected trainable variables, got none');
   const optimizer = new Adam(varList, options.adam);
-  const lastFinite = new Snapshot(named);
+  const lastFinite = new WeightSnapshot(named);
   const history: SemiSupervisedHistory = { epochs: [], steps: 0, stopReason: 'completed' };
 
   // One optimizer step on `lossFn`; false when training must stop.

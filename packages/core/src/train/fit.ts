@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Batch, NamedVariable, Trainable } from '../contracts.js';
+import type { Batch, Trainable } from '../contracts.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { type Rng, toRng } from '../rng.js';
 import { assertBatch } from '../validate.js';
 import { Adam, type AdamOptions } from './adam.js';
 import { checkFitOptions } from './fit-options.js';
 import { learningRateAt, type Schedule } from './schedule.js';
+import { WeightSnapshot } from './snapshot.js';
 
 /** Training data: rows `[n, dim]`, with context rows `[n, contextDim]` for conditional models. */
 export type FitData = tf.Tensor2D | Batch;
@@ -129,27 +130,6 @@ async function assertFiniteBatch(name: string, batch: Batch): Promise<void> {
   if (batch.context !== undefined) await assertFiniteRows(`${name}.context`, batch.context);
 }
 
-/** A copy of variable values that can be taken and put back without leaving the device. */
-class Snapshot {
-  private readonly copies: tf.Variable[];
-  constructor(private readonly vars: readonly NamedVariable[]) {
-    this.copies = vars.map((v) => tf.variable(v.variable, false));
-  }
-  take(): void {
-    this.vars.forEach((v, i) => {
-      this.copies[i]!.assign(v.variable);
-    });
-  }
-  restore(): void {
-    this.vars.forEach((v, i) => {
-      v.variable.assign(this.copies[i]!);
-    });
-  }
-  dispose(): void {
-    tf.dispose(this.copies);
-  }
-}
-
 function slice(batch: Batch, indices: tf.Tensor1D): Batch {
   const x = tf.gather(batch.x, indices) as tf.Tensor2D;
   return batch.context === undefined
@@ -241,8 +221,8 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
   if (trainable.length === 0) throw new ConfigError('model: expected trainable variables, got none');
   const varList = trainable.map((v) => v.variable);
   const optimizer = new Adam(varList, options.adam);
-  const lastFinite = new Snapshot(named);
-  const best = validation === undefined ? undefined : new Snapshot(named);
+  const lastFinite = new WeightSnapshot(named);
+  const best = validation === undefined ? undefined : new WeightSnapshot(named);
 
   const history: FitHistory = {
     epochs: [],
