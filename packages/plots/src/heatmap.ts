@@ -40,17 +40,20 @@ export function heatmap(options: HeatmapOptions): Figure {
   const [x0, x1, y0, y1] = extent;
   const dx = (x1 - x0) / columns;
   const dy = (y1 - y0) / rows;
+  // An opaque cell reaches half a cell under the next one, which is drawn over it (the last ones are
+  // clipped at the extent): abutting antialiased edges would let the background show as a grid.
+  // Translucent (categorical) cells must not overlap, or the overlaps would show darker.
+  const reach = options.categorical ? 1 : 1.5;
   const cells = values.map((v, i) => {
     const c = i % columns;
     const r = Math.floor(i / columns);
-    // Each cell reaches a little into the next: abutting antialiased edges would show the background.
-    return { x: x0 + c * dx, x2: x0 + (c + 1.02) * dx, y: y0 + r * dy, y2: y0 + (r + 1.02) * dy, v };
+    return { x: x0 + c * dx, x2: x0 + (c + reach) * dx, y: y0 + r * dy, y2: y0 + (r + reach) * dy, v };
   });
   const xScale = { domain: [x0, x1], nice: false, zero: false };
   const yScale = { domain: [y0, y1], nice: false, zero: false };
   const grid = {
     data: { values: cells },
-    mark: { type: 'rect' as const, opacity: options.categorical ? 0.35 : 1 },
+    mark: { type: 'rect' as const, opacity: options.categorical ? 0.35 : 1, clip: true },
     encoding: {
       x: { field: 'x', type: 'quantitative' as const, scale: xScale, title: null },
       x2: { field: 'x2' },
