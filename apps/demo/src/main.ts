@@ -1,15 +1,23 @@
 import { io } from '@tensorflow/tfjs-core';
-import { densityMode } from './modes/density.js';
+import { MODES } from './modes/index.js';
+import type { Mode } from './modes/mode.js';
+import type { Catalog, DemoBackend, FromWorker, ModeName, ToWorker } from './protocol.js';
 import { describeBackend } from './ui/backend-panel.js';
 import { el, labelled, select } from './ui/dom.js';
 import { WASM_PATHS } from './wasm-paths.js';
-import type { DemoBackend, FromWorker, ToWorker } from './worker/protocol.js';
 
 const app = document.getElementById('app')!;
 const params = new URLSearchParams(location.search);
 const initialBackend = (params.get('backend') ?? 'wasm') as DemoBackend;
 const autostart = params.get('autostart') !== '0';
-const defaultSteps = Number(params.get('steps') ?? 1500);
+const urlSteps = params.has('steps') ? Number(params.get('steps')) : undefined;
+const initialMode = (params.get('mode') ?? 'density') as ModeName;
+
+const modeSelect = select(
+  'mode-select',
+  Object.entries(MODES).map(([name, entry]) => [name, entry.label] as const),
+  initialMode in MODES ? initialMode : 'density',
+);
 
 const backendSelect = select(
   'backend',
@@ -41,6 +49,7 @@ const modelStatus = el('span', { id: 'model-status', class: 'status' });
 const modeHost = el('div', { id: 'mode' });
 app.append(
   el('fieldset', {}, el('legend', {}, 'Backend'), labelled('backend', backendSelect), backendInfo),
+  el('nav', {}, labelled('mode', modeSelect)),
   el('div', {}, ...Object.values(buttons), progress, ' ', status),
   errorBox,
   el(
@@ -55,7 +64,8 @@ app.append(
 );
 
 let worker: Worker | undefined;
-let mode: ReturnType<typeof densityMode> | undefined;
+let catalog: Catalog | undefined;
+let mode: Mode | undefined;
 
 const showError = (message: string) => {
   errorBox.textContent = message;
@@ -83,8 +93,8 @@ async function onMessage(message: FromWorker, start: boolean): Promise<void> {
   switch (message.type) {
     case 'backend':
       backendInfo.textContent = describeBackend(message.info);
-      mode = densityMode(message.catalog, { steps: defaultSteps });
-      modeHost.replaceChildren(mode.element);
+      catalog = message.catalog;
+      showMode();
       if (start) await train();
       return;
     case 'progress':
@@ -113,6 +123,18 @@ async function onMessage(message: FromWorker, start: boolean): Promise<void> {
   await mode?.onMessage(message);
 }
 
+/** Builds the panel of the mode picked in the menu (a running job is stopped first). */
+function showMode(): void {
+  if (catalog === undefined) return;
+  send({ type: 'stop' });
+  mode = MODES[modeSelect.value as ModeName].create({
+    catalog,
+    ...(urlSteps === undefined ? {} : { steps: urlSteps }),
+  });
+  modeHost.replaceChildren(mode.element);
+  modeHost.dataset.mode = modeSelect.value;
+}
+
 async function train(): Promise<void> {
   if (mode === undefined) return;
   showError('');
@@ -128,7 +150,7 @@ async function loadModel(from: 'indexeddb' | File[]): Promise<void> {
   if (mode === undefined) return;
   showError('');
   try {
-    send({ type: 'load', from, data: await mode.dataChoice(), seed: mode.seed() });
+    send({ type: 'load', from, job: await mode.job() });
   } catch (e) {
     showError((e as Error).message);
   }
@@ -144,5 +166,6 @@ buttons.resume.addEventListener('click', () => send({ type: 'resume' }));
 buttons.stop.addEventListener('click', () => send({ type: 'stop' }));
 buttons.reset.addEventListener('click', () => startWorker(backendSelect.value as DemoBackend, false));
 backendSelect.addEventListener('change', () => startWorker(backendSelect.value as DemoBackend, false));
+modeSelect.addEventListener('change', showMode);
 
 startWorker(initialBackend, autostart);

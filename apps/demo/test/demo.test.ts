@@ -5,10 +5,18 @@ import { save, useBackend } from '@diffeo/core';
 import { toTensors } from '@diffeo/datasets';
 import { nsf } from '@diffeo/distributions';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadData } from '../src/worker/load-data.js';
 import { collectErrors, openDemo } from './browser.js';
+import {
+  badCsvError,
+  count,
+  finishedLosses,
+  REPORTED,
+  reportedNll,
+  saveThenLoad,
+  screenshot,
+} from './page.js';
 
 let demo: Awaited<ReturnType<typeof openDemo>>;
 beforeAll(async () => {
@@ -18,32 +26,15 @@ afterAll(async () => {
   await demo?.close();
 });
 
-/** `pnpm screenshots` sets DEMO_SCREENSHOTS to the folder the README's screenshots live in. */
-async function screenshot(page: Page, name: string): Promise<void> {
-  const folder = process.env.DEMO_SCREENSHOTS;
-  if (folder !== undefined)
-    await page.screenshot({ path: join(import.meta.dirname, '..', folder, `${name}.png`), fullPage: true });
-}
-
-const count = (page: Page, selector: string) => page.locator(selector).count();
-/** The validation NLL the model panel reports after a save or a load. */
-const reportedNll = async (page: Page, event: 'saved' | 'loaded') => {
-  await expect.poll(() => page.textContent('#model-status'), { timeout: 60_000 }).toContain(event);
-  return Number(/validation NLL (-?[\d.]+) nats/.exec((await page.textContent('#model-status')) ?? '')?.[1]);
-};
-
-describe.each([
-  ['wasm', /^wasm: SIMD on, threads (on \(\d+\)|off)/],
-  ['webgl', /^webgl: WebGL 2, float32 render targets yes/],
-])('density mode on %s', (backend, reported) => {
+describe.each(['wasm', 'webgl'] as const)('density mode on %s', (backend) => {
   it('trains the default NSF on the checkerboard: the loss falls, every plot is drawn, save then load gives the same likelihood', async () => {
     const page = await demo.browser.newPage();
     const errors = collectErrors(page);
     await page.goto(`${demo.url}?backend=${backend}&steps=200`);
-    await expect.poll(() => page.textContent('#backend-info'), { timeout: 60_000 }).toMatch(reported);
-    await page.waitForSelector('#status[data-state="done"]', { timeout: 600_000 });
-    const first = Number(await page.getAttribute('#progress', 'data-first-loss'));
-    const last = Number(await page.getAttribute('#progress', 'data-last-loss'));
+    await expect
+      .poll(() => page.textContent('#backend-info'), { timeout: 60_000 })
+      .toMatch(REPORTED[backend]);
+    const { first, last } = await finishedLosses(page);
     expect(last).toBeLessThan(first - 0.3);
     expect(await page.textContent('#status')).toContain('200 steps, completed');
     // a point per sample and data row, a cell per grid value, two curves
@@ -52,10 +43,7 @@ describe.each([
     expect(await count(page, '#loss-plot svg path[aria-roledescription="line mark"]')).toBe(2);
     await screenshot(page, `density-${backend}`);
 
-    await page.click('#save');
-    const saved = await reportedNll(page, 'saved');
-    await page.click('#load');
-    const loaded = await reportedNll(page, 'loaded');
+    const { saved, loaded } = await saveThenLoad(page);
     expect(Number.isFinite(saved)).toBe(true);
     expect(loaded).toBe(saved);
     expect(await page.textContent('#error')).toBe('');
@@ -93,14 +81,7 @@ describe('models and data from outside the page', () => {
     const page = await demo.browser.newPage();
     await page.goto(`${demo.url}?backend=wasm&autostart=0`);
     await page.waitForSelector('#dataset');
-    await page.selectOption('#dataset', 'csv');
-    await page.setInputFiles('#csv', {
-      name: 'bad.csv',
-      mimeType: 'text/csv',
-      buffer: Buffer.from('a,b\n1,2\n3,oops\n'),
-    });
-    await page.click('#train');
-    await expect.poll(() => page.textContent('#error'), { timeout: 30_000 }).toMatch(/line 3|row 2/);
+    expect(await badCsvError(page, 'dataset')).toMatch(/line 3|row 2/);
     expect(await page.textContent('#backend-info')).toMatch(/^wasm/);
     await page.close();
   });

@@ -1,6 +1,6 @@
 import { create } from '@diffeo/core';
 import { Flow, maf, nsf, realNVP } from '@diffeo/distributions';
-import type { ModelChoice } from './protocol.js';
+import type { ModelChoice } from '../protocol.js';
 
 /**
  * The flow a person chose, on `dim` dimensions: a ready-made architecture with its options, or

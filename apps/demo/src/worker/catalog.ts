@@ -1,6 +1,6 @@
 import { list, type PluginKind } from '@diffeo/core';
 import { z } from 'zod';
-import type { Catalog, CatalogEntry } from './protocol.js';
+import type { Catalog, CatalogEntry } from '../protocol.js';
 
 function entries(kind: PluginKind): CatalogEntry[] {
   return list(kind).map((plugin) => ({

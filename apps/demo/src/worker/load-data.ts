@@ -1,15 +1,19 @@
 import { create } from '@diffeo/core';
 import { type DataArrays, type Dataset, loadDigits, parseCsv, splitData } from '@diffeo/datasets';
-import type { DataChoice } from './protocol.js';
+import type { DataChoice } from '../protocol.js';
 
 /** Rows drawn from a generator: enough for a demo, few enough to keep the page light. */
 const GENERATED_ROWS = 12_000;
 
+/** A data set split for training: 80% train, 10% validation (the rest is never used by the page). */
+export interface LoadedData {
+  train: DataArrays;
+  validation: DataArrays;
+  all: DataArrays;
+}
+
 /** The chosen data, split 80/10/10 (seeded): CSV parse errors come back as the loaders' typed errors. */
-export async function loadData(
-  choice: DataChoice,
-  seed: number,
-): Promise<{ train: DataArrays; validation: DataArrays; all: DataArrays }> {
+export async function loadData(choice: DataChoice, seed: number): Promise<LoadedData> {
   let all: DataArrays;
   if (choice.kind === 'csv') {
     all = parseCsv(choice.text);

@@ -5,9 +5,9 @@ import '@diffeo/datasets';
 import '@diffeo/distributions';
 import { useBackend } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
+import type { FromWorker, ToWorker } from '../protocol.js';
 import { catalog } from './catalog.js';
 import { JobControl } from './job-control.js';
-import type { FromWorker, ToWorker } from './protocol.js';
 import { Session } from './session.js';
 
 const post = (message: FromWorker) => self.postMessage(message);
@@ -61,7 +61,7 @@ async function handle(message: ToWorker): Promise<void> {
     case 'load':
       control?.stop();
       await running;
-      await session.load(message.from, message.data, message.seed);
+      await session.load(message.from, message.job);
       return;
   }
 }

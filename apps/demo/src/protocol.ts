@@ -1,5 +1,11 @@
 import type { BackendInfo } from '@diffeo/core';
 import type { io } from '@tensorflow/tfjs-core';
+import type { DensityJob, DensityMessage } from './modes/density/protocol.js';
+
+/**
+ * The messages between the page and the training worker. Each mode adds its job and the messages
+ * its views draw (in `modes/<mode>/protocol.ts`); the rest is shared by every mode.
+ */
 
 type ModelArtifacts = io.ModelArtifacts;
 
@@ -19,6 +25,11 @@ export interface Catalog {
   bijectors: CatalogEntry[];
 }
 
+/** Where data comes from: a registered data set, or CSV text uploaded by the person. */
+export type DataChoice =
+  | { kind: 'dataset'; type: string; config: Record<string, unknown> }
+  | { kind: 'csv'; text: string };
+
 /** The flow to train: a ready-made architecture, or a stack of one registered bijector type. */
 export type ModelChoice =
   | { kind: 'preset'; preset: PresetName; options: Record<string, unknown> }
@@ -27,55 +38,49 @@ export type ModelChoice =
 export const PRESETS = ['nsf-coupling', 'nsf-autoregressive', 'maf', 'realnvp'] as const;
 export type PresetName = (typeof PRESETS)[number];
 
-/** Where the data comes from: a registered data set, or CSV text uploaded by the person. */
-export type DataChoice =
-  | { kind: 'dataset'; type: string; config: Record<string, unknown> }
-  | { kind: 'csv'; text: string };
+/** A box [x0, x1, y0, y1] in the plane. */
+export type Extent = [number, number, number, number];
 
-export interface DensityJob {
-  data: DataChoice;
-  model: ModelChoice;
+/** Values of a function on a regular grid over an extent, rows from the bottom (`y0`) up. */
+export interface Grid {
+  values: number[];
+  columns: number;
+  rows: number;
+  extent: Extent;
+}
+
+/** What every mode's job says about training. */
+export interface TrainingSettings {
   steps: number;
   batchSize: number;
   learningRate: number;
   seed: number;
-  /** Steps between two snapshots (samples, density, validation). */
-  snapshotEvery: number;
 }
+
+/** A job of any mode: its `mode` names the runner in the worker that does it. */
+export type Job = DensityJob;
+export type ModeName = Job['mode'];
+
+/** What a mode's views draw: each mode's own messages. */
+export type ModeMessage = DensityMessage;
 
 export type ToWorker =
   | { type: 'backend'; backend: DemoBackend; wasmPaths: Record<string, string> }
-  | { type: 'start'; job: DensityJob }
-  /** Saves the trained model in the browser's IndexedDB, or hands its artifacts to the page to download. */
+  | { type: 'start'; job: Job }
+  /** Saves the current model in the browser's IndexedDB, or hands its artifacts to the page to download. */
   | { type: 'save'; to: 'indexeddb' | 'download' }
-  /** Loads a model from IndexedDB or from uploaded files (model.json and its weights), scored on `data`. */
-  | { type: 'load'; from: 'indexeddb' | File[]; data: DataChoice; seed: number }
+  /** Loads a model from IndexedDB or from uploaded files (model.json and its weights), scored on the job's data. */
+  | { type: 'load'; from: 'indexeddb' | File[]; job: Job }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
 
-/** A density on a regular grid over the data's range, for the heatmap. */
-export interface DensityGrid {
-  values: number[];
-  columns: number;
-  rows: number;
-  extent: [number, number, number, number];
-}
-
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo; catalog: Catalog }
-  | { type: 'data'; points: number[][]; dim: number; rows: number }
   | { type: 'progress'; step: number; steps: number; loss: number }
-  | {
-      type: 'snapshot';
-      step: number;
-      trainLoss: number;
-      validationLoss: number;
-      samples: number[][];
-      density?: DensityGrid;
-    }
   | { type: 'artifacts'; artifacts: ModelArtifacts }
   /** Where the model went or came from, and its validation NLL there (the same number after a round trip). */
   | { type: 'model'; event: 'saved' | 'loaded'; where: string; validationLoss: number }
   | { type: 'state'; state: 'training' | 'paused' | 'stopped' | 'done'; detail?: string }
-  | { type: 'error'; name: string; message: string };
+  | { type: 'error'; name: string; message: string }
+  | ModeMessage;

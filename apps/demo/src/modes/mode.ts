@@ -1,0 +1,25 @@
+import type { Catalog, FromWorker, Job } from '../protocol.js';
+
+/** What the page hands a mode when it builds its panel. */
+export interface ModeContext {
+  catalog: Catalog;
+  /** Training steps from the URL (`?steps=N`), overriding the mode's own default. */
+  steps?: number;
+}
+
+/**
+ * The page side of one mode: its panel (data, model and training controls, and plots), the job its
+ * controls describe, and how it draws the worker's messages.
+ */
+export interface Mode {
+  element: HTMLElement;
+  /** The job the controls describe; throws with a message for the page when a control is invalid. */
+  job(): Promise<Job>;
+  /** Every message from the worker, the shared ones (progress, state) included. */
+  onMessage(message: FromWorker): Promise<void>;
+}
+
+export interface ModeEntry {
+  label: string;
+  create(context: ModeContext): Mode;
+}

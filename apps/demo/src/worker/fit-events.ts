@@ -1,0 +1,33 @@
+import type { FitHistory, FitOptions } from '@diffeo/core';
+import type { JobControl } from './job-control.js';
+import type { Post } from './runner.js';
+
+/**
+ * `fit`'s options that every mode's training shares: stop and pause through `control`, a progress
+ * message every five steps, and `onSnapshot` every `snapshotEvery` steps (before the last one).
+ */
+export function fitEvents(
+  post: Post,
+  control: JobControl,
+  steps: number,
+  snapshot?: { every: number; take(step: number, loss: number): void | Promise<void> },
+): Pick<FitOptions, 'signal' | 'onStep'> {
+  return {
+    signal: control.abort.signal,
+    onStep: async ({ step, loss }) => {
+      if (step % 5 === 0 || step === steps) post({ type: 'progress', step, steps, loss });
+      if (snapshot !== undefined && step % snapshot.every === 0 && step < steps)
+        await snapshot.take(step, loss);
+      if (await control.checkpoint()) post({ type: 'state', state: 'training' });
+    },
+  };
+}
+
+/** Tells the page how a `fit` ended: completed, stopped, or a non-finite loss and what was restored. */
+export function postFinished(post: Post, history: FitHistory): void {
+  const detail =
+    history.stopReason === 'non-finite'
+      ? `the loss became non-finite at step ${history.nonFinite?.step}; the last finite weights were restored (${history.nonFinite?.message})`
+      : `${history.steps} steps, ${history.stopReason}`;
+  post({ type: 'state', state: history.stopReason === 'aborted' ? 'stopped' : 'done', detail });
+}
