@@ -3,6 +3,7 @@ import {
   assertBatch,
   assertPositiveInt,
   type Batch,
+  type Bijector,
   ConfigError,
   type Distribution,
   definePlugin,
@@ -46,8 +47,18 @@ export type PriorKind = z.infer<typeof priorSchema>;
 
 /** What {@link MixtureOfFlows} takes. */
 export interface MixtureOfFlowsOptions {
-  /** The K component densities p(x|z): flows or any unconditional distribution, all on the same `dim`. */
+  /**
+   * The K component densities p(x|z): flows or any unconditional distribution, all on the same
+   * `dim`. With a `trunk` they are the per-component heads, densities of the trunk's latent.
+   */
   components: Distribution[];
+  /**
+   * A bijector shared by every component (weight sharing, the paper's section 5.2 proposal):
+   * component k is the flow x = trunk(h_k), h_k ~ components[k], so
+   * log p(x|z=k) = log p_k(trunk⁻¹(x)) + log|det ∂trunk⁻¹/∂x|. One set of weights, trained by every
+   * component. Unconditional, on the components' `dim`.
+   */
+  trunk?: Bijector;
   posterior?: PosteriorConfig;
   prior?: PriorKind;
   /** The posterior's softmax temperature (default 1); training schedules change it. */
@@ -86,6 +97,10 @@ function drawFrom(component: Distribution, n: number, rng: Rng): tf.Tensor2D {
  * - `posterior(x)`: the network's q(z|x); `responsibilities(x)`: the exact p(z|x);
  * - `predict(x)`: argmax_z q(z|x); `sample(n, { seed, component })`.
  *
+ * With a `trunk` bijector the components share weights (the paper's section 5.2 proposal): every
+ * component is that one trunk after its own head flow, and the densities, ELBO, responsibilities
+ * and samples all go through the composed flow.
+ *
  * @example
  * ```ts
  * const mixture = new MixtureOfFlows({
@@ -103,7 +118,10 @@ export class MixtureOfFlows implements Module, Trainable {
   readonly dim: number;
   /** K. */
   readonly numComponents: number;
+  /** The per-component densities (the heads, when there is a trunk). */
   readonly components: readonly Distribution[];
+  /** The bijector shared by every component, if any. */
+  readonly trunk: Bijector | undefined;
   readonly prior: PriorKind;
   readonly network: MLP;
   private readonly posteriorConfig: z.output<typeof posteriorConfigSchema>;
@@ -132,6 +150,20 @@ export class MixtureOfFlows implements Module, Trainable {
         );
       }
     });
+    const { trunk } = options;
+    if (trunk !== undefined) {
+      if (trunk.kind !== 'bijector') {
+        throw new ConfigError(`trunk: expected a bijector, got kind '${String(trunk.kind)}'`);
+      }
+      if (trunk.dim !== dim) {
+        throw new ConfigError(`trunk.dim: expected ${dim} (components[0].dim), got ${trunk.dim}`);
+      }
+      if (trunk.contextDim !== 0) {
+        throw new ConfigError(
+          `trunk.contextDim: expected 0 (an unconditional trunk), got ${trunk.contextDim}`,
+        );
+      }
+    }
     const posterior = posteriorConfigSchema.safeParse(options.posterior ?? {});
     if (!posterior.success) {
       const issue = posterior.error.issues[0]!;
@@ -146,6 +178,7 @@ export class MixtureOfFlows implements Module, Trainable {
     this.dim = dim;
     this.numComponents = components.length;
     this.components = [...components];
+    this.trunk = trunk;
     this.prior = prior.data;
     this.posteriorConfig = posterior.data;
     this.temperatureValue = checkTemperature('temperature', options.temperature ?? 1);
@@ -192,15 +225,25 @@ export class MixtureOfFlows implements Module, Trainable {
     );
   }
 
-  /** log p(x|z) of each row under each component, `[batch, K]`. */
+  /** log p(x|z) of each row under each component (through the trunk, if any), `[batch, K]`. */
   componentLogProbs(x: tf.Tensor2D): tf.Tensor2D {
     return this.evaluate('componentLogProbs', x, (xs) => this.logPxz(xs));
   }
 
   private logPxz(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.stack(
-      this.components.map((c) => c.logProb(x)),
-      1,
+    if (this.trunk === undefined)
+      return tf.stack(
+        this.components.map((c) => c.logProb(x)),
+        1,
+      ) as tf.Tensor2D;
+    // The trunk's inverse is the same for every component: computed once, it adds the same log-det to each.
+    const { y, logDet } = this.trunk.inverse(x);
+    return tf.add(
+      tf.stack(
+        this.components.map((c) => c.logProb(y)),
+        1,
+      ),
+      tf.expandDims(logDet, 1),
     ) as tf.Tensor2D;
   }
 
@@ -318,7 +361,8 @@ export class MixtureOfFlows implements Module, Trainable {
   }
 
   /**
-   * Draws `n` rows: z ~ p(z), then x ~ p(x|z); or every row from one `component`. Rows are grouped
+   * Draws `n` rows: z ~ p(z), then x ~ p(x|z) (a head's sample through the trunk's forward map, when
+   * there is a trunk); or every row from one `component`. Rows are grouped
    * by component in the order 0..K-1; `components` says which drew each.
    */
   sample(n: number, options: MixtureSampleOptions = {}): MixtureSample {
@@ -355,7 +399,8 @@ export class MixtureOfFlows implements Module, Trainable {
       const parts = counts.flatMap((count, k) =>
         count === 0 ? [] : [drawFrom(this.components[k]!, count, rng)],
       );
-      return parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as tf.Tensor2D);
+      const heads = parts.length === 1 ? parts[0]! : (tf.concat(parts, 0) as tf.Tensor2D);
+      return this.trunk === undefined ? heads : this.trunk.forward(heads).y;
     });
     return { x, components };
   }
@@ -363,6 +408,7 @@ export class MixtureOfFlows implements Module, Trainable {
   namedVariables(): NamedVariable[] {
     return [
       ...this.components.flatMap((c, k) => prefixed(`components.${k}`, c.namedVariables())),
+      ...(this.trunk === undefined ? [] : prefixed('trunk', this.trunk.namedVariables())),
       ...prefixed('posterior', this.network.namedVariables()),
       ...prefixed('prior', this.store.named()),
     ];
@@ -370,11 +416,13 @@ export class MixtureOfFlows implements Module, Trainable {
 
   setTraining(training: boolean): void {
     for (const c of this.components) c.setTraining?.(training);
+    this.trunk?.setTraining?.(training);
   }
 
   getConfig(): JsonObject {
     return {
       components: this.components.map((c) => specOf(c) as unknown as JsonObject),
+      ...(this.trunk === undefined ? {} : { trunk: specOf(this.trunk) as unknown as JsonObject }),
       posterior: { ...this.posteriorConfig },
       prior: this.prior,
       temperature: this.temperatureValue,
@@ -383,6 +431,7 @@ export class MixtureOfFlows implements Module, Trainable {
 
   dispose(): void {
     for (const c of this.components) c.dispose();
+    this.trunk?.dispose();
     this.network.dispose();
     this.store.dispose();
   }
@@ -397,6 +446,8 @@ export const mixtureOfFlowsPlugin = definePlugin({
     components: z.array(specConfigSchema.extend({ kind: z.literal('distribution') })).min(1, {
       message: 'expected at least one component (K >= 1)',
     }),
+    /** A bijector shared by every component, applied after each component's own flow. */
+    trunk: specConfigSchema.extend({ kind: z.literal('bijector') }).optional(),
     posterior: posteriorConfigSchema.default({
       hiddenFeatures: 64,
       numHiddenLayers: 1,
@@ -408,16 +459,20 @@ export const mixtureOfFlowsPlugin = definePlugin({
   }),
   create: (config, { registry }) => {
     const components: Distribution[] = [];
+    let trunk: Bijector | undefined;
     try {
       for (const spec of config.components) components.push(registry.create<Distribution>(spec));
+      if (config.trunk !== undefined) trunk = registry.create<Bijector>(config.trunk);
       return new MixtureOfFlows({
         components,
+        ...(trunk === undefined ? {} : { trunk }),
         posterior: config.posterior,
         prior: config.prior,
         temperature: config.temperature,
       });
     } catch (e) {
       for (const c of components) c.dispose();
+      trunk?.dispose();
       throw e;
     }
   },

@@ -8,6 +8,7 @@ import { mixturesCircles } from './mixtures/circles.js';
 import { mixturesDigits } from './mixtures/digits.js';
 import { mixturesMnist } from './mixtures/mnist.js';
 import { mixturesPinwheel } from './mixtures/pinwheel.js';
+import { mixturesSharing } from './mixtures/sharing.js';
 import type { Experiment } from './types.js';
 
 /**
@@ -25,6 +26,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
   mixturesCircles,
   mixturesDigits,
   mixturesMnist,
+  mixturesSharing,
 ];
 
 /** The experiment called `name`, or an error that lists them all. */

@@ -1,7 +1,7 @@
 // Helpers shared by the mixtures-* experiments: the paper's component architectures as specs,
 // clustering scores, formatting, and the figures of the paper (regions of the posterior's argmax
 // with samples over them, and image grids of each component's samples).
-import type { JsonObject, Spec } from '@diffeo/core';
+import type { Bijector, JsonObject, Spec } from '@diffeo/core';
 import { create } from '@diffeo/core';
 import type { DataArrays } from '@diffeo/datasets';
 import { mafSpec } from '@diffeo/distributions';
@@ -54,16 +54,44 @@ export function paperMafSpec(dim: number, blocks: number, hidden: number, seed: 
   return mafSpec({ dim, numTransforms: blocks, hiddenFeatures: hidden, numBlocks: 0, seed });
 }
 
-/** A mixture of K components built from `specOf(k)`, with the given posterior network. */
+/**
+ * A mixture of K components built from `specOf(k)`, with the given posterior network, and a shared
+ * trunk built from `trunk` when given (the components are then the heads).
+ */
 export function buildMixture(
   k: number,
   specOf: (component: number) => Spec,
   posterior: PosteriorConfig,
+  trunk?: Spec,
 ): MixtureOfFlows {
   const components = Array.from({ length: k }, (_, c) =>
     create<MixtureOfFlows['components'][number]>(specOf(c)),
   );
-  return new MixtureOfFlows({ components, posterior });
+  return new MixtureOfFlows({
+    components,
+    posterior,
+    ...(trunk === undefined ? {} : { trunk: create<Bijector>(trunk) }),
+  });
+}
+
+/**
+ * A shared trunk made of the layers of a component flow's spec (a `flow` whose bijector is a
+ * `chain`), behind a reverse permutation so that the layers keep alternating from a head into the
+ * trunk.
+ */
+export function trunkSpecOf(flow: Spec, dim: number): Spec {
+  const chain = flow.config.bijector as { config: { bijectors: JsonObject[] } };
+  return bijector('chain', {
+    bijectors: [bijector('permutation', { dim, permutation: 'reverse' }), ...chain.config.bijectors],
+  }) as unknown as Spec;
+}
+
+/** Trainable parameters of a model: the sizes of its trainable variables (masked weights included). */
+export function trainableParameters(model: MixtureOfFlows): number {
+  return model
+    .namedVariables()
+    .filter((v) => v.variable.trainable)
+    .reduce((sum, v) => sum + v.variable.size, 0);
 }
 
 export type Scores = {
