@@ -6,10 +6,10 @@ import {
   DEFAULT_MIN_BIN_WIDTH,
   DEFAULT_MIN_DERIVATIVE,
   identityDerivativeOffset,
+  MAX_TAIL_BOUND,
   rationalQuadraticSpline,
   splitSplineParameters,
 } from '../spline/rational-quadratic.js';
-import { MAX_TAIL_BOUND } from '../spline/rq-kernel.js';
 import type { Transformer } from './transformer.js';
 
 /** The rational-quadratic transformer's options, with their defaults. */
