@@ -26,6 +26,39 @@ export const rationalQuadraticTransformerFields = {
   minDerivative: z.number().nonnegative().lt(1).default(DEFAULT_MIN_DERIVATIVE),
 };
 
+/** The spline's five options as a layer keeps them (its `numBins`, `tailBound`, ... properties). */
+export interface RationalQuadraticFields {
+  numBins: number;
+  tailBound: number;
+  minBinWidth: number;
+  minBinHeight: number;
+  minDerivative: number;
+}
+
+/**
+ * Splits a spline layer's parsed config into the spline's five fields, the {@link rationalQuadratic}
+ * transformer they make, and the rest (the layer's own fields), as `RationalQuadraticCoupling` and
+ * `MaskedRationalQuadraticAutoregressive` take their configs apart.
+ *
+ * @example
+ * ```ts
+ * const { transformer, spline, layer } = splitRationalQuadraticConfig(parsed);
+ * super({ ...layer, transformer });
+ * Object.assign(this, spline);
+ * ```
+ */
+export function splitRationalQuadraticConfig<C extends RationalQuadraticFields>(
+  config: C,
+): {
+  transformer: Transformer;
+  spline: RationalQuadraticFields;
+  layer: Omit<C, keyof RationalQuadraticFields>;
+} {
+  const { numBins, tailBound, minBinWidth, minBinHeight, minDerivative, ...layer } = config;
+  const spline = { numBins, tailBound, minBinWidth, minBinHeight, minDerivative };
+  return { transformer: rationalQuadratic(spline), spline, layer };
+}
+
 /** The checks between the fields: K minimum bins must fit in the interval. */
 export function checkBinMinimums(
   c: { numBins: number; minBinWidth: number; minBinHeight: number },
