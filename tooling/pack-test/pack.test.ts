@@ -262,18 +262,6 @@ it('ships source maps whose sources are inside them', () => {
 // ---------------------------------------------------------------------------------------------
 // Browser apps built for production (Vite and esbuild) and run in headless Chromium.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
@@ -351,16 +339,11 @@ describe.each([
   let browser: import('playwright-core').Browser | undefined;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `Chromium not found at ${CHROMIUM}: run \`node tooling/setup.mjs\` from the repository root (it installs ` +
-          "Debian's chromium, or prints the command), or set CHROMIUM_PATH",
-      );
-    }
+    const { checkChromium, launchChromium } = await import('@diffeo/chromium');
+    checkChromium();
     outDir = await buildApp();
     ({ url, server } = await serve(outDir));
-    const { chromium } = await import('playwright-core');
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {

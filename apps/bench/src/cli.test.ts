@@ -5,8 +5,8 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH } from '@diffeo/chromium';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_CHROMIUM } from './browser/run-browser.js';
 import { ARCHS } from './models.js';
 import { GOALS } from './report/goals.js';
 import { settingsFor } from './settings.js';
@@ -203,8 +203,8 @@ describe('pnpm bench --quick', () => {
 
   it('runs every workload on webgl and wasm in headless Chromium', () => {
     expect(
-      existsSync(DEFAULT_CHROMIUM),
-      `Chromium not found at ${DEFAULT_CHROMIUM}: install it with \`apt-get update && apt-get install -y chromium\``,
+      existsSync(CHROMIUM_PATH),
+      `Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\``,
     ).toBe(true);
     const json = path.join(dir, 'browser.json');
     const { code, stderr } = run([

@@ -2,8 +2,9 @@
 // `pnpm bench`: runs the workloads on the chosen backends (cpu and wasm in Node child processes,
 // webgl and wasm in headless Chromium), prints a table, writes JSON and compares with a previous run.
 import { readFile, writeFile } from 'node:fs/promises';
+import { CHROMIUM_PATH } from '@diffeo/chromium';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { type BrowserSession, DEFAULT_CHROMIUM, openBrowser } from './browser/run-browser.js';
+import { type BrowserSession, openBrowser } from './browser/run-browser.js';
 import { experimentMain } from './experiments/cli.js';
 import { ARCHS, selectArchs } from './models.js';
 import { machineInfo } from './node/machine.js';
@@ -114,7 +115,7 @@ function program(): Command {
         'Chromium); more pay on large batches only',
       positiveInt,
     )
-    .option('--chromium <path>', "Chromium for the browser backends (Debian's package)", DEFAULT_CHROMIUM)
+    .option('--chromium <path>', "Chromium for the browser backends (Debian's package)", CHROMIUM_PATH)
     .option('--no-progress', 'no progress bar (it is drawn on stderr only when stderr is a terminal)')
     .addHelpText(
       'after',

@@ -1,38 +1,22 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { CHROMIUM_PATH, checkChromium, launchChromium } from '@diffeo/chromium';
+import type { Browser, Page } from 'playwright-core';
 import { preview } from 'vite';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-/** Headless, no sandbox (containers), no network chatter, WebGL on SwiftShader through ANGLE. */
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-];
+export const CHROMIUM = CHROMIUM_PATH;
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 /** The built demo served by `vite preview` (with its isolation headers) and a Chromium to open it. */
 export async function openDemo(): Promise<{ url: string; browser: Browser; close(): Promise<void> }> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium), as .ci/run does`,
-    );
-  }
+  checkChromium();
   if (!existsSync(`${root}/dist/index.html`))
     throw new Error('apps/demo/dist is missing: run `pnpm --filter @diffeo/demo build` first');
   const server = await preview({ root, preview: { port: 0, host: '127.0.0.1' }, logLevel: 'silent' });
   const url = server.resolvedUrls?.local[0];
   if (url === undefined) throw new Error('vite preview gave no address');
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  const browser = await launchChromium();
   return {
     url,
     browser,

@@ -1,32 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { CHROMIUM_PATH, checkChromium, launchChromium } from '@diffeo/chromium';
+import type { Browser } from 'playwright-core';
 import type { ProgressEvent } from '../harness.js';
 import type { RunRequest } from '../run-backend.js';
 import type { BackendResult } from '../types.js';
 import './page-api.js';
 import { bundleDir, startServer } from './server.js';
 
-/** Debian's Chromium, which the project's scripts install (`.ci/run`). */
-export const DEFAULT_CHROMIUM = '/usr/bin/chromium';
-
-/**
- * The launch flags: headless without a sandbox (containers), no network chatter (the machine has
- * no network and Chromium keeps retrying otherwise), WebGL on SwiftShader through ANGLE, and
- * precise `performance.memory` figures.
- */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--enable-precise-memory-info',
-];
+/** What else the bench's user can do when Chromium is missing. */
+const HINT = 'or pass --chromium PATH, or leave webgl and browser-wasm out of --backends';
 
 /** A headless Chromium and the static server, shared by the browser backends of one run. */
 export interface BrowserSession {
@@ -37,13 +20,7 @@ export interface BrowserSession {
 
 /** Fails with the fix when Chromium or the bundle is missing. */
 export function checkBrowserPrerequisites(executablePath: string): void {
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `Chromium not found at ${executablePath}: the browser backends (webgl, browser-wasm) need Debian's chromium. ` +
-        'Install it with `apt-get update && apt-get install -y chromium` (as .ci/run does), ' +
-        'or pass --chromium PATH, or leave webgl and browser-wasm out of --backends.',
-    );
-  }
+  checkChromium(executablePath, HINT);
   if (!existsSync(path.join(bundleDir, 'bench.js'))) {
     throw new Error(
       `The browser bundle ${path.join(bundleDir, 'bench.js')} is missing: build the bench first ` +
@@ -53,12 +30,12 @@ export function checkBrowserPrerequisites(executablePath: string): void {
 }
 
 /** Starts the server and Chromium. */
-export async function openBrowser(executablePath = DEFAULT_CHROMIUM): Promise<BrowserSession> {
+export async function openBrowser(executablePath = CHROMIUM_PATH): Promise<BrowserSession> {
   checkBrowserPrerequisites(executablePath);
   const server = await startServer();
   let browser: Browser;
   try {
-    browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+    browser = await launchChromium({ executablePath, hint: HINT });
   } catch (e) {
     await server.close();
     throw e;

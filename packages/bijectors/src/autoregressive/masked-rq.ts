@@ -2,8 +2,9 @@ import { definePlugin, parseConfig } from '@diffeo/core';
 import { z } from 'zod';
 import {
   checkBinMinimums,
-  rationalQuadratic,
+  type RationalQuadraticFields,
   rationalQuadraticTransformerFields,
+  splitRationalQuadraticConfig,
 } from '../transformers/rational-quadratic.js';
 import { MaskedAutoregressive, maskedAutoregressiveFields } from './masked-autoregressive.js';
 
@@ -40,29 +41,28 @@ export type MaskedRationalQuadraticAutoregressiveConfig = z.input<
  * const { y: xBack } = nsf.forward(u);     // sampling direction, 2 passes
  * ```
  */
-export class MaskedRationalQuadraticAutoregressive extends MaskedAutoregressive {
+export class MaskedRationalQuadraticAutoregressive
+  extends MaskedAutoregressive
+  implements RationalQuadraticFields
+{
   override readonly type = 'masked-rq-autoregressive';
-  readonly numBins: number;
-  readonly tailBound: number;
-  readonly minBinWidth: number;
-  readonly minBinHeight: number;
-  readonly minDerivative: number;
+  // Set from the parsed config by Object.assign in the constructor.
+  readonly numBins!: number;
+  readonly tailBound!: number;
+  readonly minBinWidth!: number;
+  readonly minBinHeight!: number;
+  readonly minDerivative!: number;
 
   constructor(config: MaskedRationalQuadraticAutoregressiveConfig) {
-    const { numBins, tailBound, minBinWidth, minBinHeight, minDerivative, ...layer } = parseConfig(
-      "bijector 'masked-rq-autoregressive' config",
-      maskedRationalQuadraticAutoregressiveConfigSchema,
-      config,
+    const { transformer, spline, layer } = splitRationalQuadraticConfig(
+      parseConfig(
+        "bijector 'masked-rq-autoregressive' config",
+        maskedRationalQuadraticAutoregressiveConfigSchema,
+        config,
+      ),
     );
-    super({
-      ...layer,
-      transformer: rationalQuadratic({ numBins, tailBound, minBinWidth, minBinHeight, minDerivative }),
-    });
-    this.numBins = numBins;
-    this.tailBound = tailBound;
-    this.minBinWidth = minBinWidth;
-    this.minBinHeight = minBinHeight;
-    this.minDerivative = minDerivative;
+    super({ ...layer, transformer });
+    Object.assign(this, spline);
   }
 }
 

@@ -2,8 +2,9 @@ import { definePlugin, parseConfig } from '@diffeo/core';
 import { z } from 'zod';
 import {
   checkBinMinimums,
-  rationalQuadratic,
+  type RationalQuadraticFields,
   rationalQuadraticTransformerFields,
+  splitRationalQuadraticConfig,
 } from '../transformers/rational-quadratic.js';
 import { Coupling, couplingFields } from './coupling.js';
 
@@ -42,29 +43,21 @@ export type RQCouplingConfig = z.input<typeof rqCouplingConfigSchema>;
  * const { y: u, logDet } = layer.inverse(x); // data -> latent
  * ```
  */
-export class RationalQuadraticCoupling extends Coupling {
+export class RationalQuadraticCoupling extends Coupling implements RationalQuadraticFields {
   override readonly type = 'rq-coupling';
-  readonly numBins: number;
-  readonly tailBound: number;
-  readonly minBinWidth: number;
-  readonly minBinHeight: number;
-  readonly minDerivative: number;
+  // Set from the parsed config by Object.assign in the constructor.
+  readonly numBins!: number;
+  readonly tailBound!: number;
+  readonly minBinWidth!: number;
+  readonly minBinHeight!: number;
+  readonly minDerivative!: number;
 
   constructor(config: RQCouplingConfig) {
-    const { numBins, tailBound, minBinWidth, minBinHeight, minDerivative, ...layer } = parseConfig(
-      "bijector 'rq-coupling' config",
-      rqCouplingConfigSchema,
-      config,
+    const { transformer, spline, layer } = splitRationalQuadraticConfig(
+      parseConfig("bijector 'rq-coupling' config", rqCouplingConfigSchema, config),
     );
-    super({
-      ...layer,
-      transformer: rationalQuadratic({ numBins, tailBound, minBinWidth, minBinHeight, minDerivative }),
-    });
-    this.numBins = numBins;
-    this.tailBound = tailBound;
-    this.minBinWidth = minBinWidth;
-    this.minBinHeight = minBinHeight;
-    this.minDerivative = minDerivative;
+    super({ ...layer, transformer });
+    Object.assign(this, spline);
   }
 }
 

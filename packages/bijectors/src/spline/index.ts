@@ -3,6 +3,7 @@ export {
   DEFAULT_MIN_BIN_WIDTH,
   DEFAULT_MIN_DERIVATIVE,
   identityDerivativeOffset,
+  MAX_TAIL_BOUND,
   type RationalQuadraticSplineOptions,
   rationalQuadraticSpline,
   rationalQuadraticSplineOps,
@@ -10,4 +11,3 @@ export {
   type SplineParameters,
   splitSplineParameters,
 } from './rational-quadratic.js';
-export { MAX_TAIL_BOUND } from './rq-kernel.js';

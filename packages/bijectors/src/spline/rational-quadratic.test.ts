@@ -129,7 +129,7 @@ function maxDiff(
   return m;
 }
 
-// The same checks for the function users call (one fused kernel on cpu and wasm, rq-kernel.ts) and
+// The same checks for the function users call (one fused kernel on cpu and wasm, @diffeo/core's DiffeoRQSpline) and
 // for the op-by-op version (the reference, and what webgl runs).
 for (const [name, rationalQuadraticSpline] of [
   ['rationalQuadraticSpline', fusedWhereRegistered],

@@ -1,7 +1,14 @@
 import { ConfigError, formatShape, ShapeError } from '@diffeo/core';
+import { type RQSplineAttrs, rqSplineOp } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { softplus } from '../elementwise/numerics.js';
-import { MAX_TAIL_BOUND, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-kernel.js';
+
+/**
+ * The largest tail bound B the spline takes. Its knots span 2B, which float32 holds up to 3.4e38;
+ * every path (op by op, core's fused kernel as JS loops and as wasm) was checked finite and
+ * invertible up to B = 1e38. Precision is relative to B: a round trip is exact to about 1e-7 B.
+ */
+export const MAX_TAIL_BOUND = 1e38;
 
 /** nflows's default smallest bin width, as a fraction of the interval [-B, B]. */
 export const DEFAULT_MIN_BIN_WIDTH = 1e-3;
@@ -160,7 +167,7 @@ function binOneHot(x: tf.Tensor, interior: tf.Tensor): tf.Tensor {
  * NOT give the identity (interior derivatives would be minDerivative + log 2): see
  * {@link identityDerivativeOffset}.
  *
- * Where a fused kernel is registered (cpu and wasm, see `rq-kernel.ts`) the spline runs as one
+ * Where a fused kernel is registered (cpu and wasm, `@diffeo/core`'s `DiffeoRQSpline`) the spline runs as one
  * kernel forward and one backward, in float64 inside; elsewhere (webgl) op by op, as
  * {@link rationalQuadraticSplineOps}, whose bin look-up is a compare-and-sum one-hot so that its
  * gradients exist on every backend.
@@ -183,18 +190,10 @@ export function rationalQuadraticSpline(
   options: RationalQuadraticSplineOptions = {},
 ): SplineOutput {
   const attrs = resolveOptions(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, options);
-  // cpu and wasm register a fused kernel (rq-kernel.ts): one kernel forward and one backward,
-  // float64 inside, instead of ~68 and ~650. Elsewhere (webgl) the spline runs op by op.
-  if (tf.getKernel(RQ_SPLINE_KERNEL, tf.getBackend()) !== undefined) {
-    const [y, logDet] = tf
-      .engine()
-      .runKernel(
-        RQ_SPLINE_KERNEL,
-        { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives },
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor[];
-    return { y: y as tf.Tensor2D, logDet: logDet as tf.Tensor2D };
-  }
+  // cpu and wasm register core's fused kernel: one kernel forward and one backward, float64
+  // inside, instead of ~68 and ~650. Elsewhere (webgl) the spline runs op by op.
+  const fused = rqSplineOp({ x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives }, attrs);
+  if (fused !== undefined) return { y: fused[0] as tf.Tensor2D, logDet: fused[1] as tf.Tensor2D };
   return splineOps(x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives, attrs);
 }
 

@@ -6,10 +6,10 @@ import {
   DEFAULT_MIN_BIN_WIDTH,
   DEFAULT_MIN_DERIVATIVE,
   identityDerivativeOffset,
+  MAX_TAIL_BOUND,
   rationalQuadraticSpline,
   splitSplineParameters,
 } from '../spline/rational-quadratic.js';
-import { MAX_TAIL_BOUND } from '../spline/rq-kernel.js';
 import type { Transformer } from './transformer.js';
 
 /** The rational-quadratic transformer's options, with their defaults. */
@@ -25,6 +25,39 @@ export const rationalQuadraticTransformerFields = {
   /** Smallest interior knot derivative. */
   minDerivative: z.number().nonnegative().lt(1).default(DEFAULT_MIN_DERIVATIVE),
 };
+
+/** The spline's five options as a layer keeps them (its `numBins`, `tailBound`, ... properties). */
+export interface RationalQuadraticFields {
+  numBins: number;
+  tailBound: number;
+  minBinWidth: number;
+  minBinHeight: number;
+  minDerivative: number;
+}
+
+/**
+ * Splits a spline layer's parsed config into the spline's five fields, the {@link rationalQuadratic}
+ * transformer they make, and the rest (the layer's own fields), as `RationalQuadraticCoupling` and
+ * `MaskedRationalQuadraticAutoregressive` take their configs apart.
+ *
+ * @example
+ * ```ts
+ * const { transformer, spline, layer } = splitRationalQuadraticConfig(parsed);
+ * super({ ...layer, transformer });
+ * Object.assign(this, spline);
+ * ```
+ */
+export function splitRationalQuadraticConfig<C extends RationalQuadraticFields>(
+  config: C,
+): {
+  transformer: Transformer;
+  spline: RationalQuadraticFields;
+  layer: Omit<C, keyof RationalQuadraticFields>;
+} {
+  const { numBins, tailBound, minBinWidth, minBinHeight, minDerivative, ...layer } = config;
+  const spline = { numBins, tailBound, minBinWidth, minBinHeight, minDerivative };
+  return { transformer: rationalQuadratic(spline), spline, layer };
+}
 
 /** The checks between the fields: K minimum bins must fit in the interval. */
 export function checkBinMinimums(

@@ -15,15 +15,16 @@
 export { ADAM_KERNEL, type AdamAttrs } from './adam-kernel.js';
 export { type ArrayIO, arrayIO } from './array-io.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
-export { affineOp, type ResidualBlockWeights, residualBlockOp } from './ops.js';
+export {
+  affineOp,
+  type ResidualBlockWeights,
+  type RQSplineInputs,
+  residualBlockOp,
+  rqSplineOp,
+} from './ops.js';
+export { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 export {
   RESIDUAL_BLOCK_KERNEL,
   residualBlockOnWasmHeap,
   type WasmResidualBlockInputs,
 } from './wasm-residual.js';
-export {
-  rqSplineGradOnWasmHeap,
-  rqSplineOnWasmHeap,
-  type WasmSplineAttrs,
-  type WasmSplineInputs,
-} from './wasm-spline.js';

@@ -1,4 +1,10 @@
 import { ADAM_KERNEL, installAdamKernel } from './adam-kernel.js';
+import {
+  installRQSplineGradKernel,
+  installRQSplineKernel,
+  RQ_SPLINE_GRAD_KERNEL,
+  RQ_SPLINE_KERNEL,
+} from './rq-spline-kernel.js';
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
@@ -41,6 +47,35 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: false,
     summary: 'one Adam update per variable on the heap (`wasm/adam.c`, float32 SIMD)',
     install: () => installAdamKernel('wasm'),
+  },
+  {
+    kernelName: RQ_SPLINE_KERNEL,
+    backend: 'cpu',
+    replaces: false,
+    summary:
+      'the rational-quadratic spline (knots, bin, map, logDet) in one float64 JS loop, instead of ~68 kernels',
+    install: () => installRQSplineKernel('cpu'),
+  },
+  {
+    kernelName: RQ_SPLINE_GRAD_KERNEL,
+    backend: 'cpu',
+    replaces: false,
+    summary: "the spline's four input gradients in one float64 JS loop, instead of ~580 kernels",
+    install: () => installRQSplineGradKernel('cpu'),
+  },
+  {
+    kernelName: RQ_SPLINE_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'the same spline on the heap (`wasm/rq-spline.c`, two elements per float64 SIMD step)',
+    install: () => installRQSplineKernel('wasm'),
+  },
+  {
+    kernelName: RQ_SPLINE_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'its gradients on the heap (`wasm/rq-spline.c`)',
+    install: () => installRQSplineGradKernel('wasm'),
   },
   {
     kernelName: 'Transpose',

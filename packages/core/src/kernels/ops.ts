@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
 /**
  * Ops that pick their kernel, so that model code never reads engine state: whether gradients are
- * being recorded decides between one fused kernel (faster to evaluate) and separate ops (faster to
- * differentiate, or the only ones with a gradient). The numbers are the same either way.
+ * being recorded, or whether the backend registers a fused kernel, decides between one fused
+ * kernel and separate ops (faster to differentiate, or the only ones with a gradient). The numbers
+ * are the same either way.
  */
 
 /** Whether ops run now are recorded for a gradient (inside `tf.grad`, `variableGrads`, `fit`). */
@@ -62,4 +64,39 @@ export function residualBlockOp(h: tf.Tensor, weights: () => ResidualBlockWeight
   if (recording() || tf.getKernel(RESIDUAL_BLOCK_KERNEL, tf.getBackend()) === undefined) return undefined;
   const { w1, b1, w2, b2 } = weights();
   return tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor;
+}
+
+/** The inputs of the fused spline: x [batch, dim] and its unnormalized parameters. */
+export interface RQSplineInputs {
+  x: tf.Tensor;
+  /** [batch, dim, K]. */
+  unnormalizedWidths: tf.Tensor;
+  /** [batch, dim, K]. */
+  unnormalizedHeights: tf.Tensor;
+  /** [batch, dim, K - 1]. */
+  unnormalizedDerivatives: tf.Tensor;
+}
+
+/**
+ * The rational-quadratic spline as one kernel (`DiffeoRQSpline`, its gradient one more) where the
+ * backend registers it (cpu, wasm): `[y, logDet]`, both shaped as x. Returns `undefined` elsewhere
+ * (webgl), and the caller runs the spline op by op. It checks nothing: the caller has checked the
+ * shapes and resolved the options (`@diffeo/bijectors`'s `rationalQuadraticSpline` does both).
+ *
+ * @example
+ * ```ts
+ * const fused = rqSplineOp({ x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives }, attrs);
+ * const [y, logDet] = fused ?? splineOps(x, ...);
+ * ```
+ */
+export function rqSplineOp(inputs: RQSplineInputs, attrs: RQSplineAttrs): [tf.Tensor, tf.Tensor] | undefined {
+  if (tf.getKernel(RQ_SPLINE_KERNEL, tf.getBackend()) === undefined) return undefined;
+  const { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives } = inputs;
+  return tf
+    .engine()
+    .runKernel(
+      RQ_SPLINE_KERNEL,
+      { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as [tf.Tensor, tf.Tensor];
 }

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { rqSplineGradOnWasmHeap, rqSplineOnWasmHeap, type WasmSplineAttrs } from './wasm-spline.js';
+import { uniformSpline } from '../test-utils/uniform-spline.js';
+import type { RQSplineAttrs } from './rq-spline-kernel.js';
+import { rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from './wasm-spline.js';
 
-// @diffeo/bijectors's tests compare this kernel (through its spline kernel) with the op-by-op
+// @diffeo/bijectors's tests compare this kernel (through `rationalQuadraticSpline`) with the op-by-op
 // spline and finite differences; these pin it on its own, in closed form.
-const attrs: WasmSplineAttrs = {
+const attrs: RQSplineAttrs = {
   inverse: false,
   tailBound: 3,
   minBinWidth: 1e-3,
@@ -12,26 +14,6 @@ const attrs: WasmSplineAttrs = {
   minDerivative: 1e-3,
 };
 const K = 4;
-
-/**
- * With all unnormalized parameters c, every bin is 2B/K wide and high (s = 1) and every interior
- * knot derivative is d = minDerivative + softplus(c): y and logDet in closed form.
- */
-function uniformSpline(x: number, c: number): [number, number] {
-  const B = attrs.tailBound;
-  if (!(Math.abs(x) <= B)) return [x, 0];
-  const w = (2 * B) / K;
-  const k = Math.min(Math.floor((x + B) / w), K - 1);
-  const d = attrs.minDerivative + Math.log1p(Math.exp(c));
-  const dk = k === 0 ? 1 : d;
-  const dk1 = k === K - 1 ? 1 : d;
-  const t = (x + B - k * w) / w;
-  const tau = t * (1 - t);
-  const den = t * t + (1 - t) ** 2 + (dk + dk1) * tau;
-  const y = -B + k * w + (w * (t * t + dk * tau)) / den;
-  const logDet = Math.log(dk1 * t * t + 2 * tau + dk * (1 - t) ** 2) - 2 * Math.log(den);
-  return [y, logDet];
-}
 
 function run(xs: number[], c: number, inverse = false) {
   const n = xs.length;
@@ -55,7 +37,7 @@ describe("core's wasm spline kernel (wasm/rq-spline.c)", () => {
     for (const c of [0, -2, 5]) {
       const [y, logDet] = run(xs, c);
       xs.forEach((x, i) => {
-        const [wantY, wantLogDet] = uniformSpline(x, c);
+        const [wantY, wantLogDet] = uniformSpline(x, c, K, attrs);
         if (Number.isNaN(x)) {
           expect(y[i]).toBeNaN();
           expect(logDet[i]).toBe(0);

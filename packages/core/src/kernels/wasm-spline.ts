@@ -1,15 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { RQSplineAttrs } from './rq-spline-kernel.js';
 import { heapOf, pointerOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
-
-/** The spline's options as `@diffeo/bijectors` resolves them (its kernels' attributes). */
-export interface WasmSplineAttrs {
-  inverse: boolean;
-  tailBound: number;
-  minBinWidth: number;
-  minBinHeight: number;
-  minDerivative: number;
-}
 
 /** x [..., D] and the unnormalized widths, heights [..., D, K] and derivatives [..., D, K - 1]. */
 export interface WasmSplineInputs {
@@ -29,7 +21,7 @@ function runSpline(
   kernel: (...args: number[]) => void,
   { x, widths, heights, derivatives }: WasmSplineInputs,
   tensors: tf.TensorInfo[],
-  a: WasmSplineAttrs,
+  a: RQSplineAttrs,
 ): void {
   const numBins = widths.shape.at(-1)!;
   const pointers = [x, widths, heights, derivatives, ...tensors].map((t) => pointerOf(heap, t));
@@ -50,13 +42,13 @@ function runSpline(
 
 /**
  * The rational-quadratic spline (`wasm/rq-spline.c`) on the wasm heap: outputs y and logDet,
- * shaped as x. Undefined when core's wasm kernels are not loaded for `backend` (the caller then
- * runs its JS kernel). For `@diffeo/bijectors`'s spline kernel.
+ * shaped as x. Undefined when core's wasm kernels are not loaded for `backend` (the spline kernel
+ * then runs its JS loops).
  */
 export function rqSplineOnWasmHeap(
   backend: unknown,
   inputs: WasmSplineInputs,
-  a: WasmSplineAttrs,
+  a: RQSplineAttrs,
 ): [tf.TensorInfo, tf.TensorInfo] | undefined {
   const loaded = wasmKernelsOf(backend);
   if (loaded === undefined) return undefined;
@@ -75,7 +67,7 @@ export function rqSplineOnWasmHeap(
 export function rqSplineGradOnWasmHeap(
   backend: unknown,
   inputs: WasmSplineInputs & { dy: tf.TensorInfo; dLogDet: tf.TensorInfo },
-  a: WasmSplineAttrs,
+  a: RQSplineAttrs,
 ): [tf.TensorInfo, tf.TensorInfo, tf.TensorInfo, tf.TensorInfo] | undefined {
   const loaded = wasmKernelsOf(backend);
   if (loaded === undefined) return undefined;

@@ -1,42 +1,12 @@
-import { type ArrayIO, arrayIO, rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from '@diffeo/core/kernels';
-import * as tf from '@tensorflow/tfjs-core';
+import type { RQSplineAttrs } from './rq-spline-kernel.js';
 
 /**
- * Fused kernels of the rational-quadratic spline for the cpu and wasm backends: the whole spline of
- * `rationalQuadraticSpline` (knots, bin look-up, forward or inverse map, logDet) as one kernel,
- * and all four input gradients as one more, both computed in float64 loops over the tensors' typed
- * arrays; on wasm, once `useBackend('wasm')` has loaded core's wasm kernels, the same formulas
- * compiled from C (core's `wasm/rq-spline.c`: forward 1.6x, gradient 2.2x faster than these loops
- * on wasm when it went one element at a time; two at a time it is 1.6x faster again) straight on
- * the heap. Op by op the spline costs ~68 kernels forward and ~650 forward + backward, each with a
- * fixed engine cost of 15-50 us; these two replace them on the backends whose data lives in
- * JavaScript-readable memory. Other backends (webgl) have no such kernel registered and
- * `rationalQuadraticSpline` runs op by op there: the kernel registry decides, nothing else.
- *
- * The formulas are those of `rational-quadratic.ts` (nflows's conventions, linear tails, the stable
- * inverse root), so both paths agree to float32 rounding.
+ * The rational-quadratic spline of `DiffeoRQSpline` and its gradient as plain float64 loops over
+ * typed arrays: the kernels of the cpu backend, and of wasm until core's compiled module
+ * (`wasm/rq-spline.c`, the same formulas) is loaded. The formulas are those of `@diffeo/bijectors`'s
+ * op-by-op `rationalQuadraticSplineOps` (nflows's conventions, linear tails, the stable inverse
+ * root), so both paths agree to float32 rounding.
  */
-
-/** Kernel name of the fused spline: inputs x, widths, heights, derivatives; outputs y and logDet. */
-export const RQ_SPLINE_KERNEL = 'DiffeoRQSpline';
-/** Kernel name of its gradient: the gradients of x and the three parameter tensors in one call. */
-export const RQ_SPLINE_GRAD_KERNEL = 'DiffeoRQSplineGrad';
-
-/**
- * The largest tail bound B the spline takes. Its knots span 2B, which float32 holds up to 3.4e38;
- * every path (op by op, these loops, the wasm kernel) was checked finite and invertible up to
- * B = 1e38. Precision is relative to B: a round trip is exact to about 1e-7 B.
- */
-export const MAX_TAIL_BOUND = 1e38;
-
-/** Attributes of both kernels, as `rationalQuadraticSpline` resolves its options. */
-export interface RQSplineAttrs {
-  inverse: boolean;
-  tailBound: number;
-  minBinWidth: number;
-  minBinHeight: number;
-  minDerivative: number;
-}
 
 /** Knots and softmaxes of one element (one (row, column) of x), and its bin. */
 class Workspace {
@@ -132,7 +102,7 @@ function prepare(
  * Finds the bin of `v` (in [-B, B]) among the x knots (forward) or y knots (inverse), counting the
  * interior knots <= v as the op-by-op one-hot does, its knot derivatives (from the element's K - 1
  * unnormalized derivatives at `offset`), and the position t in it: (v - x_k) / w_k forward, the
- * stable root of the quadratic inverse (see rational-quadratic.ts) otherwise.
+ * stable root of the quadratic inverse (see `rationalQuadraticSplineOps`) otherwise.
  */
 function locate(ws: Workspace, v: number, ud: ArrayLike<number>, offset: number, a: RQSplineAttrs): void {
   const K = ws.numBins;
@@ -171,7 +141,8 @@ function locate(ws: Workspace, v: number, ud: ArrayLike<number>, offset: number,
   ws.s = s;
 }
 
-interface SplineArrays {
+/** x [n] and the unnormalized widths, heights [n, K] and derivatives [n, K - 1], flat. */
+export interface SplineArrays {
   x: ArrayLike<number>;
   uw: ArrayLike<number>;
   uh: ArrayLike<number>;
@@ -180,7 +151,10 @@ interface SplineArrays {
 }
 
 /** The spline on every element: y (or x, inverse) and logDet, as float32 arrays. */
-function rqSplineForward(v: SplineArrays, a: RQSplineAttrs): { y: Float32Array; logDet: Float32Array } {
+export function rqSplineForward(
+  v: SplineArrays,
+  a: RQSplineAttrs,
+): { y: Float32Array; logDet: Float32Array } {
   const n = v.x.length;
   const y = new Float32Array(n);
   const logDet = new Float32Array(n);
@@ -227,7 +201,7 @@ function rqSplineForward(v: SplineArrays, a: RQSplineAttrs): { y: Float32Array; 
  * width and the softmax, and to the derivative parameters through softplus (its derivative is the
  * sigmoid). The bin choice itself carries no gradient, as in the op-by-op version.
  */
-function rqSplineGradient(
+export function rqSplineGradient(
   v: SplineArrays,
   dy: ArrayLike<number>,
   dLogDet: ArrayLike<number>,
@@ -349,118 +323,3 @@ function backToUnnormalized(
   }
   for (let i = 0; i < numBins; i++) out[offset + i] = p[i]! * (gp[i]! - dot);
 }
-
-function attrsOf(attrs: tf.NamedAttrMap | undefined): RQSplineAttrs {
-  return attrs as unknown as RQSplineAttrs;
-}
-
-/** Core's compiled spline kernels on the wasm heap, for the wasm backend. */
-interface OnHeap {
-  forward: typeof rqSplineOnWasmHeap;
-  gradient: typeof rqSplineGradOnWasmHeap;
-}
-
-function forwardKernel(io: ArrayIO, onHeap?: OnHeap): tf.KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const { x, unnormalizedWidths: w, unnormalizedHeights: h, unnormalizedDerivatives: d } = inputs;
-    const compiled = onHeap?.forward(
-      backend,
-      { x: x!, widths: w!, heights: h!, derivatives: d! },
-      attrsOf(attrs),
-    );
-    if (compiled !== undefined) return compiled;
-    const out = rqSplineForward(
-      {
-        x: io.read(backend, x!),
-        uw: io.read(backend, w!),
-        uh: io.read(backend, h!),
-        ud: io.read(backend, d!),
-        numBins: w!.shape[2]!,
-      },
-      attrsOf(attrs),
-    );
-    return [io.write(backend, x!.shape, out.y), io.write(backend, x!.shape, out.logDet)];
-  };
-}
-
-function gradientKernel(io: ArrayIO, onHeap?: OnHeap): tf.KernelFunc {
-  return ({ inputs, backend, attrs }) => {
-    const { x, unnormalizedWidths: w, unnormalizedHeights: h, unnormalizedDerivatives: d } = inputs;
-    const compiled = onHeap?.gradient(
-      backend,
-      { x: x!, widths: w!, heights: h!, derivatives: d!, dy: inputs.dy!, dLogDet: inputs.dLogDet! },
-      attrsOf(attrs),
-    );
-    if (compiled !== undefined) return compiled;
-    const g = rqSplineGradient(
-      {
-        x: io.read(backend, x!),
-        uw: io.read(backend, w!),
-        uh: io.read(backend, h!),
-        ud: io.read(backend, d!),
-        numBins: w!.shape[2]!,
-      },
-      io.read(backend, inputs.dy!),
-      io.read(backend, inputs.dLogDet!),
-      attrsOf(attrs),
-    );
-    return [
-      io.write(backend, x!.shape, g.dx),
-      io.write(backend, w!.shape, g.dWidths),
-      io.write(backend, h!.shape, g.dHeights),
-      io.write(backend, d!.shape, g.dDerivatives),
-    ];
-  };
-}
-
-/**
- * Registers both kernels for cpu and wasm, and the gradient of the spline kernel. Idempotent; runs
- * when this module loads (registering for a backend that is not loaded is fine).
- */
-export function registerRQSplineKernels(): void {
-  for (const [backendName, io] of Object.entries(arrayIO)) {
-    const onHeap =
-      backendName === 'wasm' ? { forward: rqSplineOnWasmHeap, gradient: rqSplineGradOnWasmHeap } : undefined;
-    if (tf.getKernel(RQ_SPLINE_KERNEL, backendName) === undefined) {
-      tf.registerKernel({ kernelName: RQ_SPLINE_KERNEL, backendName, kernelFunc: forwardKernel(io, onHeap) });
-    }
-    if (tf.getKernel(RQ_SPLINE_GRAD_KERNEL, backendName) === undefined) {
-      tf.registerKernel({
-        kernelName: RQ_SPLINE_GRAD_KERNEL,
-        backendName,
-        kernelFunc: gradientKernel(io, onHeap),
-      });
-    }
-  }
-  if (tf.getGradient(RQ_SPLINE_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: RQ_SPLINE_KERNEL,
-      inputsToSave: ['x', 'unnormalizedWidths', 'unnormalizedHeights', 'unnormalizedDerivatives'],
-      // The engine passes one dy per output, zeros for an output that does not reach the loss.
-      gradFunc: (dys, saved, attrs) => {
-        const [dy, dLogDet] = dys as tf.Tensor[];
-        const [x, w, h, d] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-        const [gx, gw, gh, gd] = tf.engine().runKernel(
-          RQ_SPLINE_GRAD_KERNEL,
-          {
-            x,
-            unnormalizedWidths: w,
-            unnormalizedHeights: h,
-            unnormalizedDerivatives: d,
-            dy: dy!,
-            dLogDet: dLogDet!,
-          },
-          attrs,
-        ) as tf.Tensor[];
-        return {
-          x: () => gx!,
-          unnormalizedWidths: () => gw!,
-          unnormalizedHeights: () => gh!,
-          unnormalizedDerivatives: () => gd!,
-        };
-      },
-    });
-  }
-}
-
-registerRQSplineKernels();

@@ -1,16 +1,17 @@
 import { ConfigError, createRng } from '@diffeo/core';
+import { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import {
   identityDerivativeOffset,
+  MAX_TAIL_BOUND,
   type RationalQuadraticSplineOptions,
   rationalQuadraticSpline,
   rationalQuadraticSplineOps,
 } from './rational-quadratic.js';
-import { MAX_TAIL_BOUND, RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL } from './rq-kernel.js';
 import { bin, type Minimums64, params64, spline64 } from './test-utils/spline64.js';
 
-// The fused kernel (rq-kernel.ts) against the op-by-op spline and the float64 reference, value by
+// The fused kernel (@diffeo/core's DiffeoRQSpline, through rationalQuadraticSpline) against the op-by-op spline and the float64 reference, value by
 // value, and gradient by gradient against the op-by-op spline and finite differences of the
 // float64 reference.
 
