@@ -90,7 +90,30 @@ export abstract class BaseBijector implements Bijector {
   }
 }
 
-/** A `[batch]` vector of zeros: the log-determinant of a volume-preserving map. */
+/**
+ * A `[batch]` vector of zeros: the log-determinant of a volume-preserving map.
+ *
+ * @example
+ * ```ts
+ * import { BaseBijector, zeroLogDet } from '@diffeo/bijectors';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * // A volume-preserving bijector: swaps the two columns, so log|det| is 0 in every row.
+ * class Swap extends BaseBijector {
+ *   readonly type = 'swap';
+ *   protected _forward(u: tf.Tensor2D) {
+ *     return { y: tf.reverse(u, 1) as tf.Tensor2D, logDet: zeroLogDet(u) };
+ *   }
+ *   protected _inverse(x: tf.Tensor2D) {
+ *     return { y: tf.reverse(x, 1) as tf.Tensor2D, logDet: zeroLogDet(x) };
+ *   }
+ *   getConfig() {
+ *     return { dim: this.dim };
+ *   }
+ * }
+ * const { logDet } = new Swap(2).forward(tf.tensor2d([[1, 2], [3, 4]])); // [0, 0]
+ * ```
+ */
 export function zeroLogDet(batch: tf.Tensor2D): tf.Tensor1D {
   return tf.zeros([batch.shape[0]]) as tf.Tensor1D;
 }

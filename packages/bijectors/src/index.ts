@@ -74,6 +74,7 @@ export {
   activationSchema,
   type Conditioner,
   type ConditionerSpec,
+  type DenseLayer,
   MLP,
   type MLPConfig,
   ResidualNet,

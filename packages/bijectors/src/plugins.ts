@@ -14,7 +14,19 @@ export const plugins: Plugin[] = [
   ...composePlugins,
 ];
 
-/** Registers this package's bijectors in `registry` (the default registry when omitted). */
+/**
+ * Registers this package's bijectors in `registry` (the default registry when omitted).
+ *
+ * @example
+ * ```ts
+ * import { registerBijectors } from '@diffeo/bijectors';
+ * import { createRegistry } from '@diffeo/core';
+ *
+ * const registry = createRegistry(); // a registry of your own, without the default one's plugins
+ * registerBijectors(registry);
+ * const layer = registry.create({ kind: 'bijector', type: 'act-norm', config: { dim: 2 } });
+ * ```
+ */
 export function registerBijectors(registry: Registry = defaultRegistry): void {
   for (const plugin of plugins) registry.register(plugin);
 }

@@ -116,8 +116,19 @@ function describeIssue(where: string, schema: AnySchema, issue: z.core.$ZodIssue
 /**
  * Turns zod issues into one message that names each failing field; an unknown key is named with
  * the nearest valid one when the schema is given.
+ *
+ * @example
+ * ```ts
+ * import { describeIssues } from '@diffeo/core';
+ * import { z } from 'zod';
+ *
+ * const schema = z.strictObject({ numBins: z.number().int().positive().default(8) });
+ * const parsed = schema.safeParse({ numBin: 4 });
+ * if (!parsed.success) describeIssues('options', parsed.error, schema);
+ * // "options.numBin: unknown option 'numBin' (did you mean 'numBins'?)"
+ * ```
  */
-export function describeIssues(where: string, error: z.ZodError, schema?: AnySchema): string {
+export function describeIssues(where: string, error: z.ZodError, schema?: z.core.$ZodType): string {
   return error.issues
     .flatMap((issue) =>
       schema === undefined

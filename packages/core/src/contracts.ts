@@ -110,7 +110,17 @@ export interface Trainable {
   setTraining?(training: boolean): void;
 }
 
-/** The spec of a module: what `save` stores and `registry.create` builds. */
+/**
+ * The spec of a module: what `save` stores and `registry.create` builds.
+ *
+ * @example
+ * ```ts
+ * import { Affine } from '@diffeo/bijectors';
+ * import { specOf } from '@diffeo/core';
+ *
+ * specOf(new Affine({ dim: 2 })); // { kind: 'bijector', type: 'affine', config: { dim: 2 } }
+ * ```
+ */
 export function specOf(module: Module): Spec {
   return { kind: module.kind, type: module.type, config: module.getConfig() };
 }

@@ -42,7 +42,16 @@ export class RegistryError extends DiffeoError {
   override name = 'RegistryError';
 }
 
-/** Formats a shape for messages: `[128, 2]`. */
+/**
+ * Formats a shape for messages: `[128, 2]`.
+ *
+ * @example
+ * ```ts
+ * import { formatShape } from '@diffeo/core';
+ *
+ * formatShape([128, 2]); // '[128, 2]'
+ * ```
+ */
 export function formatShape(shape: readonly number[]): string {
   return `[${shape.join(', ')}]`;
 }

@@ -157,6 +157,25 @@ export const BUILT_IN_TYPES: Readonly<Record<string, string>> = {
 /**
  * Creates a registry. With a `parent`, lookups that miss fall through to it, so a user can extend
  * the default registry without changing it.
+ *
+ * @example
+ * ```ts
+ * import { Affine } from '@diffeo/bijectors';
+ * import { createRegistry, defaultRegistry, definePlugin } from '@diffeo/core';
+ * import { z } from 'zod';
+ *
+ * const registry = createRegistry(defaultRegistry); // lookups that miss fall through to the built-in plugins
+ * registry.register(
+ *   definePlugin({
+ *     kind: 'bijector',
+ *     type: 'my-affine',
+ *     schema: z.strictObject({ dim: z.number().int().positive() }),
+ *     create: (config) => new Affine(config),
+ *   }),
+ * );
+ * const layer = registry.create<Affine>({ kind: 'bijector', type: 'my-affine', config: { dim: 2 } });
+ * defaultRegistry.has('bijector', 'my-affine'); // false: the default registry is unchanged
+ * ```
  */
 export function createRegistry(parent?: Registry): Registry {
   const plugins = new Map<string, Plugin<unknown, z.ZodType>>();

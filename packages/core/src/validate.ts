@@ -10,6 +10,15 @@ import { ConfigError, formatShape, NonFiniteError, ShapeError } from './errors.j
  * Checks that `t` is a float32 `[batch, dim]` tensor (with `dim` fixed when given) and returns it
  * typed as 2-D. Integer and boolean tensors are refused: kernels read their bits as floats and
  * layers would return integer outputs, so densities would be silently wrong.
+ *
+ * @example
+ * ```ts
+ * import { assertBatch } from '@diffeo/core';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * const x = assertBatch('x', tf.zeros([4, 2]), 2); // the same tensor, typed tf.Tensor2D
+ * assertBatch('x', tf.zeros([4, 3]), 2); // ShapeError: x: expected shape [batch, 2], got [4, 3]
+ * ```
  */
 export function assertBatch(name: string, t: tf.Tensor, dim?: number): tf.Tensor2D {
   if (!(t instanceof tf.Tensor)) throw new ShapeError(`${name}: expected a tensor, got ${typeof t}`);
@@ -32,6 +41,16 @@ export function assertBatch(name: string, t: tf.Tensor, dim?: number): tf.Tensor
 /**
  * Checks a context against a model's `contextDim` and the batch it goes with: required when
  * `contextDim > 0`, forbidden when 0, `[rows, contextDim]` with `rows` equal to the batch.
+ *
+ * @example
+ * ```ts
+ * import { assertContext } from '@diffeo/core';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * const c = assertContext('context', tf.ones([4, 1]), 1, 4); // tf.Tensor2D [4, 1]
+ * assertContext('context', undefined, 0, 4); // undefined: an unconditional model takes none
+ * assertContext('context', undefined, 1, 4); // ShapeError: context: expected a context of shape [4, 1], got none
+ * ```
  */
 export function assertContext(
   name: string,
@@ -57,7 +76,18 @@ export function assertContext(
   return c;
 }
 
-/** Throws `NonFiniteError` naming the first non-finite entry of `t` (reads the tensor back). */
+/**
+ * Throws `NonFiniteError` naming the first non-finite entry of `t` (reads the tensor back).
+ *
+ * @example
+ * ```ts
+ * import { assertFinite } from '@diffeo/core';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * assertFinite('x', tf.tensor2d([[0, 1], [Number.NaN, 2]]));
+ * // NonFiniteError: x: expected finite values, got NaN at row 1, column 0
+ * ```
+ */
 export function assertFinite(name: string, t: tf.Tensor): void {
   const values = t.dataSync();
   for (let i = 0; i < values.length; i++) {
@@ -70,7 +100,17 @@ export function assertFinite(name: string, t: tf.Tensor): void {
   }
 }
 
-/** Checks a positive integer option such as a sample count. */
+/**
+ * Checks a positive integer option such as a sample count.
+ *
+ * @example
+ * ```ts
+ * import { assertPositiveInt } from '@diffeo/core';
+ *
+ * assertPositiveInt('batchSize', 256); // fine
+ * assertPositiveInt('batchSize', 0); // ShapeError: batchSize: expected a positive integer, got 0
+ * ```
+ */
 export function assertPositiveInt(name: string, n: number): void {
   if (!Number.isInteger(n) || n <= 0) throw new ShapeError(`${name}: expected a positive integer, got ${n}`);
 }
@@ -85,6 +125,14 @@ export const MAX_SAMPLE_VALUES = 2 ** 28;
 /**
  * Checks a sample count `n` for rows of `width` values: a positive integer whose `n * width`
  * values can be allocated (at most {@link MAX_SAMPLE_VALUES}).
+ *
+ * @example
+ * ```ts
+ * import { assertSampleCount } from '@diffeo/core';
+ *
+ * assertSampleCount('n', 10_000, 2); // fine
+ * assertSampleCount('n', 2 ** 28, 2); // ShapeError: n: expected at most 134217728 rows of 2 values (...); draw them in chunks
+ * ```
  */
 export function assertSampleCount(name: string, n: number, width: number): void {
   assertPositiveInt(name, n);
@@ -122,6 +170,17 @@ function largestMagnitude(inputs: readonly [string, tf.Tensor | undefined][]): n
  * logProb, a logDet) may not be NaN. A NaN from finite inputs means they lie beyond what float32
  * can compute for this model (or its weights are broken): a `NonFiniteError` says so instead of
  * returning the NaN.
+ *
+ * @example
+ * ```ts
+ * import { guarded } from '@diffeo/core';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * // A public method of a custom model: finite inputs in, a NaN per-row result becomes an error.
+ * const logSum = (x: tf.Tensor2D) => guarded([['x', x]], () => tf.tidy(() => tf.sum(tf.log(x), 1) as tf.Tensor1D));
+ * logSum(tf.tensor2d([[1, 2]])); // [0.693]
+ * logSum(tf.tensor2d([[-1, 2]])); // NonFiniteError: x: the result of row 0 is NaN for finite inputs (...)
+ * ```
  */
 export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], body: () => T): T {
   const outer = depth === 0;
@@ -151,7 +210,17 @@ export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], b
   return result;
 }
 
-/** Checks the event and context widths a bijector or distribution is built with. */
+/**
+ * Checks the event and context widths a bijector or distribution is built with.
+ *
+ * @example
+ * ```ts
+ * import { assertDims } from '@diffeo/core';
+ *
+ * assertDims(2, 1); // a 2-D event with a 1-column context: fine
+ * assertDims(2.5, 0); // ConfigError: dim: expected a positive integer, got 2.5
+ * ```
+ */
 export function assertDims(dim: number, contextDim: number): void {
   if (!Number.isInteger(dim) || dim <= 0)
     throw new ConfigError(`dim: expected a positive integer, got ${dim}`);

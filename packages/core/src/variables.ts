@@ -27,12 +27,34 @@ export class VariableStore {
   }
 }
 
-/** Prefixes the names of a child's variables: `prefixed('layers.0', child.namedVariables())`. */
+/**
+ * Prefixes the names of a child's variables: `prefixed('layers.0', child.namedVariables())`.
+ *
+ * @example
+ * ```ts
+ * import { Affine } from '@diffeo/bijectors';
+ * import { prefixed } from '@diffeo/core';
+ *
+ * const layer = new Affine({ dim: 2 });
+ * prefixed('layers.0', layer.namedVariables()).map((v) => v.name); // ['layers.0.logScale', 'layers.0.shift']
+ * ```
+ */
 export function prefixed(prefix: string, vars: readonly NamedVariable[]): NamedVariable[] {
   return vars.map((v) => ({ name: `${prefix}.${v.name}`, variable: v.variable }));
 }
 
-/** The trainable variables among `vars`, in order. */
+/**
+ * The trainable variables among `vars`, in order.
+ *
+ * @example
+ * ```ts
+ * import { BatchNorm } from '@diffeo/bijectors';
+ * import { trainableVariables } from '@diffeo/core';
+ *
+ * const layer = new BatchNorm({ dim: 2 });
+ * trainableVariables(layer.namedVariables()).length; // 2: logScale and shift, not the running statistics
+ * ```
+ */
 export function trainableVariables(vars: readonly NamedVariable[]): tf.Variable[] {
   return vars.filter((v) => v.variable.trainable).map((v) => v.variable);
 }

@@ -23,17 +23,33 @@ export { type CsvOptions, parseCsv } from './loaders/csv.js';
 export { loadCsvFile, loadJsonFile } from './loaders/file.js';
 export { type JsonArrayOptions, parseJsonArray } from './loaders/json.js';
 export type { ColumnOptions, ColumnRef } from './loaders/table.js';
-export { Checkerboard, checkerboardPlugin } from './planar/checkerboard.js';
-export { ConcentricRings, concentricRingsPlugin } from './planar/concentric-rings.js';
-export { FOUR_CIRCLE_CENTRES, FourCircles, fourCirclesPlugin } from './planar/four-circles.js';
-export { HalfMoons, halfMoonsPlugin } from './planar/half-moons.js';
-export { Pinwheel, pinwheelPlugin } from './planar/pinwheel.js';
-export { Ring, ringPlugin } from './planar/ring.js';
-export { Spirals, spiralsPlugin } from './planar/spirals.js';
-export { EightStar, eightStarPlugin, Star, starPlugin } from './planar/star.js';
-export { TwoCircles, twoCirclesPlugin } from './planar/two-circles.js';
+export { Checkerboard, type CheckerboardConfig, checkerboardPlugin } from './planar/checkerboard.js';
+export {
+  ConcentricRings,
+  type ConcentricRingsConfig,
+  concentricRingsPlugin,
+} from './planar/concentric-rings.js';
+export {
+  FOUR_CIRCLE_CENTRES,
+  FourCircles,
+  type FourCirclesConfig,
+  fourCirclesPlugin,
+} from './planar/four-circles.js';
+export { HalfMoons, type HalfMoonsConfig, halfMoonsPlugin } from './planar/half-moons.js';
+export { Pinwheel, type PinwheelConfig, pinwheelPlugin } from './planar/pinwheel.js';
+export { Ring, type RingConfig, ringPlugin } from './planar/ring.js';
+export { Spirals, type SpiralsConfig, spiralsPlugin } from './planar/spirals.js';
+export {
+  EightStar,
+  type EightStarConfig,
+  eightStarPlugin,
+  Star,
+  type StarConfig,
+  starPlugin,
+} from './planar/star.js';
+export { TwoCircles, type TwoCirclesConfig, twoCirclesPlugin } from './planar/two-circles.js';
 export { plugins, registerDatasets } from './plugins.js';
-export { GaussianPower, gaussianPowerPlugin } from './power/gaussian-power.js';
+export { GaussianPower, type GaussianPowerConfig, gaussianPowerPlugin } from './power/gaussian-power.js';
 export { type DataSplits, type SplitOptions, selectRows, splitData } from './split.js';
 export { type DataTensors, toTensors } from './tensors.js';
 export type { DataArrays, Dataset } from './types.js';

@@ -29,7 +29,19 @@ export const plugins: Plugin[] = [
   digitsPlugin,
 ];
 
-/** Registers this package's data sets in `registry` (the default registry when omitted). */
+/**
+ * Registers this package's data sets in `registry` (the default registry when omitted).
+ *
+ * @example
+ * ```ts
+ * import { createRegistry } from '@diffeo/core';
+ * import { registerDatasets } from '@diffeo/datasets';
+ *
+ * const registry = createRegistry(); // a registry of your own, without the default one's plugins
+ * registerDatasets(registry);
+ * registry.list('dataset').map((p) => p.type); // ['checkerboard', 'concentric-rings', 'conditional', ...]
+ * ```
+ */
 export function registerDatasets(registry: Registry = defaultRegistry): void {
   for (const plugin of plugins) registry.register(plugin);
 }

@@ -107,6 +107,15 @@ function layerSeeds(options: Parsed, defaultLayers: number): number[] {
  * The spec of a RealNVP flow (Dinh et al. 2017): affine coupling layers with residual-net
  * conditioners, half masks, reverse permutations in between. Defaults: 8 layers, hidden 64,
  * 2 blocks.
+ *
+ * @example
+ * ```ts
+ * import { create } from '@diffeo/core';
+ * import { type Flow, realNVPSpec } from '@diffeo/distributions';
+ *
+ * const spec = realNVPSpec({ dim: 2, numTransforms: 4, seed: 0 }); // plain JSON: store it, edit it, send it
+ * const flow = create<Flow>(spec);
+ * ```
  */
 export function realNVPSpec(options: ArchitectureOptions): Spec {
   const o = parseConfig('realNVP options', architectureSchema, options);
@@ -131,6 +140,15 @@ export function realNVPSpec(options: ArchitectureOptions): Spec {
  * The spec of a masked autoregressive flow (MAF, Papamakarios et al. 2017): masked affine
  * autoregressive layers with residual MADEs and reverse permutations in between. Density
  * evaluation is one pass per layer, sampling `dim` passes. Defaults: 5 layers, hidden 64, 2 blocks.
+ *
+ * @example
+ * ```ts
+ * import { create } from '@diffeo/core';
+ * import { type Flow, mafSpec } from '@diffeo/distributions';
+ *
+ * const spec = mafSpec({ dim: 3, contextDim: 1, hiddenFeatures: 32, seed: 0 });
+ * const flow = create<Flow>(spec); // a conditional MAF: flow.logProb(x, context)
+ * ```
  */
 export function mafSpec(options: ArchitectureOptions): Spec {
   const o = parseConfig('maf options', architectureSchema, options);
@@ -153,6 +171,15 @@ export function mafSpec(options: ArchitectureOptions): Spec {
  * The spec of a neural spline flow (Durkan et al. 2019): rational-quadratic spline layers with
  * linear tails, autoregressive (default) or coupling, reverse permutations in between. Defaults:
  * 5 layers, hidden 64, 2 blocks, 8 bins, tail bound 3.
+ *
+ * @example
+ * ```ts
+ * import { create } from '@diffeo/core';
+ * import { type Flow, nsfSpec } from '@diffeo/distributions';
+ *
+ * const spec = nsfSpec({ dim: 2, kind: 'coupling', numBins: 10, tailBound: 5, seed: 0 });
+ * const flow = create<Flow>(JSON.parse(JSON.stringify(spec))); // a spec survives a JSON round trip
+ * ```
  */
 export function nsfSpec(options: NSFOptions): Spec {
   const o = parseConfig('nsf options', nsfSchema, options);
@@ -181,6 +208,15 @@ export function nsfSpec(options: NSFOptions): Spec {
  * The setting of the flows-for-flows paper (Klein, Raine, Golling 2022) for every flow it trains:
  * 4 MADE rational-quadratic layers, 8 bins, 2 residual blocks of 128 units, reverse permutations
  * between layers, linear tails with tail bound 4.
+ *
+ * @example
+ * ```ts
+ * import { create } from '@diffeo/core';
+ * import { type Flow, flowsForFlowsNSFSpec } from '@diffeo/distributions';
+ *
+ * const spec = flowsForFlowsNSFSpec({ dim: 2, contextDim: 1, seed: 3 }); // the paper's conditional base flow
+ * const base = create<Flow>(spec);
+ * ```
  */
 export function flowsForFlowsNSFSpec(options: FlowsForFlowsNSFOptions): Spec {
   return nsfSpec({

@@ -1,10 +1,18 @@
 // The extensibility test: a bijector written inside this file, registered in a registry, used in a
 // Chain inside a Flow, trained with `fit`, saved and loaded (memory handlers and file://) with the
-// same log-probabilities back. The "write your own bijector" guide of @diffeo/bijectors follows it.
+// same log-probabilities back; then checked at the data's scale, where it overflows, and trained with
+// `onNonFinite: 'throw'`. The "write your own bijector" guide of @diffeo/bijectors follows it.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ActNorm, BaseBijector, plugins as bijectorPlugins, type Chain, LULinear } from '@diffeo/bijectors';
+import {
+  ActNorm,
+  BaseBijector,
+  plugins as bijectorPlugins,
+  Chain,
+  Inverse,
+  LULinear,
+} from '@diffeo/bijectors';
 import {
   assertConfigRoundTrip,
   assertNoLeaks,
@@ -18,6 +26,7 @@ import {
   fit,
   type JsonObject,
   load,
+  NonFiniteError,
   type Registry,
   save,
 } from '@diffeo/core';
@@ -25,6 +34,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Flow } from './flow.js';
+import { StandardNormal } from './normal.js';
 import { plugins as distributionPlugins } from './plugins.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -270,5 +280,42 @@ describe('a user-defined bijector', () => {
 
     tf.dispose([trainX, heldX]);
     for (const m of [flow, fromMemory, fromFile]) m.dispose();
+  });
+
+  it('is checked at the data scale, where it overflows, and fails loudly in fit with onNonFinite: throw', async () => {
+    const skewed = new SinhArcsinh({ dim: 2 });
+    skewed.logB.assign(tf.tensor1d([-2, 2]));
+    const near = tf.randomNormal([64, 2], 0, 1, 'float32', 0) as tf.Tensor2D;
+    const far = tf.mul(near, 1000) as tf.Tensor2D;
+    const inverse = new Inverse(skewed);
+    // Near the origin both directions pass; the rows at the data's scale go to |u| ~ 1e27 through
+    // the inverse, and the log-determinant's log(1 + u^2) is Infinity.
+    expect(checkBijector(skewed, near).finite).toBe(true);
+    expect(checkBijector(inverse, near).finite).toBe(true);
+    expect(checkBijector(skewed, far).finite).toBe(true);
+    expect(checkBijector(inverse, far).finite).toBe(false);
+    const u = skewed.inverse(far).y;
+    expect(take(tf.max(tf.abs(u)))[0]).toBeGreaterThan(1e20);
+    u.dispose();
+
+    const tensorsBefore = tf.memory().numTensors;
+    const overflowing = new Flow(new StandardNormal({ dim: 2 }), skewed);
+    const run = fit(overflowing, far, { steps: 20, onNonFinite: 'throw', seed: 0 });
+    await expect(run).rejects.toThrow(NonFiniteError);
+    await expect(run).rejects.toThrow(/^fit: step 1: loss NaN/);
+    expect(Array.from(skewed.logB.dataSync())).toEqual([-2, 2]); // the weights before the failed step
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+
+    // With ActNorm next to the data, a fresh layer sees standardized rows and trains.
+    const standardized = new Flow(
+      new StandardNormal({ dim: 2 }),
+      new Chain([new SinhArcsinh({ dim: 2 }), new ActNorm({ dim: 2 })]),
+    );
+    const history = await fit(standardized, far, { steps: 20, onNonFinite: 'throw', seed: 0 });
+    expect(history.stopReason).toBe('completed');
+    expect(take(standardized.logProb(far)).every(Number.isFinite)).toBe(true);
+
+    tf.dispose([near, far]);
+    for (const m of [overflowing, standardized]) m.dispose();
   });
 });

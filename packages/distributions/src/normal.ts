@@ -74,7 +74,18 @@ export class DiagonalNormal extends BaseDistribution {
   }
 }
 
-/** log N(x; mean, diag(exp(logScale))^2) per row; mean and logScale broadcast against x. */
+/**
+ * log N(x; mean, diag(exp(logScale))^2) per row; mean and logScale broadcast against x.
+ *
+ * @example
+ * ```ts
+ * import { diagonalNormalLogProb } from '@diffeo/distributions';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * const x = tf.tensor2d([[0, 0], [1, -1]]);
+ * diagonalNormalLogProb(x, tf.zeros([2]), tf.zeros([2])); // [-1.838, -2.838]: log N(x; 0, I)
+ * ```
+ */
 export function diagonalNormalLogProb(x: tf.Tensor, mean: tf.Tensor, logScale: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
     const z = tf.mul(tf.sub(x, mean), tf.exp(tf.neg(logScale)));

@@ -14,7 +14,21 @@ export const plugins: Plugin[] = [
   flowPlugin,
 ];
 
-/** Registers this package's distributions in `registry` (the default registry when omitted). */
+/**
+ * Registers this package's distributions in `registry` (the default registry when omitted).
+ *
+ * @example
+ * ```ts
+ * import { registerBijectors } from '@diffeo/bijectors';
+ * import { createRegistry } from '@diffeo/core';
+ * import { nsf, registerDistributions } from '@diffeo/distributions';
+ *
+ * const registry = createRegistry(); // a registry of your own, without the default one's plugins
+ * registerBijectors(registry); // flows are built from bijectors
+ * registerDistributions(registry);
+ * const flow = nsf({ dim: 2, seed: 0 }, registry);
+ * ```
+ */
 export function registerDistributions(registry: Registry = defaultRegistry): void {
   for (const plugin of plugins) registry.register(plugin);
 }

@@ -19,6 +19,21 @@ const asFlow = (name: string, d: Distribution): Flow => {
  * The base transfer of the paper, f_phi' . f_phi^-1: encode `x` to the latent space of the flow `from`
  * and decode it with the flow `to`. With two flows on the same standard normal this is the map two
  * separately trained flows give, the paper's baseline for every flow for flows.
+ *
+ * @example
+ * ```ts
+ * import { fit } from '@diffeo/core';
+ * import { flowsForFlowsNSF } from '@diffeo/distributions';
+ * import { baseTransfer, meanTranslation } from '@diffeo/flows4flows';
+ *
+ * // xLeft, xRight: [n, 2] samples of the two distributions
+ * const left = flowsForFlowsNSF({ dim: 2, seed: 1 });
+ * const right = flowsForFlowsNSF({ dim: 2, seed: 2 });
+ * await fit(left, xLeft, { steps: 300, seed: 1 });
+ * await fit(right, xRight, { steps: 300, seed: 2 });
+ * const moved = baseTransfer(left, right, xLeft); // encoded by `left`, decoded by `right`
+ * meanTranslation(xLeft, moved); // how far the base transfer moves each point
+ * ```
  */
 export function baseTransfer(
   from: Distribution,

@@ -11,6 +11,23 @@ const customContexts = new Map<string, ContextFunction>();
  * Registers a context function under a name, so a context config can refer to it
  * (`{ type: 'custom', name, contextDim }`) and a saved model loads again in a process that
  * registered the same name.
+ *
+ * @example
+ * ```ts
+ * import { FlowForFlow, flowsForFlowsTransform, registerContextFunction } from '@diffeo/flows4flows';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * // f sees the target condition and the squared gap to it: 2 columns from 1-column conditions.
+ * registerContextFunction('target-and-gap', (cIn, cOut) =>
+ *   tf.tidy(() => tf.concat([cOut, tf.square(tf.sub(cOut, cIn))], 1) as tf.Tensor2D),
+ * );
+ * const f4f = new FlowForFlow({
+ *   transform: flowsForFlowsTransform({ dim: 2, contextDim: 2 }),
+ *   left: base, // a trained conditional flow with contextDim 1
+ *   context: { type: 'custom', name: 'target-and-gap', contextDim: 2 },
+ *   basesTrained: true,
+ * });
+ * ```
  */
 export function registerContextFunction(name: string, fn: ContextFunction): void {
   if (customContexts.has(name) && customContexts.get(name) !== fn) {

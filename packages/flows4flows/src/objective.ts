@@ -192,7 +192,21 @@ export class FlowForFlowObjective implements Trainable {
   }
 }
 
-/** The objective of a flow for flows; see {@link FlowForFlowObjective}. */
+/**
+ * The objective of a flow for flows; see {@link FlowForFlowObjective}.
+ *
+ * @example
+ * ```ts
+ * import { fit } from '@diffeo/core';
+ * import { FlowForFlow, flowForFlowObjective, flowsForFlowsTransform, pairData } from '@diffeo/flows4flows';
+ *
+ * // left, right: flows trained on xLeft and xRight
+ * const f4f = new FlowForFlow({ transform: flowsForFlowsTransform({ dim: 2 }), left, right, basesTrained: true });
+ * const objective = flowForFlowObjective(f4f, { penalty: { type: 'l1', weight: 1 }, totalSteps: 500 });
+ * await fit(objective, pairData({ x: xLeft }, { x: xRight }), { steps: 500, learningRate: 1e-3 });
+ * const moved = f4f.transport(xLeft); // left to right
+ * ```
+ */
 export function flowForFlowObjective(
   model: FlowForFlow,
   options: ObjectiveOptions = {},
@@ -210,6 +224,16 @@ export interface SideData {
  * Puts left and right rows side by side for {@link FlowForFlowObjective}: `x = [x_left | x_right]`
  * (and `context = [c_left | c_right]`), using the first `min(n_left, n_right)` rows of each. The
  * caller disposes the result.
+ *
+ * @example
+ * ```ts
+ * import { pairData } from '@diffeo/flows4flows';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * const left = { x: tf.randomNormal([100, 2]) as tf.Tensor2D, context: tf.zeros([100, 1]) as tf.Tensor2D };
+ * const right = { x: tf.randomNormal([80, 2]) as tf.Tensor2D, context: tf.ones([80, 1]) as tf.Tensor2D };
+ * const batch = pairData(left, right); // x [80, 4] = [x_left | x_right], context [80, 2]
+ * ```
  */
 export function pairData(left: SideData, right: SideData): Batch {
   const n = Math.min(left.x.shape[0], right.x.shape[0]);

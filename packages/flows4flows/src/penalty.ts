@@ -10,6 +10,16 @@ const customDistances = new Map<string, DistanceFunction>();
 /**
  * Registers a distance under a name, so a penalty config can refer to it (`{ type: 'custom', name }`)
  * and a saved model keeps working after it is loaded in a process that registered the same name.
+ *
+ * @example
+ * ```ts
+ * import { flowForFlowObjective, registerDistance } from '@diffeo/flows4flows';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * // The largest move of any coordinate, per row.
+ * registerDistance('max-abs', (input, output) => tf.tidy(() => tf.max(tf.abs(tf.sub(output, input)), 1) as tf.Tensor1D));
+ * const objective = flowForFlowObjective(f4f, { penalty: { type: 'custom', name: 'max-abs', weight: 0.5 } });
+ * ```
  */
 export function registerDistance(name: string, fn: DistanceFunction): void {
   if (customDistances.has(name) && customDistances.get(name) !== fn) {
@@ -79,12 +89,32 @@ export class DistancePenalty {
   }
 }
 
-/** Sum over columns of |output - input|, per row. */
+/**
+ * Sum over columns of |output - input|, per row.
+ *
+ * @example
+ * ```ts
+ * import { l1Distance } from '@diffeo/flows4flows';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * l1Distance(tf.tensor2d([[0, 0]]), tf.tensor2d([[3, -4]])); // [7]
+ * ```
+ */
 export function l1Distance(input: tf.Tensor2D, output: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.sum(tf.abs(tf.sub(output, input)), 1) as tf.Tensor1D);
 }
 
-/** Sum over columns of (output - input)^2, per row (ffflows' MSELoss summed, no square root). */
+/**
+ * Sum over columns of (output - input)^2, per row (ffflows' MSELoss summed, no square root).
+ *
+ * @example
+ * ```ts
+ * import { l2Distance } from '@diffeo/flows4flows';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * l2Distance(tf.tensor2d([[0, 0]]), tf.tensor2d([[3, -4]])); // [25]
+ * ```
+ */
 export function l2Distance(input: tf.Tensor2D, output: tf.Tensor2D): tf.Tensor1D {
   return tf.tidy(() => tf.sum(tf.square(tf.sub(output, input)), 1) as tf.Tensor1D);
 }

@@ -29,6 +29,16 @@ const setIdentityInit = (spec: JsonObject, identity: boolean): JsonObject => {
  * residual blocks of 128, tail bound 4), with reverse permutations after every layer so that their
  * number is even and the layers compose to the identity at an identity initialisation (as ffflows
  * keeps the last permutation of a flow for flows with an even number of layers).
+ *
+ * @example
+ * ```ts
+ * import { type Bijector, create } from '@diffeo/core';
+ * import { flowsForFlowsTransformSpec } from '@diffeo/flows4flows';
+ *
+ * // A chain of 4 spline layers, each followed by a reverse permutation; nflows' random start.
+ * const spec = flowsForFlowsTransformSpec({ dim: 2, contextDim: 1, init: 'random', seed: 3 });
+ * const f = create<Bijector>(spec);
+ * ```
  */
 export function flowsForFlowsTransformSpec(options: TransformOptions): Spec {
   const flow = flowsForFlowsNSFSpec({
@@ -51,7 +61,18 @@ export function flowsForFlowsTransformSpec(options: TransformOptions): Spec {
   return { kind: 'bijector', type: 'chain', config: { bijectors: layers } };
 }
 
-/** The paper's transform f; see {@link flowsForFlowsTransformSpec}. */
+/**
+ * The paper's transform f; see {@link flowsForFlowsTransformSpec}.
+ *
+ * @example
+ * ```ts
+ * import { flowsForFlowsTransform } from '@diffeo/flows4flows';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * const f = flowsForFlowsTransform({ dim: 2 }); // a Bijector, exactly the identity before training
+ * const { y } = f.forward(tf.tensor2d([[0.5, -1]])); // [[0.5, -1]]
+ * ```
+ */
 export function flowsForFlowsTransform(
   options: TransformOptions,
   registry: Registry = defaultRegistry,

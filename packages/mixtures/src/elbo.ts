@@ -24,7 +24,19 @@ export function mixtureElbo(logPxz: tf.Tensor2D, logPz: tf.Tensor1D, logQ: tf.Te
 /**
  * The exact mixture log-density per row: log Σ_z exp(log p(z) + log p(x|z)), computed stably.
  *
- * @param logPxz `[batch, K]`; @param logPz `[K]`. @returns `[batch]`.
+ * @param logPxz `[batch, K]` log p(x|z) of each row under each component.
+ * @param logPz `[K]` log p(z).
+ * @returns `[batch]`.
+ *
+ * @example
+ * ```ts
+ * import { mixtureLogProb } from '@diffeo/mixtures';
+ * import * as tf from '@tensorflow/tfjs-core';
+ *
+ * const logPxz = tf.tensor2d([[-1, -3], [-2, -2]]); // 2 rows under K = 2 components
+ * const logPz = tf.log(tf.tensor1d([0.5, 0.5]));
+ * mixtureLogProb(logPxz, logPz); // [-1.566, -2]: log(0.5 e^-1 + 0.5 e^-3), log(e^-2)
+ * ```
  */
 export function mixtureLogProb(logPxz: tf.Tensor2D, logPz: tf.Tensor1D): tf.Tensor1D {
   return tf.tidy(() => tf.logSumExp(tf.add(logPxz, logPz), 1) as tf.Tensor1D);

@@ -19,7 +19,17 @@ export const temperatureScheduleSchema = z.strictObject({
 /** What {@link temperatureAt} takes (fields with defaults are optional). */
 export type TemperatureSchedule = z.input<typeof temperatureScheduleSchema>;
 
-/** Checks a temperature: a finite number > 0. */
+/**
+ * Checks a temperature: a finite number > 0.
+ *
+ * @example
+ * ```ts
+ * import { checkTemperature } from '@diffeo/mixtures';
+ *
+ * checkTemperature('temperature', 0.5); // 0.5
+ * checkTemperature('temperature', 0); // ConfigError: temperature: expected a finite temperature > 0, got 0
+ * ```
+ */
 export function checkTemperature(name: string, t: number): number {
   if (typeof t !== 'number' || !Number.isFinite(t) || t <= 0) {
     throw new ConfigError(`${name}: expected a finite temperature > 0, got ${String(t)}`);

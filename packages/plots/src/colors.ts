@@ -28,6 +28,16 @@ function hslToHex(h: number, s: number, l: number): string {
  * A color for each 2-D point from where it sits: hue from its angle around the points' centre,
  * lightness from its distance. Drawing a map's images with their inputs' colors shows where each
  * point went (the flows-for-flows paper's figures).
+ *
+ * @example
+ * ```ts
+ * import { panels, positionColors, scatter } from '@diffeo/plots';
+ *
+ * const inputs = [[1, 0], [0, 1], [-1, 0], [0, -1]];
+ * const images = [[2, 0], [0, 1], [-2, 0], [0, -1]]; // where a map sent each input
+ * const color = positionColors(inputs); // one '#rrggbb' per point, from its angle and radius
+ * const fig = panels([scatter({ points: inputs, color }), scatter({ points: images, color })]);
+ * ```
  */
 export function positionColors(points: readonly (readonly number[])[]): string[] {
   const n = points.length;

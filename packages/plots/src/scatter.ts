@@ -23,7 +23,26 @@ export interface ScatterOptions {
 
 const isCss = (c: string | number) => typeof c === 'string' && c.startsWith('#');
 
-/** The scatter layer of {@link scatter}, for layering over a background such as a heatmap. */
+/**
+ * The scatter layer of {@link scatter}, for layering over a background such as a heatmap.
+ *
+ * @example
+ * ```ts
+ * import { type Figure, renderSvg, scatterLayer } from '@diffeo/plots';
+ *
+ * // Samples over a vertical rule at x = 0, in one Vega-Lite layered spec.
+ * const fig = {
+ *   $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+ *   width: 260,
+ *   height: 260,
+ *   layer: [
+ *     { data: { values: [{ x: 0 }] }, mark: 'rule', encoding: { x: { field: 'x', type: 'quantitative' } } },
+ *     scatterLayer({ points: [[-1, 0.5], [0.5, 1], [1, -1]], color: [0, 1, 1] }),
+ *   ],
+ * } as Figure;
+ * const svg = await renderSvg(fig);
+ * ```
+ */
 export function scatterLayer(options: ScatterOptions) {
   const { points, color } = options;
   if (color !== undefined && color.length !== points.length) {

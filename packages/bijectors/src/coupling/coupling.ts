@@ -57,6 +57,7 @@ export class Coupling extends BaseBijector {
   /** The network that computes the transformer's parameters. */
   readonly conditioner: Conditioner;
   readonly transformer: Transformer;
+  /** @internal Splits rows into passed-through and transformed columns and merges them back. */
   protected readonly splitter: MaskSplitter;
   protected readonly settings: z.output<typeof couplingSchema>;
 

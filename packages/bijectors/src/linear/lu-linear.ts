@@ -48,7 +48,7 @@ export function unitTriangularInverse(m: tf.Tensor2D): tf.Tensor2D {
  * A learnable invertible linear map x = W u + b with W = P L U: P a fixed permutation, L lower
  * triangular with a unit diagonal, U upper triangular with a positive diagonal exp(logDiag). Then
  * log|det W| = sum(logDiag), for every row; the inverse u = U^-1 L^-1 P^T (x - b) uses the inverse
- * of the triangular factors (computed as finite Neumann series, see {@link unitTriangularInverse}).
+ * of the triangular factors (computed as finite Neumann series).
  *
  * At initialisation L = U = I and b = 0, so with the default `permutation: 'identity'` the layer
  * is the identity; with `'reverse'`, `'random'` (seeded) or an array it starts as that permutation

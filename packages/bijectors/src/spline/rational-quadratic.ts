@@ -169,7 +169,7 @@ function binOneHot(x: tf.Tensor, interior: tf.Tensor): tf.Tensor {
  *
  * Where a fused kernel is registered (cpu and wasm, `@diffeo/core`'s `DiffeoRQSpline`) the spline runs as one
  * kernel forward and one backward, in float64 inside; elsewhere (webgl) op by op, as
- * {@link rationalQuadraticSplineOps}, whose bin look-up is a compare-and-sum one-hot so that its
+ * `rationalQuadraticSplineOps`, whose bin look-up is a compare-and-sum one-hot so that its
  * gradients exist on every backend.
  *
  * @example

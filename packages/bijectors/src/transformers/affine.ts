@@ -3,16 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import type { Transformer, TransformerOutput } from './transformer.js';
 
-/**
- * The affine transformer's options, with their defaults. How the unconstrained output s becomes the
- * positive scale of the data -> latent map u = x * scale + shift:
- * - `scale: 'exp-tanh'` (default): log-scale = B tanh(s / B) with B = `logScaleBound` (3): the scale
- *   stays in (e^-B, e^B), is exactly 1 at s = 0 and has slope 1 there (zuko's soft clamp), so a zero
- *   network output is the identity.
- * - `scale: 'sigmoid'` (nflows): scale = sigmoid(s + 2) + 1e-3, in (1e-3, 1.001); it can only
- *   contract towards the latent space, and it is 1 only where the sigmoid saturates, so a layer
- *   with it cannot start as the identity. Use it to match nflows number for number.
- */
+/** The fields of {@link AffineTransformerOptions}, with their defaults. */
 export const affineTransformerFields = {
   scale: z.enum(['exp-tanh', 'sigmoid']).default('exp-tanh'),
   logScaleBound: z.number().positive().finite().default(3),
@@ -21,7 +12,16 @@ export const affineTransformerFields = {
 /** The schema of the affine transformer's options. */
 export const affineTransformerSchema = z.strictObject(affineTransformerFields);
 
-/** The affine transformer's options (all optional). */
+/**
+ * The affine transformer's options (all optional). How the unconstrained output s becomes the
+ * positive scale of the data -> latent map u = x * scale + shift:
+ * - `scale: 'exp-tanh'` (default): log-scale = B tanh(s / B) with B = `logScaleBound` (3): the scale
+ *   stays in (e^-B, e^B), is exactly 1 at s = 0 and has slope 1 there (zuko's soft clamp), so a zero
+ *   network output is the identity.
+ * - `scale: 'sigmoid'` (nflows): scale = sigmoid(s + 2) + 1e-3, in (1e-3, 1.001); it can only
+ *   contract towards the latent space, and it is 1 only where the sigmoid saturates, so a layer
+ *   with it cannot start as the identity. Use it to match nflows number for number.
+ */
 export type AffineTransformerOptions = z.input<typeof affineTransformerSchema>;
 
 /** How the affine transformer's scale is parameterised. */
@@ -31,7 +31,7 @@ export type AffineScale = 'exp-tanh' | 'sigmoid';
  * The affine transformer of Real NVP (Dinh et al. 2017) and MAF (Papamakarios et al. 2017): per
  * dimension, parameters (s, shift) and, from data to latent, u = x * scale(s) + shift, with
  * log|du/dx| = log scale(s); `forward` is x = (u - shift) / scale(s). See
- * {@link affineTransformerFields} for the two scale parameterisations.
+ * {@link AffineTransformerOptions} for the two scale parameterisations.
  *
  * @example
  * ```ts

@@ -55,6 +55,16 @@ function weightChecksums(
 /**
  * Turns a module into TensorFlow.js model artifacts: its spec as the topology and its named
  * variables as weights. Any `tf.io` handler can then store them.
+ *
+ * @example
+ * ```ts
+ * import { toArtifacts } from '@diffeo/core';
+ * import { realNVP } from '@diffeo/distributions';
+ *
+ * const artifacts = await toArtifacts(realNVP({ dim: 2, seed: 0 }));
+ * artifacts.modelTopology; // { formatVersion, spec: { kind: 'distribution', type: 'flow', config }, checksums }
+ * artifacts.weightSpecs?.map((w) => w.name); // every variable by its stable name
+ * ```
  */
 export async function toArtifacts(model: Module): Promise<tf.io.ModelArtifacts> {
   const vars = model.namedVariables();
@@ -155,6 +165,15 @@ const BYTES_PER: Record<string, number> = { float32: 4, int32: 4, bool: 1 };
  * Builds the module an artifact describes and assigns its weights. Fails with a
  * `SerializationError` naming the mismatch: unknown type, invalid config, a missing, extra,
  * misshapen or non-finite weight, or truncated weight data.
+ *
+ * @example
+ * ```ts
+ * import { fromArtifacts, toArtifacts } from '@diffeo/core';
+ * import { type Flow, realNVP } from '@diffeo/distributions';
+ *
+ * const flow = realNVP({ dim: 2, seed: 0 });
+ * const copy = fromArtifacts<Flow>(await toArtifacts(flow)); // a new Flow with the same config and weights
+ * ```
  */
 export function fromArtifacts<T extends Module = Module>(
   artifacts: tf.io.ModelArtifacts,

@@ -5,6 +5,9 @@ import type { DataArrays } from '../types.js';
 
 const schema = z.strictObject({});
 
+/** What {@link Checkerboard} takes: no options (an empty object). */
+export type CheckerboardConfig = z.input<typeof schema>;
+
 /**
  * The 2-D checkerboard of the flows-for-flows paper (Klein, Raine, Golling 2022; the companion
  * code `ffflows/data/plane.py`, itself from the neural spline flows repository): uniform on the 8
@@ -21,7 +24,7 @@ export class Checkerboard extends BaseDataset {
   readonly type = 'checkerboard';
   readonly dim = 2;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: CheckerboardConfig = {}) {
     super();
     parseConfig("dataset 'checkerboard' config", schema, config);
   }

@@ -8,6 +8,9 @@ const schema = z.strictObject({
   relativeNoise: z.number().nonnegative().default(0.05),
 });
 
+/** What {@link ConcentricRings} takes; every option has a default. */
+export type ConcentricRingsConfig = z.input<typeof schema>;
+
 /**
  * Concentric rings of the flows-for-flows paper (companion code `ConcentricRings`): rings centred
  * at the origin with radii 0.8, 1.6, 2.4, 3.2; a point on ring k is r_k (cos θ, sin θ) +
@@ -26,7 +29,7 @@ export class ConcentricRings extends BaseDataset {
   override readonly numClasses: number;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: ConcentricRingsConfig = {}) {
     super();
     this.config = parseConfig("dataset 'concentric-rings' config", schema, config);
     this.numClasses = this.config.radii.length;

@@ -8,6 +8,9 @@ const schema = z.strictObject({
   noise: z.number().nonnegative().default(0.1),
 });
 
+/** What {@link FourCircles} takes; every option has a default. */
+export type FourCirclesConfig = z.input<typeof schema>;
+
 /** The circle centres, in label order: counter-clockwise from the first quadrant. */
 export const FOUR_CIRCLE_CENTRES: readonly (readonly [number, number])[] = [
   [1, 1],
@@ -34,7 +37,7 @@ export class FourCircles extends BaseDataset {
   override readonly numClasses = 4;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: FourCirclesConfig = {}) {
     super();
     this.config = parseConfig("dataset 'four-circles' config", schema, config);
   }

@@ -7,6 +7,9 @@ const schema = z.strictObject({
   noise: z.number().nonnegative().default(0.1),
 });
 
+/** What {@link HalfMoons} takes; every option has a default. */
+export type HalfMoonsConfig = z.input<typeof schema>;
+
 /**
  * Two interleaving half-moons, the second data set of the marginalizing-flows thesis, defined as
  * scikit-learn's `make_moons`: moon 0 is (cos t, sin t), moon 1 is (1 - cos t, 0.5 - sin t), t
@@ -25,7 +28,7 @@ export class HalfMoons extends BaseDataset {
   override readonly numClasses = 2;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: HalfMoonsConfig = {}) {
     super();
     this.config = parseConfig("dataset 'half-moons' config", schema, config);
   }

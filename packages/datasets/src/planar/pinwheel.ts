@@ -11,6 +11,9 @@ const schema = z.strictObject({
   scale: z.number().positive().default(0.5),
 });
 
+/** What {@link Pinwheel} takes; every option has a default. */
+export type PinwheelConfig = z.input<typeof schema>;
+
 /**
  * The pinwheel of the variational-mixture-of-flows paper (Pires and Figueiredo), as defined by
  * Johnson et al. 2016 ("Composing graphical models with neural networks") with the paper's
@@ -31,7 +34,7 @@ export class Pinwheel extends BaseDataset {
   override readonly numClasses: number;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: PinwheelConfig = {}) {
     super();
     this.config = parseConfig("dataset 'pinwheel' config", schema, config);
     this.numClasses = this.config.wings;

@@ -8,6 +8,9 @@ const schema = z.strictObject({
   noise: z.number().nonnegative().default(0.3375),
 });
 
+/** What {@link Ring} takes; every option has a default. */
+export type RingConfig = z.input<typeof schema>;
+
 /**
  * The ring of the flows-for-flows paper (companion code `Anulus` with `radius=1.25`, inner radius
  * 1 and width 0.3): radius (cos θ, sin θ) + `noise` · N(0, I), θ uniform, with radius 2.25 and
@@ -23,7 +26,7 @@ export class Ring extends BaseDataset {
   readonly dim = 2;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: RingConfig = {}) {
     super();
     this.config = parseConfig("dataset 'ring' config", schema, config);
   }

@@ -7,6 +7,9 @@ const schema = z.strictObject({
   noise: z.number().nonnegative().default(0.1),
 });
 
+/** What {@link Spirals} takes; every option has a default. */
+export type SpiralsConfig = z.input<typeof schema>;
+
 /**
  * Two interleaved spirals of the flows-for-flows paper (companion code `TwoSpiralsDataset`, from
  * the neural spline flows repository). With t = 3π √U (540 degrees of turn), arm 0 is
@@ -25,7 +28,7 @@ export class Spirals extends BaseDataset {
   override readonly numClasses = 2;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: SpiralsConfig = {}) {
     super();
     this.config = parseConfig("dataset 'spirals' config", schema, config);
   }

@@ -8,9 +8,15 @@ const starSchema = z.strictObject({
   noise: z.number().nonnegative().default(0.1),
 });
 
+/** What {@link Star} takes; every option has a default. */
+export type StarConfig = z.input<typeof starSchema>;
+
 const eightStarSchema = z.strictObject({
   noise: z.number().nonnegative().default(0.1),
 });
+
+/** What {@link EightStar} takes; every option has a default. */
+export type EightStarConfig = z.input<typeof eightStarSchema>;
 
 /**
  * The star of the flows-for-flows paper (companion code `Star`): `bars` bars (default 4) radiating
@@ -32,7 +38,7 @@ export class Star extends BaseDataset {
   protected readonly bars: number;
   protected readonly noise: number;
 
-  constructor(config: z.input<typeof starSchema> = {}) {
+  constructor(config: StarConfig = {}) {
     super();
     const { bars, noise } = parseConfig("dataset 'star' config", starSchema, config);
     this.bars = bars;
@@ -72,7 +78,7 @@ export class Star extends BaseDataset {
 export class EightStar extends Star {
   override readonly type: string = 'eight-star';
 
-  constructor(config: z.input<typeof eightStarSchema> = {}) {
+  constructor(config: EightStarConfig = {}) {
     const { noise } = parseConfig("dataset 'eight-star' config", eightStarSchema, config);
     super({ bars: 8, noise });
   }

@@ -8,6 +8,9 @@ const schema = z.strictObject({
   noise: z.number().nonnegative().default(0.05),
 });
 
+/** What {@link TwoCircles} takes; every option has a default. */
+export type TwoCirclesConfig = z.input<typeof schema>;
+
 /**
  * Two concentric circles, the second toy set of the variational-mixture-of-flows paper, defined
  * as scikit-learn's `make_circles`: circle 0 has radius 1, circle 1 radius `factor` (default 0.5),
@@ -25,7 +28,7 @@ export class TwoCircles extends BaseDataset {
   override readonly numClasses = 2;
   private readonly config: z.output<typeof schema>;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: TwoCirclesConfig = {}) {
     super();
     this.config = parseConfig("dataset 'two-circles' config", schema, config);
   }

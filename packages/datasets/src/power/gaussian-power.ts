@@ -15,6 +15,9 @@ const schema = z.strictObject({
   psi: z.number().int().min(1).default(2),
 });
 
+/** What {@link GaussianPower} takes; every option has a default. */
+export type GaussianPowerConfig = z.input<typeof schema>;
+
 /** Euler-Mascheroni constant γ. */
 const EULER_GAMMA = 0.5772156649015329;
 const HALF_LOG_TWO_PI = 0.5 * Math.log(2 * Math.PI);
@@ -51,7 +54,7 @@ export class GaussianPower extends BaseDataset {
   readonly dim: number;
   readonly psi: number;
 
-  constructor(config: z.input<typeof schema> = {}) {
+  constructor(config: GaussianPowerConfig = {}) {
     super();
     const { dim, psi } = parseConfig("dataset 'gaussian-power' config", schema, config);
     this.dim = dim;
