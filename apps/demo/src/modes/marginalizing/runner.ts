@@ -246,6 +246,7 @@ function viewExtent(data: LoadedData): Extent {
 
 /** How the runs ended, in one line for the status: the steps, what did not complete, the best B. */
 function summary(job: MarginalizingJob, histories: [number, FitHistory][], best: number | undefined): string {
+  if (histories.length === 0) return 'stopped before the first model trained';
   const trained = histories.map(([b]) => b).join(', ');
   const notes = histories.flatMap(([b, h]) => {
     if (h.stopReason === 'non-finite') {
@@ -253,8 +254,11 @@ function summary(job: MarginalizingJob, histories: [number, FitHistory][], best:
         `B = ${b}: the loss became non-finite at step ${h.nonFinite?.step}, the last finite weights were restored`,
       ];
     }
+    if (h.stopReason === 'aborted') return [`B = ${b} stopped after ${h.steps}`];
     return h.stopReason === 'completed' ? [] : [`B = ${b}: ${h.stopReason} after ${h.steps} steps`];
   });
+  const untrained = job.auxDims.slice(histories.length);
+  if (untrained.length > 0) notes.push(`B = ${untrained.join(', ')} not trained`);
   const outcome = notes.length === 0 ? 'completed' : notes.join('; ');
   const bestNote = best === undefined ? '' : `; best held-out estimate: B = ${best}`;
   return `B = ${trained}: ${job.steps} steps each, ${outcome}${bestNote}`;
