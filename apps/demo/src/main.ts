@@ -103,7 +103,7 @@ async function onMessage(message: FromWorker, start: boolean): Promise<void> {
       // The first and latest loss of the run, for whoever checks that it falls (the browser tests).
       progress.dataset.firstLoss ??= String(message.loss);
       progress.dataset.lastLoss = String(message.loss);
-      status.textContent = `step ${message.step}/${message.steps}, loss ${message.loss.toFixed(3)}`;
+      status.textContent = `${message.phase === undefined ? '' : `${message.phase}: `}step ${message.step}/${message.steps}, loss ${message.loss.toFixed(3)}`;
       break;
     case 'state':
       status.dataset.state = message.state;
@@ -156,8 +156,15 @@ async function loadModel(from: 'indexeddb' | File[]): Promise<void> {
   }
 }
 
-modelButtons.save.addEventListener('click', () => send({ type: 'save', to: 'indexeddb' }));
-modelButtons.download.addEventListener('click', () => send({ type: 'save', to: 'download' }));
+/** Saves the current model; the mode's job goes along so a mode with several models can pick one. */
+async function saveModel(to: 'indexeddb' | 'download'): Promise<void> {
+  showError('');
+  const job = await mode?.job().catch(() => undefined);
+  send({ type: 'save', to, ...(job === undefined ? {} : { job }) });
+}
+
+modelButtons.save.addEventListener('click', () => void saveModel('indexeddb'));
+modelButtons.download.addEventListener('click', () => void saveModel('download'));
 modelButtons.load.addEventListener('click', () => void loadModel('indexeddb'));
 upload.addEventListener('change', () => void loadModel(Array.from(upload.files ?? [])));
 buttons.train.addEventListener('click', () => void train());

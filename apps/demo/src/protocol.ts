@@ -1,6 +1,7 @@
 import type { BackendInfo } from '@diffeo/core';
 import type { io } from '@tensorflow/tfjs-core';
 import type { DensityJob, DensityMessage } from './modes/density/protocol.js';
+import type { MarginalizingJob, MarginalizingMessage } from './modes/marginalizing/protocol.js';
 
 /**
  * The messages between the page and the training worker. Each mode adds its job and the messages
@@ -58,17 +59,20 @@ export interface TrainingSettings {
 }
 
 /** A job of any mode: its `mode` names the runner in the worker that does it. */
-export type Job = DensityJob;
+export type Job = DensityJob | MarginalizingJob;
 export type ModeName = Job['mode'];
 
 /** What a mode's views draw: each mode's own messages. */
-export type ModeMessage = DensityMessage;
+export type ModeMessage = DensityMessage | MarginalizingMessage;
 
 export type ToWorker =
   | { type: 'backend'; backend: DemoBackend; wasmPaths: Record<string, string> }
   | { type: 'start'; job: Job }
-  /** Saves the current model in the browser's IndexedDB, or hands its artifacts to the page to download. */
-  | { type: 'save'; to: 'indexeddb' | 'download' }
+  /**
+   * Saves the current model in the browser's IndexedDB, or hands its artifacts to the page to
+   * download; `job` is what the mode's controls say now (a mode holding several models picks one).
+   */
+  | { type: 'save'; to: 'indexeddb' | 'download'; job?: Job }
   /** Loads a model from IndexedDB or from uploaded files (model.json and its weights), scored on the job's data. */
   | { type: 'load'; from: 'indexeddb' | File[]; job: Job }
   | { type: 'pause' }
@@ -77,7 +81,8 @@ export type ToWorker =
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo; catalog: Catalog }
-  | { type: 'progress'; step: number; steps: number; loss: number }
+  /** `phase` names what runs, for a mode that trains in several parts (shown in the status). */
+  | { type: 'progress'; step: number; steps: number; loss: number; phase?: string }
   | { type: 'artifacts'; artifacts: ModelArtifacts }
   /** Where the model went or came from, and its validation NLL there (the same number after a round trip). */
   | { type: 'model'; event: 'saved' | 'loaded'; where: string; validationLoss: number }

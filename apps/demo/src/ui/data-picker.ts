@@ -13,9 +13,15 @@ export interface DataPicker {
 
 /**
  * Builds a data picker whose controls have ids `id` (the menu), `${id}-csv` (the file input) and
- * `${id}-<field>` (the config form), so a page may hold several.
+ * `${id}-<field>` (the config form), so a page may hold several. `initialConfig` sets fields of
+ * the `initial` set's form (e.g. a power other than the schema's default).
  */
-export function dataPicker(catalog: Catalog, id: string, initial: string): DataPicker {
+export function dataPicker(
+  catalog: Catalog,
+  id: string,
+  initial: string,
+  initialConfig: Record<string, string | number> = {},
+): DataPicker {
   const menu = select(
     id,
     [...catalog.datasets.map((d) => [d.type, d.type] as const), ['csv', 'upload a CSV…']],
@@ -28,6 +34,11 @@ export function dataPicker(catalog: Catalog, id: string, initial: string): DataP
     const entry = catalog.datasets.find((d) => d.type === menu.value);
     options = entry === undefined ? undefined : schemaForm(entry.schema, id);
     form.replaceChildren(options?.element ?? labelled('CSV file (numeric columns)', csvInput));
+    if (menu.value !== initial) return;
+    for (const [field, value] of Object.entries(initialConfig)) {
+      const control = form.querySelector<HTMLInputElement | HTMLSelectElement>(`#${id}-${field}`);
+      if (control !== null) control.value = String(value);
+    }
   };
   menu.addEventListener('change', showForm);
   showForm();

@@ -3,15 +3,28 @@ import { type DataArrays, toTensors } from '@diffeo/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Extent, Grid } from '../protocol.js';
 
-/** The box the plots cover: the data's range in its first two columns, with a margin. */
-export function extentOf(data: DataArrays, margin = 0.1): Extent {
+/**
+ * The box the plots cover: the data's range in its first two columns, with a margin. With `trim`,
+ * the range between the `trim` and `1 - trim` quantiles instead, so a few far outliers (heavy-tailed
+ * data) do not shrink the bulk to a dot.
+ */
+export function extentOf(data: DataArrays, margin = 0.1, trim = 0): Extent {
   const lo = [Infinity, Infinity];
   const hi = [-Infinity, -Infinity];
-  for (let i = 0; i < data.n; i++) {
+  if (trim > 0) {
     for (let j = 0; j < 2; j++) {
-      const v = data.x[i * data.dim + j]!;
-      lo[j] = Math.min(lo[j]!, v);
-      hi[j] = Math.max(hi[j]!, v);
+      const column = Float64Array.from({ length: data.n }, (_, i) => data.x[i * data.dim + j]!).sort();
+      const at = (q: number) => column[Math.min(data.n - 1, Math.max(0, Math.round(q * (data.n - 1))))]!;
+      lo[j] = at(trim);
+      hi[j] = at(1 - trim);
+    }
+  } else {
+    for (let i = 0; i < data.n; i++) {
+      for (let j = 0; j < 2; j++) {
+        const v = data.x[i * data.dim + j]!;
+        lo[j] = Math.min(lo[j]!, v);
+        hi[j] = Math.max(hi[j]!, v);
+      }
     }
   }
   const pad = (j: number) => margin * (hi[j]! - lo[j]! || 1);

@@ -15,6 +15,8 @@ export interface Runner<J extends Job = Job> {
   readonly model: Module | undefined;
   /** Mean negative log-likelihood of the model on the held-out rows of the current data, in nats. */
   validationLoss(): number;
+  /** Picks, from the page's current job, which of its models a save takes (modes holding several). */
+  select?(job: J): void;
   /** Takes a loaded model (any saved module: the runner checks it is its kind), evaluated on the data of `job`; throws (and disposes it) when it does not fit. */
   adopt(model: Module, job: J): Promise<void>;
   dispose(): void;

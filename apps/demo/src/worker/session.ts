@@ -31,8 +31,9 @@ export class Session {
     await this.current.train(job, control);
   }
 
-  async save(to: 'indexeddb' | 'download'): Promise<void> {
+  async save(to: 'indexeddb' | 'download', job?: Job): Promise<void> {
     const runner = this.current;
+    if (job !== undefined && this.runners.get(job.mode) === runner) runner?.select?.(job);
     const model = runner?.model;
     if (runner === undefined || model === undefined) throw new Error('save: train or load a model first');
     if (to === 'download') {

@@ -56,7 +56,7 @@ async function handle(message: ToWorker): Promise<void> {
       return;
     case 'save':
       await running;
-      await session.save(message.to);
+      await session.save(message.to, message.job);
       return;
     case 'load':
       control?.stop();
