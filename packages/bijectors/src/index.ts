@@ -97,6 +97,7 @@ export {
   type AffineScale,
   type AffineTransformerOptions,
   affine,
+  type RationalQuadraticFields,
   type RationalQuadraticTransformerOptions,
   rationalQuadratic,
   type Transformer,

@@ -8,6 +8,7 @@ export {
 } from './affine.js';
 export {
   checkBinMinimums,
+  type RationalQuadraticFields,
   type RationalQuadraticTransformerOptions,
   rationalQuadratic,
   rationalQuadraticTransformerFields,
