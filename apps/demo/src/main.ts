@@ -103,7 +103,7 @@ async function onMessage(message: FromWorker, start: boolean): Promise<void> {
       // The first and latest loss of the run, for whoever checks that it falls (the browser tests).
       progress.dataset.firstLoss ??= String(message.loss);
       progress.dataset.lastLoss = String(message.loss);
-      status.textContent = `step ${message.step}/${message.steps}, loss ${message.loss.toFixed(3)}`;
+      status.textContent = `${message.phase === undefined ? '' : `${message.phase}: `}step ${message.step}/${message.steps}, loss ${message.loss.toFixed(3)}`;
       break;
     case 'state':
       status.dataset.state = message.state;
@@ -129,6 +129,7 @@ function showMode(): void {
   send({ type: 'stop' });
   mode = MODES[modeSelect.value as ModeName].create({
     catalog,
+    send: (request) => send({ type: 'mode', request }),
     ...(urlSteps === undefined ? {} : { steps: urlSteps }),
   });
   modeHost.replaceChildren(mode.element);
