@@ -129,6 +129,7 @@ function showMode(): void {
   send({ type: 'stop' });
   mode = MODES[modeSelect.value as ModeName].create({
     catalog,
+    send: (request) => send({ type: 'mode', request }),
     ...(urlSteps === undefined ? {} : { steps: urlSteps }),
   });
   modeHost.replaceChildren(mode.element);

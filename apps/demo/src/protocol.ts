@@ -1,6 +1,7 @@
 import type { BackendInfo } from '@diffeo/core';
 import type { io } from '@tensorflow/tfjs-core';
 import type { DensityJob, DensityMessage } from './modes/density/protocol.js';
+import type { F4FJob, F4FMessage, F4FRequest } from './modes/flows4flows/protocol.js';
 import type { MarginalizingJob, MarginalizingMessage } from './modes/marginalizing/protocol.js';
 
 /**
@@ -59,11 +60,14 @@ export interface TrainingSettings {
 }
 
 /** A job of any mode: its `mode` names the runner in the worker that does it. */
-export type Job = DensityJob | MarginalizingJob;
+export type Job = DensityJob | MarginalizingJob | F4FJob;
 export type ModeName = Job['mode'];
 
 /** What a mode's views draw: each mode's own messages. */
-export type ModeMessage = DensityMessage | MarginalizingMessage;
+export type ModeMessage = DensityMessage | MarginalizingMessage | F4FMessage;
+
+/** What a mode's controls ask of its runner without training again (e.g. redraw at another condition). */
+export type ModeRequest = F4FRequest;
 
 export type ToWorker =
   | { type: 'backend'; backend: DemoBackend; wasmPaths: Record<string, string> }
@@ -75,13 +79,14 @@ export type ToWorker =
   | { type: 'save'; to: 'indexeddb' | 'download'; job?: Job }
   /** Loads a model from IndexedDB or from uploaded files (model.json and its weights), scored on the job's data. */
   | { type: 'load'; from: 'indexeddb' | File[]; job: Job }
+  /** A request to the runner of `request.mode`, answered with that mode's own messages. */
+  | { type: 'mode'; request: ModeRequest }
   | { type: 'pause' }
   | { type: 'resume' }
   | { type: 'stop' };
 
 export type FromWorker =
   | { type: 'backend'; info: BackendInfo; catalog: Catalog }
-  /** `phase` names what runs, for a mode that trains in several parts (shown in the status). */
   | { type: 'progress'; step: number; steps: number; loss: number; phase?: string }
   | { type: 'artifacts'; artifacts: ModelArtifacts }
   /** Where the model went or came from, and its validation NLL there (the same number after a round trip). */

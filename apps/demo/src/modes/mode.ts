@@ -1,10 +1,12 @@
-import type { Catalog, FromWorker, Job } from '../protocol.js';
+import type { Catalog, FromWorker, Job, ModeRequest } from '../protocol.js';
 
 /** What the page hands a mode when it builds its panel. */
 export interface ModeContext {
   catalog: Catalog;
   /** Training steps from the URL (`?steps=N`), overriding the mode's own default. */
   steps?: number;
+  /** Sends a request to this mode's runner in the worker (its answer comes back through `onMessage`). */
+  send(request: ModeRequest): void;
 }
 
 /**

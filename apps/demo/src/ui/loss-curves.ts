@@ -33,9 +33,10 @@ export class LossCurves {
     this.heldOut.push(loss);
   }
 
-  /** Two lines: training and held-out loss against the step. */
-  figure(): Figure {
+  /** Two lines: training and held-out loss against the step (`size` in pixels, default lines'). */
+  figure(size: { width?: number; height?: number } = {}): Figure {
     return lines({
+      ...size,
       title: this.title,
       xTitle: 'step',
       yTitle: 'nats',

@@ -1,8 +1,14 @@
 import type { TrainingSettings } from '../protocol.js';
 import { el, labelled } from './dom.js';
 
-/** The training fieldset every mode shows: steps, batch size, learning rate and seed. */
-export function trainingFields(defaults: TrainingSettings): {
+/**
+ * The training fieldset every mode shows: steps, batch size, learning rate and seed. `stepsLabel`
+ * says what a step count means in a mode that trains in phases.
+ */
+export function trainingFields(
+  defaults: TrainingSettings,
+  { stepsLabel = 'steps' }: { stepsLabel?: string } = {},
+): {
   element: HTMLElement;
   value(): TrainingSettings;
 } {
@@ -17,7 +23,7 @@ export function trainingFields(defaults: TrainingSettings): {
       'fieldset',
       {},
       el('legend', {}, 'Training'),
-      labelled('steps', steps),
+      labelled(stepsLabel, steps),
       labelled('batch', batch),
       labelled('learning rate', rate),
       labelled('seed', seed),

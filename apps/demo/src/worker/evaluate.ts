@@ -55,7 +55,10 @@ export function densityGrid(model: Distribution, extent: Extent, size = 64): Gri
   };
 }
 
-/** Mean negative log-likelihood of `data` under `model` (nats per row). */
+/** Mean negative log-likelihood of `data` (at its conditions, when it has them) under `model` (nats per row). */
 export function meanLoss(model: Distribution, data: DataArrays): number {
-  return tf.tidy(() => -tf.mean(model.logProb(toTensors(data).x)).dataSync()[0]!);
+  return tf.tidy(() => {
+    const { x, context } = toTensors(data);
+    return -tf.mean(model.logProb(x, context)).dataSync()[0]!;
+  });
 }

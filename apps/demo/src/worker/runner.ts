@@ -1,5 +1,5 @@
 import type { Module } from '@diffeo/core';
-import type { FromWorker, Job } from '../protocol.js';
+import type { FromWorker, Job, ModeRequest } from '../protocol.js';
 import type { JobControl } from './job-control.js';
 
 /** How a runner talks to the page. */
@@ -19,5 +19,7 @@ export interface Runner<J extends Job = Job> {
   select?(job: J): void;
   /** Takes a loaded model (any saved module: the runner checks it is its kind), evaluated on the data of `job`; throws (and disposes it) when it does not fit. */
   adopt(model: Module, job: J): Promise<void>;
+  /** Answers a request of the mode's controls (modes whose controls send none leave it out). */
+  request?(request: ModeRequest): Promise<void>;
   dispose(): void;
 }

@@ -1,6 +1,6 @@
 import { load, save, toArtifacts } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Job, ModeName } from '../protocol.js';
+import type { Job, ModeName, ModeRequest } from '../protocol.js';
 import type { JobControl } from './job-control.js';
 import type { Post, Runner } from './runner.js';
 import { RUNNERS } from './runners.js';
@@ -52,6 +52,11 @@ export class Session {
     this.current = runner;
     const where = from === 'indexeddb' ? INDEXEDDB : from.map((f) => f.name).join(' + ');
     this.post({ type: 'model', event: 'loaded', where, validationLoss: runner.validationLoss() });
+  }
+
+  /** Hands a request of a mode's controls to that mode's runner. */
+  async request(request: ModeRequest): Promise<void> {
+    await this.runner(request.mode).request?.(request);
   }
 
   dispose(): void {

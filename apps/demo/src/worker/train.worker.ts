@@ -44,6 +44,9 @@ async function handle(message: ToWorker): Promise<void> {
       });
       return;
     }
+    case 'mode':
+      await session.request(message.request);
+      return;
     case 'pause':
       control?.pause();
       post({ type: 'state', state: 'paused' });
