@@ -1,6 +1,7 @@
 import type { BackendInfo } from '@diffeo/core';
 import type { io } from '@tensorflow/tfjs-core';
 import type { DensityJob, DensityMessage } from './modes/density/protocol.js';
+import type { MixtureJob, MixtureMessage } from './modes/mixtures/protocol.js';
 
 /**
  * The messages between the page and the training worker. Each mode adds its job and the messages
@@ -58,11 +59,11 @@ export interface TrainingSettings {
 }
 
 /** A job of any mode: its `mode` names the runner in the worker that does it. */
-export type Job = DensityJob;
+export type Job = DensityJob | MixtureJob;
 export type ModeName = Job['mode'];
 
 /** What a mode's views draw: each mode's own messages. */
-export type ModeMessage = DensityMessage;
+export type ModeMessage = DensityMessage | MixtureMessage;
 
 export type ToWorker =
   | { type: 'backend'; backend: DemoBackend; wasmPaths: Record<string, string> }

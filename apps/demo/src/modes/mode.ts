@@ -5,6 +5,11 @@ export interface ModeContext {
   catalog: Catalog;
   /** Training steps from the URL (`?steps=N`), overriding the mode's own default. */
   steps?: number;
+  /**
+   * Starts the job `job()` describes as the Train button does (its error, if it throws, shown like
+   * the Train button's), for a mode's own buttons (e.g. "Train with labels").
+   */
+  start(job: () => Promise<Job>): Promise<void>;
 }
 
 /**

@@ -42,7 +42,7 @@ export function densityGrid(model: Distribution, extent: Extent, size = 64): Gri
   };
 }
 
-/** Mean negative log-likelihood of `data` under `model` (nats per row). */
-export function meanLoss(model: Distribution, data: DataArrays): number {
+/** Mean negative log-likelihood of `data` under `model` (nats per row): a flow, a mixture, any density. */
+export function meanLoss(model: Pick<Distribution, 'logProb'>, data: DataArrays): number {
   return tf.tidy(() => -tf.mean(model.logProb(toTensors(data).x)).dataSync()[0]!);
 }
