@@ -1,5 +1,5 @@
 import type { Module } from '@diffeo/core';
-import { type DataArrays, toTensors } from '@diffeo/datasets';
+import type { DataArrays } from '@diffeo/datasets';
 import type { Flow } from '@diffeo/distributions';
 import {
   adjustedRandIndex,
@@ -31,6 +31,8 @@ const GRID = 50;
 const UNLABELLED_ROWS = 1024;
 
 const tensorOf = (rows: number[][], dim: number) => tf.tensor2d(rows.flat(), [rows.length, dim]);
+/** The rows of a data set as a tensor (`toTensors` would also make one of its labels). */
+const xOf = (data: DataArrays) => tf.tensor2d(data.x, [data.n, data.dim]);
 
 /**
  * Mixture mode in the worker: a variational mixture of K flows (@diffeo/mixtures) trained on one
@@ -106,7 +108,7 @@ export class MixtureRunner implements Runner<MixtureJob> {
   private scores(validation: DataArrays): ClusterScores | undefined {
     const mixture = this.mixture!;
     if (validation.labels === undefined || validation.n === 0) return undefined;
-    const x = toTensors(validation).x;
+    const x = xOf(validation);
     const clusters = clustersOf(mixture, x, this.chunk);
     x.dispose();
     const labels = validation.labels;
@@ -166,7 +168,7 @@ export class MixtureRunner implements Runner<MixtureJob> {
     }
     this.replaceModel(this.build(job, train.dim));
     const mixture = this.mixture!;
-    const x = toTensors(train).x;
+    const x = xOf(train);
     let lastLoss = Number.NaN;
     try {
       this.post({ type: 'state', state: 'training' });

@@ -5,8 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clustersOf, mixtureSamples } from '../src/modes/mixtures/evaluate.js';
 import { LabelSet, nearestRow } from '../src/modes/mixtures/labels.js';
+import type { MixtureJob, MixtureMessage } from '../src/modes/mixtures/protocol.js';
+import { MixtureRunner } from '../src/modes/mixtures/runner.js';
+import type { FromWorker } from '../src/protocol.js';
+import { JobControl } from '../src/worker/job-control.js';
 
-// The mixture mode's evaluation in chunks and its labels, in Node (the page tests drive the rest).
+// The mixture mode's worker side and its labels, in Node (the page tests drive the rest).
 let mixture: MixtureOfFlows;
 beforeAll(async () => {
   await useBackend('cpu');
@@ -70,5 +74,58 @@ describe('mixture mode labels', () => {
     expect(labels.all.map((l) => l.label)).toEqual([1, 0]);
     labels.clear();
     expect(labels.size).toBe(0);
+  });
+});
+
+const JOB: MixtureJob = {
+  mode: 'mixtures',
+  data: { kind: 'dataset', type: 'pinwheel', config: {} },
+  components: 3,
+  component: { preset: 'maf', numTransforms: 1, hiddenFeatures: 4 },
+  posteriorHidden: 4,
+  prior: 'uniform',
+  temperature: { initial: 5, final: 1 },
+  steps: 6,
+  batchSize: 256,
+  learningRate: 0.005,
+  seed: 0,
+  snapshotEvery: 3,
+};
+
+describe('mixture mode runner', () => {
+  it('trains without and then with labels, reports every view, and leaves only the model behind', async () => {
+    const messages: FromWorker[] = [];
+    const runner = new MixtureRunner((m) => messages.push(m));
+    const before = tf.memory().numTensors;
+    await runner.train(JOB, new JobControl());
+    const snapshots = () =>
+      messages.filter(
+        (m): m is Extract<MixtureMessage, { type: 'mixture-snapshot' }> => m.type === 'mixture-snapshot',
+      );
+    const last = snapshots().at(-1)!;
+    expect(snapshots().map((s) => s.step)).toEqual([0, 3, 6]);
+    expect(last.regions!.values).toHaveLength(50 * 50);
+    expect(last.samples).toHaveLength(800);
+    expect(last.clusters).toHaveLength(1500);
+    expect(last.scores!.classes).toBe(5);
+    expect(last.validationLoss).toBe(runner.validationLoss());
+    expect(messages.at(-1)).toEqual({ type: 'state', state: 'done', detail: '6 steps, completed' });
+
+    const model = runner.model;
+    const held = tf.memory().numTensors;
+    const x = [last.samples[0]!, last.samples[1]!];
+    await runner.train({ ...JOB, labelled: { x, labels: [2, 0], pretrainEpochs: 2 } }, new JobControl());
+    expect(runner.model).toBe(model);
+    const done = messages.at(-1) as { detail: string };
+    // 2 epochs of 1 labelled step, then round(6 / (1 + 4)) = 1 epoch of 1 + 4 steps
+    expect(done.detail).toBe(
+      '7 steps with 2 labelled points and 1024 unlabelled (continuing the trained model), completed',
+    );
+    expect(snapshots().at(-1)!.labelledPredictions).toHaveLength(2);
+
+    // training with labels continued the same model and left nothing behind; disposing frees it all
+    expect(tf.memory().numTensors).toBe(held);
+    runner.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
 });
