@@ -1,7 +1,7 @@
 import { io } from '@tensorflow/tfjs-core';
 import { MODES } from './modes/index.js';
 import type { Mode } from './modes/mode.js';
-import type { Catalog, DemoBackend, FromWorker, ModeName, ToWorker } from './protocol.js';
+import type { Catalog, DemoBackend, FromWorker, Job, ModeName, ToWorker } from './protocol.js';
 import { describeBackend } from './ui/backend-panel.js';
 import { el, labelled, select } from './ui/dom.js';
 import { WASM_PATHS } from './wasm-paths.js';
@@ -131,20 +131,25 @@ function showMode(): void {
     catalog,
     send: (request) => send({ type: 'mode', request }),
     ...(urlSteps === undefined ? {} : { steps: urlSteps }),
+    start,
   });
   modeHost.replaceChildren(mode.element);
   modeHost.dataset.mode = modeSelect.value;
 }
 
-async function train(): Promise<void> {
-  if (mode === undefined) return;
+async function start(job: () => Promise<Job>): Promise<void> {
   showError('');
   delete progress.dataset.firstLoss;
   try {
-    send({ type: 'start', job: await mode.job() });
+    send({ type: 'start', job: await job() });
   } catch (e) {
     showError((e as Error).message);
   }
+}
+
+async function train(): Promise<void> {
+  const current = mode;
+  if (current !== undefined) await start(() => current.job());
 }
 
 async function loadModel(from: 'indexeddb' | File[]): Promise<void> {

@@ -3,6 +3,7 @@ import type { io } from '@tensorflow/tfjs-core';
 import type { DensityJob, DensityMessage } from './modes/density/protocol.js';
 import type { F4FJob, F4FMessage, F4FRequest } from './modes/flows4flows/protocol.js';
 import type { MarginalizingJob, MarginalizingMessage } from './modes/marginalizing/protocol.js';
+import type { MixtureJob, MixtureMessage } from './modes/mixtures/protocol.js';
 
 /**
  * The messages between the page and the training worker. Each mode adds its job and the messages
@@ -60,11 +61,11 @@ export interface TrainingSettings {
 }
 
 /** A job of any mode: its `mode` names the runner in the worker that does it. */
-export type Job = DensityJob | MarginalizingJob | F4FJob;
+export type Job = DensityJob | MarginalizingJob | F4FJob | MixtureJob;
 export type ModeName = Job['mode'];
 
 /** What a mode's views draw: each mode's own messages. */
-export type ModeMessage = DensityMessage | MarginalizingMessage | F4FMessage;
+export type ModeMessage = DensityMessage | MarginalizingMessage | F4FMessage | MixtureMessage;
 
 /** What a mode's controls ask of its runner without training again (e.g. redraw at another condition). */
 export type ModeRequest = F4FRequest;

@@ -1,3 +1,4 @@
+import { CATEGORY_COLORS } from './colors.js';
 import type { Figure } from './render.js';
 import { type ScatterOptions, scatterLayer } from './scatter.js';
 
@@ -10,14 +11,20 @@ export interface HeatmapOptions {
   extent: readonly [number, number, number, number];
   /** Values that are categories (e.g. a posterior's argmax) get the category palette (default false). */
   categorical?: boolean;
+  /**
+   * Every category, in palette order, for `categorical` values: category `categories[i]` gets
+   * `CATEGORY_COLORS[i]` and the legend lists them all, even those absent from `values`. Default:
+   * the categories present, colored in the order they sort.
+   */
+  categories?: readonly (string | number)[];
   /** Color scheme of continuous values (default 'viridis'). */
   scheme?: string;
   colorTitle?: string;
   title?: string;
   width?: number;
   height?: number;
-  /** Points drawn over the grid. */
-  points?: ScatterOptions;
+  /** Points drawn over the grid: one set, or several layers drawn in order (e.g. with other sizes). */
+  points?: ScatterOptions | readonly ScatterOptions[];
 }
 
 /**
@@ -60,7 +67,19 @@ export function heatmap(options: HeatmapOptions): Figure {
       y: { field: 'y', type: 'quantitative' as const, scale: yScale, title: null },
       y2: { field: 'y2' },
       color: options.categorical
-        ? { field: 'v', type: 'nominal' as const, title: options.colorTitle ?? null }
+        ? {
+            field: 'v',
+            type: 'nominal' as const,
+            title: options.colorTitle ?? null,
+            ...(options.categories === undefined
+              ? {}
+              : {
+                  scale: {
+                    domain: [...options.categories],
+                    range: options.categories.map((_, i) => CATEGORY_COLORS[i % CATEGORY_COLORS.length]!),
+                  },
+                }),
+          }
         : {
             field: 'v',
             type: 'quantitative' as const,
@@ -69,10 +88,12 @@ export function heatmap(options: HeatmapOptions): Figure {
           },
     },
   };
-  const layers =
-    options.points === undefined
-      ? [grid]
-      : [grid, scatterLayer({ ...options.points, xDomain: [x0, x1], yDomain: [y0, y1] })];
+  const pointSets =
+    options.points === undefined ? [] : 'points' in options.points ? [options.points] : options.points;
+  const layers = [
+    grid,
+    ...pointSets.map((set) => scatterLayer({ ...set, xDomain: [x0, x1], yDomain: [y0, y1] })),
+  ];
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     ...(options.title === undefined ? {} : { title: options.title }),

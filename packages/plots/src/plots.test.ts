@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { heatmap, imageGrid, lines, panels, positionColors, renderSvg, scatter } from './index.js';
+import {
+  CATEGORY_COLORS,
+  heatmap,
+  imageGrid,
+  lines,
+  panels,
+  positionColors,
+  renderSvg,
+  scatter,
+} from './index.js';
 
 const count = (svg: string, pattern: RegExp) => (svg.match(pattern) ?? []).length;
 
@@ -33,6 +42,33 @@ describe('renderSvg', () => {
         }),
       ),
     ).resolves.toContain('<svg');
+  });
+
+  it('gives each of the listed categories its palette color, present or not, and draws point layers in order', async () => {
+    // Only categories 1 and 3 of 0..3 are present: they keep the second and fourth colors.
+    const svg = await renderSvg(
+      heatmap({
+        values: [1, 3, 3, 1],
+        columns: 2,
+        rows: 2,
+        extent: [0, 1, 0, 1],
+        categorical: true,
+        categories: [0, 1, 2, 3],
+        points: [
+          { points: [[0.2, 0.2]], color: ['#ff0000'] },
+          { points: [[0.8, 0.8]], color: ['#00ff00'], size: 80, stroke: '#000000' },
+        ],
+      }),
+    );
+    const cellFills = [...svg.matchAll(/aria-label="x: [^"]*; v: (\d)"[^>]*fill="(#[0-9a-f]{6})"/g)].map(
+      (m) => [Number(m[1]), m[2]],
+    );
+    expect(cellFills).toHaveLength(4);
+    for (const [v, fill] of cellFills) expect(fill).toBe(CATEGORY_COLORS[v as number]);
+    // the legend lists all four categories
+    for (const c of CATEGORY_COLORS.slice(0, 4)) expect(svg).toContain(`fill="${c}"`);
+    expect(svg.indexOf('#ff0000')).toBeLessThan(svg.indexOf('#00ff00'));
+    expect(svg).toMatch(/fill="#00ff00"[^>]*stroke="#000000"/);
   });
 
   it('draws curves, image grids and panels', async () => {

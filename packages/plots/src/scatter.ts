@@ -17,6 +17,8 @@ export interface ScatterOptions {
   yDomain?: readonly [number, number];
   /** Marker area in square pixels (default 6). */
   size?: number;
+  /** Outline color of every marker (CSS); default: none. */
+  stroke?: string;
   width?: number;
   height?: number;
 }
@@ -58,7 +60,12 @@ export function scatterLayer(options: ScatterOptions) {
     domain === undefined ? { zero: false } : { domain: [...domain], nice: false };
   return {
     data: { values },
-    mark: { type: 'circle' as const, size: options.size ?? 6, opacity: 0.7 },
+    mark: {
+      type: 'circle' as const,
+      size: options.size ?? 6,
+      opacity: 0.7,
+      ...(options.stroke === undefined ? {} : { stroke: options.stroke, strokeWidth: 1.5, strokeOpacity: 1 }),
+    },
     encoding: {
       x: { field: 'x', type: 'quantitative' as const, scale: scale(options.xDomain), title: null },
       y: { field: 'y', type: 'quantitative' as const, scale: scale(options.yDomain), title: null },

@@ -7,6 +7,11 @@ export interface ModeContext {
   steps?: number;
   /** Sends a request to this mode's runner in the worker (its answer comes back through `onMessage`). */
   send(request: ModeRequest): void;
+  /**
+   * Starts the job `job()` describes as the Train button does (its error, if it throws, shown like
+   * the Train button's), for a mode's own buttons (e.g. "Train with labels").
+   */
+  start(job: () => Promise<Job>): Promise<void>;
 }
 
 /**

@@ -13,6 +13,7 @@ export class LossCurves {
   constructor(
     private readonly title = 'negative log-likelihood',
     private readonly heldOutName = 'validation',
+    private readonly trainName = 'train',
   ) {}
 
   reset(): void {
@@ -41,7 +42,7 @@ export class LossCurves {
       xTitle: 'step',
       yTitle: 'nats',
       series: [
-        { name: 'train', x: this.steps, y: this.losses },
+        { name: this.trainName, x: this.steps, y: this.losses },
         { name: this.heldOutName, x: this.heldOutSteps, y: this.heldOut },
       ],
     });

@@ -55,8 +55,16 @@ export function densityGrid(model: Distribution, extent: Extent, size = 64): Gri
   };
 }
 
-/** Mean negative log-likelihood of `data` (at its conditions, when it has them) under `model` (nats per row). */
-export function meanLoss(model: Distribution, data: DataArrays): number {
+/** The rows of `data` as a [n, dim] tensor (`toTensors(data).x` would also make its labels and context, left undisposed). */
+export function xTensor(data: DataArrays): tf.Tensor2D {
+  return tf.tensor2d(data.x, [data.n, data.dim]);
+}
+
+/**
+ * Mean negative log-likelihood of `data` (at its conditions, when it has them) under `model` (nats
+ * per row): a flow, a mixture, any density.
+ */
+export function meanLoss(model: Pick<Distribution, 'logProb'>, data: DataArrays): number {
   return tf.tidy(() => {
     const { x, context } = toTensors(data);
     return -tf.mean(model.logProb(x, context)).dataSync()[0]!;

@@ -23,11 +23,16 @@ export function fitEvents(
   };
 }
 
-/** Tells the page how a `fit` ended: completed, stopped, or a non-finite loss and what was restored. */
-export function postFinished(post: Post, history: FitHistory): void {
+/** How a training loop ended: `fit`'s history, or a loop of a method package with the same fields. */
+export type Finished = Pick<FitHistory, 'steps' | 'stopReason'> & {
+  nonFinite?: { step: number; message: string };
+};
+
+/** Tells the page how a training ended: completed, stopped, or a non-finite loss and what was restored. */
+export function postFinished(post: Post, history: Finished, what = `${history.steps} steps`): void {
   const detail =
     history.stopReason === 'non-finite'
       ? `the loss became non-finite at step ${history.nonFinite?.step}; the last finite weights were restored (${history.nonFinite?.message})`
-      : `${history.steps} steps, ${history.stopReason}`;
+      : `${what}, ${history.stopReason}`;
   post({ type: 'state', state: history.stopReason === 'aborted' ? 'stopped' : 'done', detail });
 }

@@ -1,9 +1,8 @@
 import { fit, type Module } from '@diffeo/core';
-import { toTensors } from '@diffeo/datasets';
 import { Flow } from '@diffeo/distributions';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../../worker/build-model.js';
-import { densityGrid, extentOf, meanLoss } from '../../worker/evaluate.js';
+import { densityGrid, extentOf, meanLoss, xTensor } from '../../worker/evaluate.js';
 import { fitEvents, postFinished } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
@@ -65,7 +64,7 @@ export class DensityRunner implements Runner<DensityJob> {
     const { train } = await this.useData(job);
     this.replaceModel(buildModel(job.model, train.dim, job.seed));
     const flow = this.flow!;
-    const trainX = toTensors(train).x;
+    const trainX = xTensor(train);
     let lastLoss = Number.NaN;
     try {
       this.post({ type: 'state', state: 'training' });

@@ -1,9 +1,8 @@
 import { type FitHistory, fit, type Module } from '@diffeo/core';
-import { toTensors } from '@diffeo/datasets';
 import { type MarginalEstimate, MarginalizingFlow } from '@diffeo/marginalizing';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Extent, Grid } from '../../protocol.js';
-import { extentOf, gridPoints } from '../../worker/evaluate.js';
+import { extentOf, gridPoints, xTensor } from '../../worker/evaluate.js';
 import { fitEvents } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
@@ -65,7 +64,7 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
   private estimate(entry: Entry): MarginalEstimate {
     if (this.data === undefined) throw new Error('train or load a model first');
     if (entry.estimate?.samples !== this.samples) {
-      const x = toTensors(this.data.validation).x;
+      const x = xTensor(this.data.validation);
       try {
         const value = entry.model.estimateLogProb(x, { samples: this.samples, seed: HELD_OUT_SEED });
         entry.estimate = { samples: this.samples, value };
@@ -157,7 +156,7 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
     const { train } = await this.useData(job);
     this.clear();
     const { objective, trainSamples, ...architecture } = job.model;
-    const trainX = toTensors(train).x;
+    const trainX = xTensor(train);
     const count = job.auxDims.length;
     const total = count * job.steps;
     const histories: [number, FitHistory][] = [];

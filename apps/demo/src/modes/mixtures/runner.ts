@@ -1,0 +1,289 @@
+import type { Module } from '@diffeo/core';
+import type { DataArrays } from '@diffeo/datasets';
+import type { Flow } from '@diffeo/distributions';
+import {
+  adjustedRandIndex,
+  clusteringAccuracy,
+  MixtureOfFlows,
+  normalizedMutualInformation,
+  trainMixture,
+  trainSemiSupervised,
+} from '@diffeo/mixtures';
+import * as tf from '@tensorflow/tfjs-core';
+import type { Extent } from '../../protocol.js';
+import { buildModel } from '../../worker/build-model.js';
+import { extentOf, gridPoints, meanLoss, xTensor } from '../../worker/evaluate.js';
+import { fitEvents, postFinished } from '../../worker/fit-events.js';
+import type { JobControl } from '../../worker/job-control.js';
+import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
+import type { Post, Runner } from '../../worker/runner.js';
+import { clustersOf, mixtureSamples } from './evaluate.js';
+import type { ClusterScores, LabelledPoints, MixtureJob } from './protocol.js';
+
+const SAMPLES = 800;
+const PLOTTED_ROWS = 1500;
+const GRID = 50;
+/**
+ * Training rows in the unlabelled epochs of semi-supervised training: with all of them, one
+ * labelled step (a few clicked points) would face dozens of unlabelled ones and the labels would
+ * hardly count; with these, one faces four (batch 256).
+ */
+const UNLABELLED_ROWS = 1024;
+
+const tensorOf = (rows: number[][], dim: number) => tf.tensor2d(rows.flat(), [rows.length, dim]);
+
+/**
+ * Mixture mode in the worker: a variational mixture of K flows (@diffeo/mixtures) trained on one
+ * data set by the package's trainers, without labels (`trainMixture`, the ELBO) or with the points
+ * a person labelled (`trainSemiSupervised`). Snapshots carry what Figure 6 of the paper shows
+ * (the posterior's argmax on a grid, samples by component) and the clusters of the plotted rows.
+ */
+export class MixtureRunner implements Runner<MixtureJob> {
+  private mixture: MixtureOfFlows | undefined;
+  private data: LoadedData | undefined;
+  private plotted: number[][] = [];
+  private extent: Extent = [0, 1, 0, 1];
+  private seed = 0;
+  /** Rows per evaluation: the training batch's size (see `evaluate.ts`). */
+  private chunk = 256;
+
+  constructor(private readonly post: Post) {}
+
+  get model(): Module | undefined {
+    return this.mixture;
+  }
+
+  private async useData(job: MixtureJob): Promise<LoadedData> {
+    const data = await loadData(job.data, job.seed);
+    if (data.all.dim < 2) {
+      throw new Error(`mixture mode: expected data of at least 2 columns, got ${data.all.dim}`);
+    }
+    this.data = data;
+    this.seed = job.seed;
+    this.chunk = Math.max(1, Math.min(job.batchSize, data.train.n));
+    this.extent = extentOf(data.all);
+    this.plotted = rowsOf(data.train, PLOTTED_ROWS);
+    this.post({
+      type: 'mixture-data',
+      points: this.plotted,
+      dim: data.all.dim,
+      rows: data.all.n,
+      extent: this.extent,
+    });
+    return data;
+  }
+
+  private replaceModel(mixture: MixtureOfFlows | undefined): void {
+    this.mixture?.dispose();
+    this.mixture = mixture;
+  }
+
+  private build(job: MixtureJob, dim: number): MixtureOfFlows {
+    const { preset, numTransforms, hiddenFeatures } = job.component;
+    const components: Flow[] = [];
+    try {
+      for (let k = 0; k < job.components; k++) {
+        const options = { numTransforms, hiddenFeatures, numBlocks: 1 };
+        components.push(buildModel({ kind: 'preset', preset, options }, dim, 100 * job.seed + 10 * k));
+      }
+      return new MixtureOfFlows({
+        components,
+        posterior: { hiddenFeatures: job.posteriorHidden, numHiddenLayers: 1, seed: job.seed },
+        prior: job.prior,
+        temperature: job.temperature.final,
+      });
+    } catch (e) {
+      for (const c of components) c.dispose();
+      throw e;
+    }
+  }
+
+  validationLoss(): number {
+    if (this.mixture === undefined || this.data === undefined) throw new Error('train or load a model first');
+    return meanLoss(this.mixture, this.data.validation);
+  }
+
+  private scores(validation: DataArrays): ClusterScores | undefined {
+    const mixture = this.mixture!;
+    if (validation.labels === undefined || validation.n === 0) return undefined;
+    const x = xTensor(validation);
+    const clusters = clustersOf(mixture, x, this.chunk);
+    x.dispose();
+    const labels = validation.labels;
+    return {
+      accuracy: clusteringAccuracy(labels, clusters).accuracy,
+      ari: adjustedRandIndex(labels, clusters),
+      nmi: normalizedMutualInformation(labels, clusters),
+      rows: validation.n,
+      classes: new Set(labels).size,
+    };
+  }
+
+  private snapshot(step: number, trainLoss: number, labelled?: LabelledPoints): void {
+    const { mixture, data } = this;
+    if (mixture === undefined || data === undefined) return;
+    const dim = data.all.dim;
+    let regions: number[] | undefined;
+    if (dim === 2) {
+      const grid = gridPoints(this.extent, GRID);
+      regions = clustersOf(mixture, grid, this.chunk);
+      grid.dispose();
+    }
+    const { samples, components } = mixtureSamples(mixture, SAMPLES, this.chunk, this.seed + step);
+    const plotted = tensorOf(this.plotted, dim);
+    const clusters = clustersOf(mixture, plotted, this.chunk);
+    plotted.dispose();
+    let labelledPredictions: number[] | undefined;
+    if (labelled !== undefined) {
+      const x = tensorOf(labelled.x, dim);
+      labelledPredictions = clustersOf(mixture, x, this.chunk);
+      x.dispose();
+    }
+    const scores = this.scores(data.validation);
+    this.post({
+      type: 'mixture-snapshot',
+      step,
+      components: mixture.numComponents,
+      trainLoss,
+      validationLoss: this.validationLoss(),
+      temperature: mixture.temperature,
+      ...(regions === undefined
+        ? {}
+        : { regions: { values: regions, columns: GRID, rows: GRID, extent: this.extent } }),
+      samples,
+      sampleComponents: components,
+      clusters,
+      ...(scores === undefined ? {} : { scores }),
+      ...(labelledPredictions === undefined ? {} : { labelledPredictions }),
+    });
+  }
+
+  async train(job: MixtureJob, control: JobControl): Promise<void> {
+    const { train } = await this.useData(job);
+    if (job.labelled !== undefined) {
+      await this.trainWithLabels(job, job.labelled, train, control);
+      return;
+    }
+    this.replaceModel(this.build(job, train.dim));
+    const mixture = this.mixture!;
+    const x = xTensor(train);
+    let lastLoss = Number.NaN;
+    try {
+      this.post({ type: 'state', state: 'training' });
+      this.snapshot(0, lastLoss);
+      const history = await trainMixture(mixture, x, {
+        steps: job.steps,
+        batchSize: job.batchSize,
+        learningRate: job.learningRate,
+        schedule: 'cosine',
+        seed: job.seed,
+        temperature: job.temperature,
+        ...fitEvents(this.post, control, job.steps, {
+          every: job.snapshotEvery,
+          take: (step, loss) => {
+            lastLoss = loss;
+            this.snapshot(step, loss);
+          },
+        }),
+      });
+      lastLoss = history.stepLosses.at(-1) ?? lastLoss;
+      this.snapshot(history.steps, lastLoss);
+      postFinished(this.post, history);
+    } finally {
+      x.dispose();
+    }
+  }
+
+  /**
+   * Semi-supervised training on the labelled points and (at most `UNLABELLED_ROWS` of) the training
+   * rows. It continues the current model when that one fits (K components, the data's width), else
+   * starts a fresh one (only a fresh one follows the temperature schedule). `job.steps` sets the number of interleaved epochs (about that many
+   * optimizer steps after the epochs on the labels alone).
+   */
+  private async trainWithLabels(
+    job: MixtureJob,
+    labelled: LabelledPoints,
+    train: DataArrays,
+    control: JobControl,
+  ): Promise<void> {
+    const dim = train.dim;
+    if (labelled.x.some((row) => row.length !== dim)) {
+      throw new Error(`labels: the labelled points have another width than the data (${dim}); label again`);
+    }
+    const current = this.mixture;
+    const continuing =
+      current !== undefined && current.numComponents === job.components && current.dim === dim;
+    if (!continuing) this.replaceModel(this.build(job, dim));
+    const mixture = this.mixture!;
+    const rows = Math.min(train.n, UNLABELLED_ROWS);
+    const batchSize = Math.min(job.batchSize, rows);
+    const labelledSteps = Math.ceil(labelled.x.length / batchSize);
+    const unlabelledSteps = Math.ceil(rows / batchSize);
+    const epochs = Math.max(1, Math.round(job.steps / (labelledSteps + unlabelledSteps)));
+    const total = labelled.pretrainEpochs * labelledSteps + epochs * (labelledSteps + unlabelledSteps);
+    const xl = tensorOf(labelled.x, dim);
+    const xu = tensorOf(rowsOf(train, rows), dim);
+    let step = 0;
+    let lastLoss = Number.NaN;
+    try {
+      this.post({ type: 'state', state: 'training' });
+      this.snapshot(0, lastLoss, labelled);
+      const history = await trainSemiSupervised(
+        mixture,
+        { labelled: { x: xl, labels: labelled.labels }, unlabelled: xu },
+        {
+          pretrainEpochs: labelled.pretrainEpochs,
+          epochs,
+          batchSize,
+          learningRate: job.learningRate,
+          seed: job.seed,
+          // A trained posterior keeps its temperature: reheating it would undo the clusters.
+          temperature: continuing ? false : job.temperature,
+          signal: control.abort.signal,
+          onEpoch: async (info) => {
+            const before = step;
+            step += info.phase === 'pretrain' ? labelledSteps : labelledSteps + unlabelledSteps;
+            lastLoss = info.unsupervisedLoss ?? info.supervisedLoss;
+            this.post({ type: 'progress', step, steps: total, loss: lastLoss });
+            const every = job.snapshotEvery;
+            if (Math.floor(step / every) > Math.floor(before / every) && step < total) {
+              this.snapshot(step, lastLoss, labelled);
+            }
+            if (await control.checkpoint()) this.post({ type: 'state', state: 'training' });
+          },
+        },
+      );
+      this.snapshot(history.steps, lastLoss, labelled);
+      const what =
+        `${history.steps} steps with ${labelled.x.length} labelled points and ${rows} unlabelled ` +
+        (continuing ? '(continuing the trained model)' : '(from a fresh model)');
+      postFinished(this.post, history, what);
+    } finally {
+      tf.dispose([xl, xu]);
+    }
+  }
+
+  async adopt(model: Module, job: MixtureJob): Promise<void> {
+    if (!(model instanceof MixtureOfFlows)) {
+      model.dispose();
+      throw new Error(`load: mixture mode takes a mixture of flows, got a '${model.type}' ${model.kind}`);
+    }
+    let all: DataArrays;
+    try {
+      ({ all } = await this.useData(job));
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    if (model.dim !== all.dim) {
+      model.dispose();
+      throw new Error(`load: the model is ${model.dim}-D, the data ${all.dim}-D`);
+    }
+    this.replaceModel(model);
+    this.snapshot(0, Number.NaN);
+  }
+
+  dispose(): void {
+    this.replaceModel(undefined);
+  }
+}
