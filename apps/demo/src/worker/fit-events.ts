@@ -1,4 +1,5 @@
 import type { FitHistory, FitOptions } from '@diffeo/core';
+import type { TrainingSettings } from '../protocol.js';
 import type { JobControl } from './job-control.js';
 import type { Post } from './runner.js';
 
@@ -35,4 +36,37 @@ export function postFinished(post: Post, history: Finished, what = `${history.st
       ? `the loss became non-finite at step ${history.nonFinite?.step}; the last finite weights were restored (${history.nonFinite?.message})`
       : `${what}, ${history.stopReason}`;
   post({ type: 'state', state: history.stopReason === 'aborted' ? 'stopped' : 'done', detail });
+}
+
+/** The options a `fit`-like loop takes from the job, with the shared events. */
+export type JobFitOptions = Pick<
+  FitOptions,
+  'steps' | 'batchSize' | 'learningRate' | 'schedule' | 'seed' | 'signal' | 'onStep'
+>;
+
+/**
+ * Runs a `fit`-like loop (`fit`, or a method package's trainer) on the job's settings with a cosine
+ * schedule: a snapshot at step 0, every `snapshotEvery` steps and at the end, progress and
+ * pause/stop through `control`, and the end state posted to the page.
+ */
+export async function trainWithSnapshots<H extends Finished & { stepLosses: number[] }>(
+  post: Post,
+  control: JobControl,
+  job: TrainingSettings & { snapshotEvery: number },
+  snapshot: (step: number, loss: number) => void,
+  train: (options: JobFitOptions) => Promise<H>,
+): Promise<H> {
+  post({ type: 'state', state: 'training' });
+  snapshot(0, Number.NaN);
+  const history = await train({
+    steps: job.steps,
+    batchSize: job.batchSize,
+    learningRate: job.learningRate,
+    schedule: 'cosine',
+    seed: job.seed,
+    ...fitEvents(post, control, job.steps, { every: job.snapshotEvery, take: snapshot }),
+  });
+  snapshot(history.steps, history.stepLosses.at(-1) ?? Number.NaN);
+  postFinished(post, history);
+  return history;
 }

@@ -3,7 +3,7 @@ import { Flow } from '@diffeo/distributions';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../../worker/build-model.js';
 import { densityGrid, extentOf, meanLoss, xTensor } from '../../worker/evaluate.js';
-import { fitEvents, postFinished } from '../../worker/fit-events.js';
+import { trainWithSnapshots } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
 import type { Post, Runner } from '../../worker/runner.js';
@@ -65,27 +65,14 @@ export class DensityRunner implements Runner<DensityJob> {
     this.replaceModel(buildModel(job.model, train.dim, job.seed));
     const flow = this.flow!;
     const trainX = xTensor(train);
-    let lastLoss = Number.NaN;
     try {
-      this.post({ type: 'state', state: 'training' });
-      this.snapshot(0, lastLoss);
-      const history = await fit(flow, trainX, {
-        steps: job.steps,
-        batchSize: job.batchSize,
-        learningRate: job.learningRate,
-        schedule: 'cosine',
-        seed: job.seed,
-        ...fitEvents(this.post, control, job.steps, {
-          every: job.snapshotEvery,
-          take: (step, loss) => {
-            lastLoss = loss;
-            this.snapshot(step, loss);
-          },
-        }),
-      });
-      lastLoss = history.stepLosses.at(-1) ?? lastLoss;
-      this.snapshot(history.steps, lastLoss);
-      postFinished(this.post, history);
+      await trainWithSnapshots(
+        this.post,
+        control,
+        job,
+        (step, loss) => this.snapshot(step, loss),
+        (options) => fit(flow, trainX, options),
+      );
     } finally {
       trainX.dispose();
     }

@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Extent } from '../../protocol.js';
 import { buildModel } from '../../worker/build-model.js';
 import { extentOf, gridPoints, meanLoss, xTensor } from '../../worker/evaluate.js';
-import { fitEvents, postFinished } from '../../worker/fit-events.js';
+import { postFinished, trainWithSnapshots } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
 import type { Post, Runner } from '../../worker/runner.js';
@@ -167,28 +167,14 @@ export class MixtureRunner implements Runner<MixtureJob> {
     this.replaceModel(this.build(job, train.dim));
     const mixture = this.mixture!;
     const x = xTensor(train);
-    let lastLoss = Number.NaN;
     try {
-      this.post({ type: 'state', state: 'training' });
-      this.snapshot(0, lastLoss);
-      const history = await trainMixture(mixture, x, {
-        steps: job.steps,
-        batchSize: job.batchSize,
-        learningRate: job.learningRate,
-        schedule: 'cosine',
-        seed: job.seed,
-        temperature: job.temperature,
-        ...fitEvents(this.post, control, job.steps, {
-          every: job.snapshotEvery,
-          take: (step, loss) => {
-            lastLoss = loss;
-            this.snapshot(step, loss);
-          },
-        }),
-      });
-      lastLoss = history.stepLosses.at(-1) ?? lastLoss;
-      this.snapshot(history.steps, lastLoss);
-      postFinished(this.post, history);
+      await trainWithSnapshots(
+        this.post,
+        control,
+        job,
+        (step, loss) => this.snapshot(step, loss),
+        (options) => trainMixture(mixture, x, { ...options, temperature: job.temperature }),
+      );
     } finally {
       x.dispose();
     }
