@@ -1,6 +1,8 @@
 import type { Batch, NamedVariable, SampleOptions } from '@diffeo/core';
+import type { DataArrays } from '@diffeo/datasets';
 import { flowsForFlowsNSF, maf, realNVP } from '@diffeo/distributions';
 import type * as tf from '@tensorflow/tfjs-core';
+import { checkerboardArrays } from './data.js';
 
 /** The part of a `Flow` the workloads use. */
 export interface BenchModel {
@@ -11,6 +13,21 @@ export interface BenchModel {
   dispose(): void;
 }
 
+/**
+ * An architecture as the PyTorch peer builds it (`build` in `peers/pytorch/flows.py`): the builder
+ * (`nsf` autoregressive, `maf`, `realnvp`), the data width and the builder's options, named as
+ * Diffeo's builders name them.
+ */
+export interface PeerArchSpec {
+  type: 'nsf' | 'maf' | 'realnvp';
+  dim: number;
+  numTransforms: number;
+  hiddenFeatures: number;
+  numBlocks: number;
+  numBins?: number;
+  tailBound?: number;
+}
+
 /** An architecture the bench measures. */
 export interface Arch {
   /** Short id used in figure ids and `--archs`. */
@@ -18,6 +35,10 @@ export interface Arch {
   /** What it is, for the table. */
   label: string;
   build(seed: number): BenchModel;
+  /** The same architecture for the PyTorch peer: same layers, widths and parameter count. */
+  peer: PeerArchSpec;
+  /** `n` rows of the data it is measured on, drawn with `seed` (both sides use these rows). */
+  data(n: number, seed: number): DataArrays;
 }
 
 /**
@@ -29,16 +50,34 @@ export interface Arch {
  *   so that NSF against MAF isolates what the spline costs.
  */
 export const ARCHS: readonly Arch[] = [
-  { id: 'nsf', label: 'NSF preset', build: (seed) => flowsForFlowsNSF({ dim: 2, seed }) },
+  {
+    id: 'nsf',
+    label: 'NSF preset',
+    build: (seed) => flowsForFlowsNSF({ dim: 2, seed }),
+    peer: {
+      type: 'nsf',
+      dim: 2,
+      numTransforms: 4,
+      hiddenFeatures: 128,
+      numBlocks: 2,
+      numBins: 8,
+      tailBound: 4,
+    },
+    data: checkerboardArrays,
+  },
   {
     id: 'realnvp',
     label: 'RealNVP',
     build: (seed) => realNVP({ dim: 2, numTransforms: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
+    peer: { type: 'realnvp', dim: 2, numTransforms: 8, hiddenFeatures: 64, numBlocks: 2 },
+    data: checkerboardArrays,
   },
   {
     id: 'maf',
     label: 'MAF',
     build: (seed) => maf({ dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
+    peer: { type: 'maf', dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2 },
+    data: checkerboardArrays,
   },
 ];
 

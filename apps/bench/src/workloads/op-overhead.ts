@@ -15,6 +15,7 @@ const TINY = 1024;
 export const opOverheadWorkload: Workload = {
   name: 'op-overhead',
   description: 'Per-op cost of a tiny op (queued, and read back each time) and of the step-sized matmul',
+  perArch: false,
   plan: () => ['tiny op', 'tiny op read back', 'matmul', 'matmul transposed'],
   async run(ctx) {
     const figures: Figure[] = [];
