@@ -91,7 +91,7 @@ function checkBackend(result: BackendResult, backend: BenchBackend): void {
 }
 
 function checkReport(report: BenchReport, backends: BenchBackend[]): void {
-  expect(report.format).toBe(1);
+  expect(report.format).toBe(2);
   expect(report.quick).toBe(true);
   expect(Number.isNaN(Date.parse(report.date))).toBe(false);
   expect(report.machine.cores).toBeGreaterThan(0);
@@ -106,7 +106,10 @@ function checkReport(report: BenchReport, backends: BenchBackend[]): void {
     else expect(g.diffeo, `${g.backend} ${g.what}`).not.toBeNull();
     expect(g.met).toBeNull();
     expect(g.note).toMatch(/quick/);
+    // No peer in this run: no ratio.
+    expect(g.versus).toBeNull();
   }
+  expect(report.peers).toEqual([]);
   expect(report.analysis).toHaveLength(ARCHS.length * backends.length);
   for (const a of report.analysis) {
     expect([a.smallBatch, a.largeBatch]).toEqual([small, large]);
@@ -130,6 +133,9 @@ describe('pnpm bench --quick', () => {
       '--repeats',
       '--ttq-steps',
       '--chromium',
+      '--peer',
+      '--peer-threads',
+      '--python',
       '--no-progress',
     ]) {
       expect(stdout).toContain(option);
@@ -142,6 +148,76 @@ describe('pnpm bench --quick', () => {
     const { code, stderr } = run(['--backends', 'cpu,tpu']);
     expect(code).not.toBe(0);
     expect(stderr).toContain("expected some of cpu, wasm, webgl, browser-wasm, got 'tpu'");
+  });
+
+  it('says how to install PyTorch when the peer cannot run, and stops before measuring', () => {
+    const { code, stdout, stderr } = run(['--quick', '--peer', 'pytorch', '--python', '/nonexistent/python3']);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('The PyTorch peer cannot run');
+    expect(stderr).toContain('/nonexistent/python3: cannot run');
+    expect(stderr).toContain('apt-get install -y python3-torch');
+    // A message, not a stack trace.
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(run(['--peer', 'tensorflow']).stderr).toContain("expected one of pytorch, got 'tensorflow'");
+  });
+
+  it('runs PyTorch beside wasm, item by item, and holds Diffeo against it', () => {
+    const json = path.join(dir, 'peer.json');
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        '--quick',
+        '--peer',
+        'pytorch',
+        '--peer-threads',
+        '1',
+        '--workloads',
+        'train-step,log-prob,time-to-quality',
+        '--archs',
+        'nsf,maf',
+        '--json',
+        json,
+      ],
+      // stderr is not a terminal here: one progress line per task, which shows the order.
+      { cwd: appDir, encoding: 'utf8', timeout: 400_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+    expect(report.backends.map((b) => b.backend)).toEqual(['wasm']);
+    expect(report.peers.map((p) => [p.peer, p.threads])).toEqual([['pytorch', 1]]);
+    const peer = report.peers[0]!;
+    expect(peer.version.torch).toMatch(/^\d+\.\d+/);
+    expect(peer.workloads.map((w) => w.name)).toEqual(['train-step', 'log-prob', 'time-to-quality']);
+    const ours = new Set(report.backends[0]!.workloads.flatMap((w) => w.figures.map((f) => f.id)));
+    for (const w of peer.workloads) {
+      expect(w.error, w.name).toBeUndefined();
+      for (const f of w.figures) {
+        // Every peer figure is one of ours, so the two can be held side by side.
+        expect(ours.has(f.id), f.id).toBe(true);
+        if (!f.id.includes('/nll')) expect(f.value, f.id).toBeGreaterThan(0);
+      }
+    }
+    // Same parameter counts on both sides (the CLI also fails the run when they differ).
+    const params = (name: string, side: { workloads: { name: string; details?: Record<string, unknown> }[] }) =>
+      side.workloads.find((w) => w.name === name)?.details?.parameters;
+    expect(params('train-step', peer)).toEqual({ nsf: 289_464, maf: 267_792 });
+    expect(params('train-step', report.backends[0]!)).toEqual(params('train-step', peer));
+    // Ratios in the goal rows (quick: never judged).
+    const logProb = report.goals.find((g) => g.what === 'NSF logProb')!;
+    expect(logProb.peer?.threads).toBe(1);
+    expect(logProb.versus).toBeCloseTo(logProb.diffeo! / logProb.peer!.value, 10);
+    expect(logProb.met).toBeNull();
+    // Interleaved: each item on wasm, then on the peer, then the next item.
+    const sides = r.stderr
+      .split('\n')
+      .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|pytorch 1t) /.exec(l)?.[1])
+      .filter((side) => side !== undefined)
+      .filter((side, i, all) => i === 0 || side !== all[i - 1]);
+    // train-step nsf and maf, log-prob nsf and maf, time-to-quality: five items.
+    expect(sides).toEqual(Array.from({ length: 5 }, () => ['wasm', 'pytorch 1t']).flat());
+    expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+[\d,]+\s+[\d,]+\s+\d+\.\d\dx\s/);
   });
 
   it('runs every workload on cpu and wasm in Node, writes the JSON and compares with a previous run', () => {
