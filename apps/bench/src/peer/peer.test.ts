@@ -1,7 +1,7 @@
 // The real PyTorch peer, few steps. When PyTorch is missing this fails with the install command
 // (tooling/setup installs it before the tests): it is never skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARCHS, parameterCount } from '../models.js';
+import { ARCHS, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
 import { settingsFor } from '../settings.js';
 import { PeerDataFiles } from './data-files.js';
 import type { PeerWorkloadName } from './protocol.js';
@@ -25,8 +25,10 @@ describe('the PyTorch peer', () => {
     await files.dispose();
   });
 
-  async function run(workload: PeerWorkloadName, archId: string) {
-    const arch = PEER_WORKLOADS[workload].arch(ARCHS.find((a) => a.id === archId)!);
+  /** Runs `workload` on the architecture `id` (one of those the workload measures for that item). */
+  async function run(workload: PeerWorkloadName, id: string) {
+    const item = ARCHS.find((a) => a.id === id);
+    const arch = PEER_WORKLOADS[workload].archs(item).find((a) => a.id === id)!;
     const labels: string[] = [];
     const raw = await session.run(await peerRequest(workload, arch, settings, files), (l) => labels.push(l));
     expect(labels).toEqual(PEER_WORKLOADS[workload].plan(arch, settings));
@@ -72,6 +74,20 @@ describe('the PyTorch peer', () => {
     expect(figures.find((f) => f.id === 'time-to-quality/nsf/nll')!.value).toBe(training!.nll);
     expect((details.parameters as Record<string, number>).nsf).toBe(289_464);
   }, 240_000);
+
+  it('builds the 64-D and 784-D MAF and NSF with the parameter counts of ours', async () => {
+    for (const a of HIGH_DIM_ARCHS) {
+      const { arch, figures, details } = await run('high-dim', a.id);
+      const ours = arch.build(0);
+      const count = parameterCount(ours);
+      ours.dispose();
+      expect((details.parameters as Record<string, number>)[arch.id], arch.id).toBe(count);
+      expect(figures.map((f) => f.id)).toEqual([
+        `high-dim/${arch.id}/b${settings.highDim.batchSize}/steps-per-s`,
+        `high-dim/${arch.id}/points-per-s`,
+      ]);
+    }
+  }, 600_000);
 
   it('answers a request it cannot run with an error and goes on', async () => {
     const arch = ARCHS[0]!;

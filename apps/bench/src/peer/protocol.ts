@@ -35,6 +35,11 @@ export const peerResultSchemas = {
   }),
   'log-prob': z.object({ parameters: z.number().int().positive(), seconds }),
   sample: z.object({ parameters: z.number().int().positive(), seconds }),
+  'high-dim': z.object({
+    parameters: z.number().int().positive(),
+    stepSeconds: seconds,
+    logProbSeconds: seconds,
+  }),
   'time-to-quality': z.object({
     parameters: z.number().int().positive(),
     trainings: z

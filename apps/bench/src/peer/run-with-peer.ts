@@ -61,7 +61,9 @@ export function peerRunPlanLength(requests: readonly RunRequest[], threads: read
     const ours = requests.reduce((s, r) => s + planOf(requestFor(r, item)).length, 0);
     const name = item.workload.name;
     const peer = isPeerWorkload(name)
-      ? PEER_WORKLOADS[name].plan(item.arch ?? selectArchs(first.archs)[0]!, settings).length * threads.length
+      ? PEER_WORKLOADS[name]
+          .archs(item.arch)
+          .reduce((s, arch) => s + PEER_WORKLOADS[name].plan(arch, settings).length, 0) * threads.length
       : 0;
     return sum + ours + peer;
   }, 0);
@@ -74,6 +76,7 @@ export async function peerRequest(
   settings: Settings,
   files: PeerDataFiles,
 ): Promise<Omit<PeerRequest, 'type' | 'id'>> {
+  await arch.load?.();
   const data: Record<string, PeerDataFile> = {};
   for (const [key, make] of Object.entries(PEER_WORKLOADS[workload].data(arch, settings))) {
     data[key] = await files.file(`${arch.id}-${key}`, make);
@@ -108,26 +111,27 @@ function peerSide(
     async run(item) {
       const workload = item.workload.name;
       if (!isPeerWorkload(workload)) return;
-      const arch = PEER_WORKLOADS[workload].arch(item.arch ?? selectArchs()[0]!);
-      const start = performance.now();
-      let part: PeerWorkloadResult;
-      try {
-        const request = await peerRequest(workload, arch, settings, files);
-        const raw = await session.run(request, (label) =>
-          options.onProgress({ backend: name, workload, label }),
-        );
-        part = {
-          name: workload,
-          wallS: (performance.now() - start) / 1000,
-          ...readPeerResult(workload, arch, settings, raw),
-        };
-      } catch (e) {
-        const message = (e as Error).message;
-        part = { name: workload, wallS: (performance.now() - start) / 1000, figures: [], error: message };
-        options.onFailure(name, `${workload} ${arch.id}: ${message}`);
-        if (!session.alive) run.error ??= message;
+      for (const arch of PEER_WORKLOADS[workload].archs(item.arch)) {
+        const start = performance.now();
+        let part: PeerWorkloadResult;
+        try {
+          const request = await peerRequest(workload, arch, settings, files);
+          const raw = await session.run(request, (label) =>
+            options.onProgress({ backend: name, workload, label }),
+          );
+          part = {
+            name: workload,
+            wallS: (performance.now() - start) / 1000,
+            ...readPeerResult(workload, arch, settings, raw),
+          };
+        } catch (e) {
+          const message = (e as Error).message;
+          part = { name: workload, wallS: (performance.now() - start) / 1000, figures: [], error: message };
+          options.onFailure(name, `${workload} ${arch.id}: ${message}`);
+          if (!session.alive) run.error ??= message;
+        }
+        addPart(run.workloads, part, mergePeerWorkloads);
       }
-      addPart(run.workloads, part, mergePeerWorkloads);
     },
   };
 }

@@ -1,8 +1,9 @@
 import type { DataArrays } from '@diffeo/datasets';
 import { DATA_SEEDS } from '../data.js';
-import type { Arch } from '../models.js';
+import { type Arch, HIGH_DIM_ARCHS } from '../models.js';
 import type { Settings } from '../settings.js';
 import type { Figure } from '../types.js';
+import { highDimFigures, highDimPlan } from '../workloads/high-dim.js';
 import { logProbFigure } from '../workloads/log-prob.js';
 import { sampleFigure } from '../workloads/sample.js';
 import { timeToQualityArch, timeToQualityFigures } from '../workloads/time-to-quality.js';
@@ -12,8 +13,11 @@ import { type PeerResult, type PeerWorkloadName, parsePeerResult } from './proto
 /** What the bench tells the peer to run for one of our workloads, and how it reads the answer. */
 export interface PeerWorkload<W extends PeerWorkloadName = PeerWorkloadName> {
   name: W;
-  /** The architecture the peer measures for an item of `arch` (time-to-quality: always the NSF preset). */
-  arch(arch: Arch): Arch;
+  /**
+   * The architectures the peer measures for an item, one request each: the item's own, or what
+   * the workload always measures (time-to-quality: the NSF preset; high-dim: its four).
+   */
+  archs(itemArch: Arch | undefined): readonly Arch[];
   /** The data the peer reads, by the name it looks it up under: the rows our workload draws. */
   data(arch: Arch, settings: Settings): Record<string, () => DataArrays>;
   /** The progress labels the peer announces, in order. */
@@ -28,13 +32,16 @@ export interface PeerWorkload<W extends PeerWorkloadName = PeerWorkloadName> {
 
 const define = <W extends PeerWorkloadName>(w: PeerWorkload<W>) => w;
 
-const same = (arch: Arch) => arch;
+const same = (arch: Arch | undefined): Arch[] => {
+  if (arch === undefined) throw new Error('the peer: this workload measures one architecture per item');
+  return [arch];
+};
 
 /** The peer's workloads: the train step, logProb, sampling and time-to-quality. */
 export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
   'train-step': define({
     name: 'train-step',
-    arch: same,
+    archs: same,
     data: (arch, settings) =>
       Object.fromEntries(
         settings.trainBatches.map((b) => [`train-batch-${b}`, () => arch.data(b, DATA_SEEDS.trainBatch)]),
@@ -47,7 +54,7 @@ export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
   }),
   'log-prob': define({
     name: 'log-prob',
-    arch: same,
+    archs: same,
     data: (arch, settings) => ({ 'log-prob': () => arch.data(settings.logProbPoints, DATA_SEEDS.logProb) }),
     plan: (arch) => [arch.id],
     read: (arch, settings, r) => ({
@@ -61,7 +68,7 @@ export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
   }),
   sample: define({
     name: 'sample',
-    arch: same,
+    archs: same,
     data: () => ({}),
     plan: (arch) => [arch.id],
     read: (arch, settings, r) => ({
@@ -75,7 +82,7 @@ export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
   }),
   'time-to-quality': define({
     name: 'time-to-quality',
-    arch: () => timeToQualityArch(),
+    archs: () => [timeToQualityArch()],
     data: (arch, settings) => ({
       'ttq-train': () => arch.data(settings.timeToQuality.trainPoints, DATA_SEEDS.ttqTrain),
       'ttq-test': () => arch.data(settings.timeToQuality.testPoints, DATA_SEEDS.ttqTest),
@@ -93,6 +100,25 @@ export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
         parameters: { [arch.id]: r.parameters },
         trainings: r.trainings,
       },
+    }),
+  }),
+  'high-dim': define({
+    name: 'high-dim',
+    archs: () => HIGH_DIM_ARCHS,
+    data: (arch, settings) => ({
+      'train-batch': () => arch.data(settings.highDim.batchSize, DATA_SEEDS.trainBatch),
+      'log-prob': () => arch.data(settings.highDim.points, DATA_SEEDS.logProb),
+    }),
+    plan: (arch) => highDimPlan(arch),
+    read: (arch, settings, r) => ({
+      figures: highDimFigures(
+        arch,
+        settings.highDim.batchSize,
+        r.stepSeconds,
+        settings.highDim.points,
+        r.logProbSeconds,
+      ),
+      details: { ...settings.highDim, parameters: { [arch.id]: r.parameters } },
     }),
   }),
 };
