@@ -1,5 +1,5 @@
-import { Checkerboard, type DataArrays, toTensors } from '@diffeo/datasets';
-import type * as tf from '@tensorflow/tfjs-core';
+import { Checkerboard, type DataArrays } from '@diffeo/datasets';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** Ideal NLL on the checkerboard: uniform on 8 squares of area 4, so -log(1/32) = ln 32 nats. */
 export const CHECKERBOARD_IDEAL_NLL = Math.log(32);
@@ -16,9 +16,9 @@ export function checkerboardArrays(n: number, seed: number): DataArrays {
   return new Checkerboard().sample(n, { seed });
 }
 
-/** Data arrays as a `[n, dim]` tensor the caller disposes. */
+/** The rows of data arrays as a `[n, dim]` tensor the caller disposes (labels and context left out). */
 export function tensorOf(data: DataArrays): tf.Tensor2D {
-  return toTensors(data).x;
+  return tf.tensor2d(data.x, [data.n, data.dim], 'float32');
 }
 
 /** `n` checkerboard points as a `[n, 2]` tensor the caller disposes. */
