@@ -35,8 +35,8 @@ export interface Settings {
     testPoints: number;
     /**
      * Trainings with seeds 0, 1, ... (the model's initialisation and the batches' order): the NLL
-     * is their mean. One seed's NLL varies by ~0.008 nats from seed to seed, as much as the 0.01
-     * the goal allows, so one run cannot tell the two apart.
+     * is their mean. One seed's NLL moves from seed to seed by about as much as the goal's NLL
+     * margin (the README has the figures), so one run cannot tell the two apart.
      */
     seeds: number;
   };

@@ -114,7 +114,7 @@ export function timeToQualityFigures(trainings: readonly Training[]): Figure[] {
 
 /**
  * The NSF preset trained on the checkerboard with `fit` (Adam, cosine-annealed learning rate),
- * then its held-out NLL: the wall time to a given quality, to hold against PyTorch + nflows. With
+ * then its held-out NLL: the wall time to a given quality, to hold against the PyTorch peer. With
  * several seeds (the full run's 3) the NLL is their mean and the wall time their median; every
  * training's figures are in the details.
  */
