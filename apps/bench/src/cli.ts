@@ -2,20 +2,31 @@
 // `pnpm bench`: runs the workloads on the chosen backends (cpu and wasm in Node child processes,
 // webgl and wasm in headless Chromium), prints a table, writes JSON and compares with a previous run.
 import { readFile, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import { CHROMIUM_PATH } from '@diffeo/chromium';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { type BrowserSession, openBrowser } from './browser/run-browser.js';
 import { experimentMain } from './experiments/cli.js';
+import type { ProgressEvent } from './harness.js';
 import { ARCHS, selectArchs } from './models.js';
 import { machineInfo } from './node/machine.js';
 import { runNode } from './node/run-node.js';
+import { findPython, INSTALL_COMMAND } from './peer/python.js';
+import { parameterMismatches, peerRunPlanLength, runWithPeer } from './peer/run-with-peer.js';
 import { createProgress } from './progress.js';
 import { analysisRows } from './report/analysis.js';
 import { compareReports, renderComparison } from './report/compare.js';
+import { peerName } from './report/format.js';
 import { goalRows } from './report/goals.js';
 import { renderReport } from './report/table.js';
 import { planOf, type RunRequest } from './run-backend.js';
-import { ALL_BACKENDS, type BackendResult, type BenchBackend, type BenchReport } from './types.js';
+import {
+  ALL_BACKENDS,
+  type BackendResult,
+  type BenchBackend,
+  type BenchReport,
+  type PeerRun,
+} from './types.js';
 import { selectWorkloads, WORKLOADS } from './workloads/index.js';
 
 const list = (value: string) =>
@@ -56,6 +67,25 @@ function checked<T>(parse: (v: string[]) => T) {
 /** The default backends of a full run: cpu is a fallback 10-15x slower than wasm, not a target. */
 const FULL_DEFAULT: readonly BenchBackend[] = ['wasm', 'browser-wasm', 'webgl'];
 
+/** The peers the bench can run beside Diffeo. */
+const PEERS = ['pytorch'] as const;
+
+/** The default backends beside a peer: the one the goals are about. */
+const PEER_DEFAULT: readonly BenchBackend[] = ['wasm'];
+
+function peerChoice(value: string): string {
+  if (!(PEERS as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${PEERS.join(', ')}, got '${value}'`);
+  }
+  return value;
+}
+
+function threadList(value: string): number[] {
+  const counts = list(value).map(positiveInt);
+  if (counts.length === 0) throw new InvalidArgumentError('expected at least one thread count');
+  return [...new Set(counts)];
+}
+
 interface CliOptions {
   quick: boolean;
   backends?: BenchBackend[];
@@ -67,6 +97,9 @@ interface CliOptions {
   ttqSteps?: number;
   ttqSeeds?: number;
   threads?: number;
+  peer?: string;
+  peerThreads?: number[];
+  python?: string;
   chromium: string;
   progress: boolean;
 }
@@ -93,7 +126,10 @@ function program(): Command {
     .addOption(
       new Option(
         '--workloads <list>',
-        `only these workloads: ${WORKLOADS.map((w) => w.name).join(', ')}`,
+        `only these workloads: ${WORKLOADS.map((w) => w.name).join(', ')} (default: all but ` +
+          `${WORKLOADS.filter((w) => w.optIn === true)
+            .map((w) => w.name)
+            .join(', ')}, which runs only when named)`,
       ).argParser(checked(selectWorkloads)),
     )
     .addOption(
@@ -115,12 +151,28 @@ function program(): Command {
         'Chromium); more pay on large batches only',
       positiveInt,
     )
+    .option(
+      '--peer <name>',
+      `run a peer side by side, interleaved with ours, and hold Diffeo against it: ${PEERS.join(', ')} ` +
+        `(plain PyTorch: Debian's \`${INSTALL_COMMAND}\`); default backends then: ${PEER_DEFAULT.join(',')}`,
+      peerChoice,
+    )
+    .option(
+      '--peer-threads <list>',
+      "the peer's thread counts, one peer process each (default: 1 and every core)",
+      threadList,
+    )
+    .option(
+      '--python <path>',
+      'the Python that runs the peer (default: python3 on the PATH, then /usr/bin/python3)',
+    )
     .option('--chromium <path>', "Chromium for the browser backends (Debian's package)", CHROMIUM_PATH)
     .option('--no-progress', 'no progress bar (it is drawn on stderr only when stderr is a terminal)')
     .addHelpText(
       'after',
       `
 From the repository root: pnpm bench --quick   (builds what the bench needs, then runs it)
+Beside PyTorch:           pnpm bench --peer pytorch   (wasm and PyTorch at 1 and all cores, interleaved)
 The papers' experiments:  pnpm bench experiment list, pnpm bench experiment <name> --quick
 In apps/bench:            pnpm bench --quick   (after pnpm build)
 Exit code 1 when a workload failed or left tensors behind.`,
@@ -136,7 +188,13 @@ async function main(argv: string[]): Promise<number> {
   const previous =
     o.compare === undefined ? undefined : (JSON.parse(await readFile(o.compare, 'utf8')) as BenchReport);
 
-  const backends = o.backends ?? (o.quick ? [...ALL_BACKENDS] : [...FULL_DEFAULT]);
+  // Before anything runs: a missing peer is a clear error with the install command, not a stack.
+  const python = o.peer === undefined ? undefined : findPython(o.python);
+  const peerThreads = o.peerThreads ?? [...new Set([1, os.cpus().length])];
+
+  const backends =
+    o.backends ??
+    (o.peer !== undefined ? [...PEER_DEFAULT] : o.quick ? [...ALL_BACKENDS] : [...FULL_DEFAULT]);
   const requests: RunRequest[] = backends.map((backend) => ({
     backend,
     quick: o.quick,
@@ -147,25 +205,44 @@ async function main(argv: string[]): Promise<number> {
     ...(o.workloads === undefined ? {} : { workloads: o.workloads }),
     ...(o.archs === undefined ? {} : { archs: o.archs }),
   }));
-  const total = requests.reduce((sum, r) => sum + planOf(r).length, 0);
+  const total =
+    python === undefined
+      ? requests.reduce((sum, r) => sum + planOf(r).length, 0)
+      : peerRunPlanLength(requests, peerThreads);
   const progress = createProgress(total, o.progress);
-  const results: BackendResult[] = [];
+  let results: BackendResult[] = [];
+  let peers: PeerRun[] = [];
   const failures: BenchReport['failures'] = [];
   let browser: BrowserSession | undefined;
+  const runOne = async (request: RunRequest, onProgress: (e: ProgressEvent) => void) => {
+    if (request.backend === 'cpu' || request.backend === 'wasm') return runNode(request, onProgress);
+    browser ??= await openBrowser(o.chromium);
+    return browser.run(request, onProgress);
+  };
   try {
-    for (const request of requests) {
-      try {
-        if (request.backend === 'cpu' || request.backend === 'wasm') {
-          results.push(await runNode(request, (e) => progress.tick(e)));
-        } else {
-          browser ??= await openBrowser(o.chromium);
-          results.push(await browser.run(request, (e) => progress.tick(e)));
+    if (python === undefined) {
+      for (const request of requests) {
+        try {
+          results.push(await runOne(request, (e) => progress.tick(e)));
+        } catch (e) {
+          const message = (e as Error).message;
+          failures.push({ backend: request.backend, message });
+          progress.log(`${request.backend} failed: ${message}`);
         }
-      } catch (e) {
-        const message = (e as Error).message;
-        failures.push({ backend: request.backend, message });
-        progress.log(`${request.backend} failed: ${message}`);
       }
+    } else {
+      ({ backends: results, peers } = await runWithPeer({
+        requests,
+        runOurs: runOne,
+        python,
+        threads: peerThreads,
+        onProgress: (tick) => progress.tick(tick),
+        onFailure: (side, message) => {
+          const backend = backends.find((b) => b === side);
+          if (backend !== undefined) failures.push({ backend, message });
+          progress.log(`${side} failed: ${message}`);
+        },
+      }));
     }
   } finally {
     progress.stop();
@@ -173,13 +250,14 @@ async function main(argv: string[]): Promise<number> {
   }
 
   const report: BenchReport = {
-    format: 1,
+    format: 2,
     date: new Date().toISOString(),
     quick: o.quick,
     command: `bench ${args.join(' ')}`.trim(),
     machine: machineInfo(browser?.version),
     backends: results,
-    goals: goalRows(results, o.quick),
+    peers,
+    goals: goalRows(results, peers, o.quick),
     analysis: analysisRows(results),
     failures,
   };
@@ -194,6 +272,11 @@ async function main(argv: string[]): Promise<number> {
 
   const problems = [
     ...failures.map((f) => `${f.backend}: ${f.message}`),
+    ...peers.flatMap((p) => [
+      ...(p.error === undefined ? [] : [`${peerName(p)}: ${p.error}`]),
+      ...p.workloads.flatMap((w) => (w.error === undefined ? [] : [`${peerName(p)} ${w.name}: ${w.error}`])),
+    ]),
+    ...parameterMismatches(report),
     ...results.flatMap((b) =>
       b.workloads.flatMap((w) => [
         ...(w.error === undefined ? [] : [`${b.backend} ${w.name}: ${w.error}`]),

@@ -32,6 +32,7 @@ describe('harness', () => {
     const leaky: Workload = {
       name: 'leaky',
       description: 'keeps a tensor',
+      perArch: false,
       plan: () => ['one'],
       async run(ctx) {
         await ctx.step('one');
@@ -42,6 +43,7 @@ describe('harness', () => {
     const failing: Workload = {
       name: 'failing',
       description: 'throws',
+      perArch: false,
       plan: () => [],
       run: async () => {
         throw new RangeError('no luck');

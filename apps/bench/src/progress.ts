@@ -1,12 +1,18 @@
 import cliProgress from 'cli-progress';
-import type { ProgressEvent } from './harness.js';
+
+/** One item of work starting: on which side (a backend, or the peer at a thread count), what. */
+export interface ProgressTick {
+  backend: string;
+  workload: string;
+  label: string;
+}
 
 /**
  * Progress on stderr (stdout stays clean for the table): a bar on a terminal, else one line per
  * task with the time spent (for runs logged to a file); nothing when disabled.
  */
 export interface Progress {
-  tick(event: ProgressEvent): void;
+  tick(event: ProgressTick): void;
   log(line: string): void;
   stop(): void;
 }

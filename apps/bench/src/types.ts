@@ -122,16 +122,45 @@ export interface MachineInfo {
   loadAverage: number[];
 }
 
+/** What one workload of the peer measured (the same figure ids as Diffeo's). */
+export interface PeerWorkloadResult {
+  name: string;
+  /** Wall time of the whole workload on the peer's side, seconds. */
+  wallS: number;
+  figures: Figure[];
+  details?: Record<string, unknown>;
+  /** Set when the peer failed on (part of) this workload. */
+  error?: string;
+}
+
+/** One run of the peer (PyTorch) at one thread count, interleaved with Diffeo's. */
+export interface PeerRun {
+  /** `pytorch`. */
+  peer: string;
+  /** The threads it ran with (`torch.set_num_threads`). */
+  threads: number;
+  /** What ran it: PyTorch's and Python's versions, the BLAS library it loaded. */
+  version: { torch: string; python: string; blas: string[] };
+  workloads: PeerWorkloadResult[];
+  /** Set when the peer process failed as a whole (the workloads after it are missing). */
+  error?: string;
+}
+
 /** The JSON file written by `--json`. */
 export interface BenchReport {
-  /** Format version of this file. */
-  format: 1;
+  /**
+   * Format version of this file: 2 since the goals are ratios to a peer measured in the same run
+   * (`peers`); format 1 held fixed PyTorch figures in the goal rows.
+   */
+  format: 1 | 2;
   date: string;
   quick: boolean;
   command: string;
   machine: MachineInfo;
   backends: BackendResult[];
-  /** Per backend: the goal figures side by side with Diffeo's. */
+  /** The peer's runs (one per thread count), interleaved with the backends' (`--peer`); empty without. */
+  peers: PeerRun[];
+  /** Per backend: Diffeo's figures held against the goals, and against the peer when it ran. */
   goals: GoalRow[];
   /** Figures derived from several workloads: the non-arithmetic share per architecture. */
   analysis: AnalysisRow[];
@@ -139,20 +168,40 @@ export interface BenchReport {
   failures: { backend: BenchBackend; message: string }[];
 }
 
-/** A PyTorch + nflows reference figure beside Diffeo's. */
+/** The peer's figure for a goal at one thread count. */
+export interface PeerFigure {
+  threads: number;
+  value: number;
+}
+
+/**
+ * A goal of issue #16 for one backend: Diffeo's figure and, when the peer ran, the peer's and how
+ * the two compare.
+ */
 export interface GoalRow {
   backend: BenchBackend;
   what: string;
   unit: string;
   better: Better;
-  reference: number;
-  /** The target for Diffeo, in the same unit (e.g. 0.8 x the reference at batch 1024). */
+  /**
+   * How Diffeo is held against the peer: `ratio`, Diffeo's speed over the peer's (above 1 is
+   * faster: value / peer, or peer / value for a time), at least `target`; `difference`, Diffeo's
+   * value minus the peer's in `unit`, at most `target`.
+   */
+  kind: 'ratio' | 'difference';
   target: number;
   diffeo: number | null;
-  /** diffeo / reference, or reference / diffeo when lower is better: above 1 is better than PyTorch. */
-  ratio: number | null;
+  /** The peer at Diffeo's thread count on this backend (the comparison that is judged). */
+  peer: PeerFigure | null;
+  /** The peer at its best thread count for this figure. */
+  peerBest: PeerFigure | null;
+  /** The ratio or difference (see `kind`) against `peer`. */
+  versus: number | null;
+  /** The ratio or difference against `peerBest`. */
+  versusBest: number | null;
+  /** Judged only on a full run with a peer at Diffeo's thread count. */
   met: boolean | null;
-  /** Diffeo's figure was measured in quick mode or with a different size: not comparable. */
+  /** Why nothing is judged (a quick run, no peer in this run, no peer at this thread count). */
   note?: string;
 }
 

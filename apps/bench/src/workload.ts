@@ -36,6 +36,13 @@ export interface WorkloadOutput {
 export interface Workload {
   name: string;
   description: string;
+  /**
+   * Whether it measures each selected architecture in turn (a run can then take one architecture
+   * at a time), or does the same whatever the selection.
+   */
+  perArch: boolean;
+  /** Runs only when named in `--workloads`, not in a default run. */
+  optIn?: boolean;
   /** The labels of the items `run` will announce with `ctx.step`, in order (for the progress bar). */
   plan(settings: Settings, archs: readonly Arch[]): string[];
   run(ctx: WorkloadContext): Promise<WorkloadOutput>;

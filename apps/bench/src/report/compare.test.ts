@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { figure, report, wasmResult } from '../test-utils/report.js';
+import { figure, peerRun, report, wasmResult } from '../test-utils/report.js';
 import { compareReports, renderComparison } from './compare.js';
 
 describe('compareReports', () => {
@@ -18,6 +18,20 @@ describe('compareReports', () => {
     expect(byId.get('train-step/nsf/b1024/steps-per-s')?.verdict).toBe('same');
     // Memory peaks are compared too.
     expect(byId.get('memory/train-step/peak-process-bytes')?.ratio).toBe(1);
+  });
+
+  it("compares the peer's figures too, per thread count, and reads reports without peers", () => {
+    const before = report([wasmResult({ b128: 10, b1024: 4 })]);
+    before.peers = [peerRun(1, [figure('train-step/nsf/b128/steps-per-s', 80)])];
+    const after = report([wasmResult({ b128: 10, b1024: 4 })]);
+    after.peers = [peerRun(1, [figure('train-step/nsf/b128/steps-per-s', 40)])];
+    const row = compareReports(before, after).find((r) => r.backend === 'pytorch 1t')!;
+    expect(row).toMatchObject({ id: 'train-step/nsf/b128/steps-per-s', ratio: 0.5, verdict: 'worse' });
+    const formatOne = { ...before, format: 1 } as Partial<typeof before>;
+    delete formatOne.peers;
+    expect(compareReports(formatOne as typeof before, after).some((r) => r.backend === 'pytorch 1t')).toBe(
+      false,
+    );
   });
 
   it('a higher value of a lower-is-better figure is worse', () => {

@@ -1,5 +1,5 @@
 import type { BenchReport, Better, Figure } from '../types.js';
-import { formatNumber, formatRatio, renderTable } from './format.js';
+import { formatNumber, formatRatio, peerName, renderTable } from './format.js';
 
 /** One figure of the current run against the same figure of a previous run. */
 export interface Comparison {
@@ -16,9 +16,16 @@ export interface Comparison {
   verdict: 'better' | 'worse' | 'same' | 'changed';
 }
 
-/** Every figure of a run, memory peaks included, keyed by backend and id. */
+/** Every figure of a run, memory peaks and the peer's figures included, keyed by backend and id. */
 function figuresOf(report: BenchReport): Map<string, { backend: string; figure: Figure }> {
   const map = new Map<string, { backend: string; figure: Figure }>();
+  // Reports of format 1 have no peers.
+  for (const run of report.peers ?? []) {
+    const backend = peerName(run);
+    for (const w of run.workloads) {
+      for (const f of w.figures) map.set(`${backend} ${f.id}`, { backend, figure: f });
+    }
+  }
   for (const b of report.backends) {
     for (const w of b.workloads) {
       for (const f of w.figures) map.set(`${b.backend} ${f.id}`, { backend: b.backend, figure: f });

@@ -1,3 +1,5 @@
+import type { PeerRun } from '../types.js';
+
 /** Formats a number for a table: about three significant digits, thousands separated. */
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return String(value);
@@ -45,4 +47,9 @@ export function renderTable(header: string[], rows: string[][], leftColumns = 1)
       .join('  ')
       .trimEnd();
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+/** A peer run's column name: `pytorch 1t`. */
+export function peerName(run: Pick<PeerRun, 'peer' | 'threads'>): string {
+  return `${run.peer} ${run.threads}t`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { report, wasmResult } from '../test-utils/report.js';
+import { figure, peerRun, report, wasmResult } from '../test-utils/report.js';
 import { analysisRows } from './analysis.js';
 import { formatBytes, formatNumber, formatValue, renderTable } from './format.js';
 import { GOALS, goalRows } from './goals.js';
@@ -25,25 +25,105 @@ describe('report', () => {
     ).toBe('a    b\n--  --\nx    1\nyy  22');
   });
 
-  it('holds the wasm figures against the PyTorch goals', () => {
-    const rows = goalRows([wasmResult({ b128: 66, b1024: 10.5 })], false);
+  it('without a peer run: our figures only, no ratio and nothing judged', () => {
+    const rows = goalRows([wasmResult({ b128: 66, b1024: 10.5 })], [], false);
     expect(rows).toHaveLength(GOALS.length);
-    const b128 = rows.find((r) => r.what === 'NSF train step, batch 128')!;
-    expect(b128).toMatchObject({ reference: 55, target: 60, diffeo: 66, met: true });
-    expect(b128.ratio).toBeCloseTo(66 / 55, 12);
-    const b1024 = rows.find((r) => r.what === 'NSF train step, batch 1024')!;
-    expect(b1024).toMatchObject({ ratio: 0.5, met: false });
-    const nll = rows.find((r) => r.unit === 'nats')!;
-    // Lower is better: the ratio is reference / Diffeo.
-    expect(nll.ratio).toBeCloseTo(3.52 / 3.6, 12);
-    expect(nll.met).toBe(false);
-    expect(rows.find((r) => r.what === 'NSF logProb')).toMatchObject({
-      diffeo: null,
-      ratio: null,
-      met: null,
+    for (const row of rows) {
+      expect(row).toMatchObject({ peer: null, peerBest: null, versus: null, versusBest: null, met: null });
+      expect(row.note).toMatch(/no peer/);
+    }
+    expect(rows.find((r) => r.what === 'NSF train step, batch 128')!.diffeo).toBe(66);
+    expect(rows.find((r) => r.what === 'NSF logProb')!.diffeo).toBeNull();
+
+    const r = report([wasmResult({ b128: 66, b1024: 10.5 })]);
+    r.goals = rows;
+    const text = renderReport(r);
+    expect(text).toContain('This run has no peer (add --peer pytorch)');
+    const goalLines = text.split('\n').filter((l) => l.startsWith('NSF '));
+    expect(goalLines).toHaveLength(GOALS.length);
+    // The target, then our figure, and nothing after it: no ratio, no verdict.
+    expect(goalLines[0]).toMatch(/^NSF train step, batch 128\s+steps\/s\s+>= 1\.50x\s+66\.0$/);
+    expect(goalLines.find((l) => l.includes('NLL'))).toMatch(/nats\s+<= \+0\.010\s+3\.600$/);
+    expect(text).not.toMatch(/\bmet\b/);
+  });
+
+  it('with a peer run: ratios against the peer at our thread count and at its best, judged on full runs', () => {
+    const peers = [
+      peerRun(1, [
+        figure('train-step/nsf/b128/steps-per-s', 40),
+        figure('train-step/nsf/b1024/steps-per-s', 20),
+        figure('time-to-quality/nsf/nll', 3.595, 'lower', 'nats'),
+        figure('time-to-quality/nsf/train-wall-s', 80, 'lower', 's'),
+      ]),
+      peerRun(2, [
+        figure('train-step/nsf/b128/steps-per-s', 50),
+        figure('train-step/nsf/b1024/steps-per-s', 30),
+        figure('time-to-quality/nsf/nll', 3.58, 'lower', 'nats'),
+        figure('time-to-quality/nsf/train-wall-s', 60, 'lower', 's'),
+      ]),
+    ];
+    const rows = goalRows([wasmResult({ b128: 66, b1024: 10.5 })], peers, false);
+    const byWhat = (what: string) => rows.find((r) => r.what === what)!;
+    const b128 = byWhat('NSF train step, batch 128');
+    // Diffeo on wasm ran one thread: judged against the peer's one-thread run.
+    expect(b128).toMatchObject({
+      diffeo: 66,
+      peer: { threads: 1, value: 40 },
+      peerBest: { threads: 2, value: 50 },
     });
-    // Quick runs are never judged.
-    expect(goalRows([wasmResult({ b128: 66, b1024: 30 })], true).every((r) => r.met === null)).toBe(true);
+    expect(b128.versus).toBeCloseTo(66 / 40, 12);
+    expect(b128.versusBest).toBeCloseTo(66 / 50, 12);
+    expect(b128.met).toBe(true);
+    expect(b128.note).toBeUndefined();
+    const b1024 = byWhat('NSF train step, batch 1024');
+    expect(b1024.versus).toBeCloseTo(10.5 / 20, 12);
+    expect(b1024.met).toBe(false);
+    // A time: the ratio is the peer's time over ours (above 1 is faster), against 1 / 0.7.
+    const wall = byWhat('NSF training wall time');
+    expect(wall.versus).toBeCloseTo(80 / 50, 12);
+    expect(wall.peerBest).toEqual({ threads: 2, value: 60 });
+    expect(wall.met).toBe(true);
+    // The NLL: a difference in nats, at most 0.01 above the peer's.
+    const nll = byWhat('NSF held-out NLL after training');
+    expect(nll).toMatchObject({ kind: 'difference', target: 0.01, met: true });
+    expect(nll.versus).toBeCloseTo(3.6 - 3.595, 12);
+    expect(nll.versusBest).toBeCloseTo(3.6 - 3.58, 12);
+    // No peer figure for logProb: nothing to compare.
+    expect(byWhat('NSF logProb')).toMatchObject({ diffeo: null, peer: null, versus: null, met: null });
+
+    // Quick runs: the ratio is there, the verdict is not.
+    const quick = goalRows([wasmResult({ b128: 66, b1024: 10.5 })], peers, true);
+    expect(quick.every((r) => r.met === null)).toBe(true);
+    expect(quick.find((r) => r.what === 'NSF train step, batch 128')!.versus).toBeCloseTo(66 / 40, 12);
+
+    // Diffeo with two threads is held against the peer's two-thread run; without one, nothing is judged.
+    const twoThreads = wasmResult({ b128: 66, b1024: 10.5 });
+    twoThreads.reported.wasm = { simd: true, threads: true, threadsCount: 2 };
+    const two = goalRows([twoThreads], peers, false).find((r) => r.what === 'NSF train step, batch 128')!;
+    expect(two.peer).toEqual({ threads: 2, value: 50 });
+    expect(two.versus).toBeCloseTo(66 / 50, 12);
+    const lone = goalRows([twoThreads], [peers[0]!], false).find(
+      (r) => r.what === 'NSF train step, batch 128',
+    )!;
+    expect(lone).toMatchObject({ peer: null, versus: null, met: null, note: 'no peer run with 2 thread(s)' });
+    expect(lone.versusBest).toBeCloseTo(66 / 40, 12);
+
+    const r = report([wasmResult({ b128: 66, b1024: 10.5 })]);
+    r.peers = peers;
+    r.goals = rows;
+    const text = renderReport(r);
+    expect(text).toContain('Goal (issue #16): Diffeo against PyTorch 1.13.0 measured in this run');
+    expect(text).toMatch(/pytorch 1t\s+PyTorch 1\.13\.0, Python 3\.11\.2, BLAS libopenblas\.so\.0/);
+    expect(text).toMatch(
+      /NSF train step, batch 128\s+steps\/s\s+>= 1\.50x\s+40\.0\s+50\.0\s+66\.0\s+1\.65x met\s+1\.32x \(2t\)/,
+    );
+    expect(text).toMatch(
+      /NSF held-out NLL after training\s+nats\s+<= \+0\.010\s+3\.595\s+3\.580\s+3\.600\s+\+0\.005 met\s+\+0\.020 \(2t\)/,
+    );
+    // The per-workload tables carry the peer's columns beside ours.
+    expect(text).toMatch(
+      /train-step\/nsf\/b128\/steps-per-s \[steps\/s\]\s+66\.0 ±10%\s+40\.0 ±10%\s+50\.0 ±10%/,
+    );
   });
 
   it('splits the step time into fixed and per-sample parts', () => {
@@ -58,14 +138,14 @@ describe('report', () => {
 
   it('renders the machine, every figure per backend, memory, goals and the analysis', () => {
     const r = report([wasmResult({ b128: 100, b1024: 20 })]);
-    r.goals = goalRows(r.backends, false);
+    r.goals = goalRows(r.backends, [], false);
     r.analysis = analysisRows(r.backends);
     const text = renderReport(r);
     expect(text).toContain('Machine: Test CPU, 2 cores');
     expect(text).toContain('SIMD on, threads off');
     expect(text).toMatch(/train-step\/nsf\/b128\/steps-per-s \[steps\/s\]\s+100 ±10%/);
     expect(text).toMatch(/train-step\s+\+0 t, 0 B, peak 100\.0 MB/);
-    expect(text).toMatch(/NSF train step, batch 128\s+steps\/s\s+55\.0\s+>= 60\.0\s+100\s+1\.82x met/);
+    expect(text).toMatch(/NSF train step, batch 128\s+steps\/s\s+>= 1\.50x\s+100$/m);
     expect(text).toMatch(/wasm\s+nsf\s+10\.0 \(b128\)\s+50\.0 \(b1024\)/);
   });
 });

@@ -1,5 +1,6 @@
-import type { BackendResult, BenchReport, Figure } from '../types.js';
-import { formatBytes, formatNumber, formatRatio, formatValue, renderTable } from './format.js';
+import type { BackendResult, BenchReport, Figure, GoalRow, PeerRun } from '../types.js';
+import { formatBytes, formatNumber, formatRatio, formatValue, peerName, renderTable } from './format.js';
+import { GOALS, threadsOf } from './goals.js';
 
 function describeBackend(b: BackendResult): string {
   const r = b.reported;
@@ -20,6 +21,87 @@ function describeBackend(b: BackendResult): string {
   return `  ${b.backend.padEnd(12)} ${where}, ${b.runtime.cores} cores: ${parts.join(', ')}; ${b.wallS.toFixed(1)} s`;
 }
 
+function describePeer(run: PeerRun): string {
+  const v = run.version;
+  const blas =
+    v.blas.length === 0 ? 'BLAS not seen' : `BLAS ${v.blas.map((p) => p.split('/').at(-1)).join(', ')}`;
+  const wallS = run.workloads.reduce((sum, w) => sum + w.wallS, 0);
+  return `  ${peerName(run).padEnd(12)} PyTorch ${v.torch}, Python ${v.python}, ${blas}; ${wallS.toFixed(1)} s`;
+}
+
+/** A goal's target as the table shows it. */
+function formatTarget(row: Pick<GoalRow, 'kind' | 'target'>): string {
+  return row.kind === 'difference' ? `<= +${row.target.toFixed(3)}` : `>= ${formatRatio(row.target)}`;
+}
+
+/** A ratio (`1.23x`) or a difference in nats (`+0.004`), as the goal's kind says. */
+function formatVersus(kind: GoalRow['kind'], value: number | null): string {
+  if (value === null) return '-';
+  return kind === 'difference' ? `${value >= 0 ? '+' : ''}${value.toFixed(3)}` : formatRatio(value);
+}
+
+function goalSection(report: BenchReport, goalBackends: readonly BackendResult[]): string[] {
+  const peers = report.peers;
+  const rowsOf = (b: BackendResult) => report.goals.filter((g) => g.backend === b.backend);
+  const first = rowsOf(goalBackends[0]!);
+  if (peers.length === 0) {
+    return [
+      'Goal (issue #16): Diffeo against PyTorch measured in the same run. This run has no peer (add --peer pytorch):',
+      'no ratio is shown and nothing is judged.',
+      renderTable(
+        ['', 'unit', 'target', ...goalBackends.map((b) => b.backend)],
+        first.map((g) => [
+          g.what,
+          g.unit,
+          formatTarget(g),
+          ...goalBackends.map((b) => {
+            const row = rowsOf(b).find((x) => x.what === g.what);
+            return row?.diffeo == null ? '-' : formatValue(row.diffeo, g.unit);
+          }),
+        ]),
+      ),
+      '',
+    ];
+  }
+  const peerValue = (run: PeerRun, g: GoalRow) => {
+    const id = GOALS.find((x) => x.what === g.what)?.figureId;
+    const f = run.workloads.flatMap((w) => w.figures).find((x) => x.id === id);
+    return f === undefined ? '-' : formatValue(f.value, g.unit);
+  };
+  return [
+    `Goal (issue #16): Diffeo against PyTorch ${peers[0]!.version.torch} measured in this run, interleaved with it`,
+    renderTable(
+      [
+        '',
+        'unit',
+        'target',
+        ...peers.map(peerName),
+        ...goalBackends.flatMap((b) => [b.backend, `vs ${threadsOf(b)}t`, 'vs best']),
+      ],
+      first.map((g) => [
+        g.what,
+        g.unit,
+        formatTarget(g),
+        ...peers.map((run) => peerValue(run, g)),
+        ...goalBackends.flatMap((b) => {
+          const row = rowsOf(b).find((x) => x.what === g.what);
+          if (row === undefined || row.diffeo === null) return ['-', '-', '-'];
+          const mark = row.met === null ? '' : row.met ? ' met' : ' not met';
+          const bestAt = row.peerBest === null ? '' : ` (${row.peerBest.threads}t)`;
+          return [
+            formatValue(row.diffeo, g.unit),
+            `${formatVersus(g.kind, row.versus)}${mark}`,
+            `${formatVersus(g.kind, row.versusBest)}${bestAt}`,
+          ];
+        }),
+      ]),
+    ),
+    "  ratio: Diffeo's speed over PyTorch's (above 1x is faster; a wall-time target of 0.7x its time is 1.43x); NLL: Diffeo's minus PyTorch's" +
+      (report.quick ? '\n  quick run: sizes differ from the goals, for orientation only, never judged' : ''),
+    '',
+  ];
+}
+
 function cell(f: Figure | undefined): string {
   if (f === undefined) return '-';
   const v = formatValue(f.value, f.unit);
@@ -37,13 +119,18 @@ export function renderReport(report: BenchReport): string {
       `${m.chromium === undefined ? '' : `, Chromium ${m.chromium}`}, load average ${m.loadAverage.join(' ')}`,
     'Backends:',
     ...report.backends.map(describeBackend),
+    ...(report.peers.length === 0
+      ? []
+      : ['Peer (interleaved with the backends):', ...report.peers.map(describePeer)]),
     '',
   );
   const backends = report.backends;
   const names = [...new Set(backends.flatMap((b) => b.workloads.map((w) => w.name)))];
+  const columns = [...backends.map((b) => b.backend), ...report.peers.map(peerName)];
   for (const name of names) {
-    const ws = backends.map((b) => b.workloads.find((w) => w.name === name));
-    const first = ws.find((w) => w !== undefined)!;
+    const ours = backends.map((b) => b.workloads.find((w) => w.name === name));
+    const first = ours.find((w) => w !== undefined)!;
+    const ws = [...ours, ...report.peers.map((p) => p.workloads.find((w) => w.name === name))];
     const ids: string[] = [];
     const labels = new Map<string, Figure>();
     for (const w of ws) {
@@ -60,9 +147,9 @@ export function renderReport(report: BenchReport): string {
       return [`${f.label} [${f.unit}]`, ...ws.map((w) => cell(w?.figures.find((x) => x.id === id)))];
     });
     for (const [i, w] of ws.entries()) {
-      if (w?.error !== undefined) out.push(`  ERROR on ${backends[i]!.backend}: ${w.error}`);
+      if (w?.error !== undefined) out.push(`  ERROR on ${columns[i]}: ${w.error}`);
     }
-    out.push(renderTable(['', ...backends.map((b) => b.backend)], rows), '');
+    out.push(renderTable(['', ...columns], rows), '');
   }
 
   out.push('Memory: tensors and bytes grown over each workload (must be 0), peak process memory during it');
@@ -85,36 +172,11 @@ export function renderReport(report: BenchReport): string {
     '',
   );
 
-  const goalBackends = backends.filter((b) => b.backend === 'wasm' || b.backend === 'browser-wasm');
-  if (goalBackends.length > 0) {
-    out.push(
-      'Goal: PyTorch 1.13 + nflows on this machine class (issue #5); the targets are for wasm in Node',
-    );
-    out.push(
-      renderTable(
-        ['', 'unit', 'PyTorch', 'target', ...goalBackends.flatMap((b) => [b.backend, 'ratio'])],
-        report.goals
-          .filter((g) => g.backend === goalBackends[0]!.backend)
-          .map((g) => [
-            g.what,
-            g.unit,
-            formatValue(g.reference, g.unit),
-            `${g.better === 'higher' ? '>=' : '<='} ${formatValue(g.target, g.unit)}`,
-            ...goalBackends.flatMap((b) => {
-              const row = report.goals.find((x) => x.backend === b.backend && x.what === g.what);
-              if (row?.diffeo === null || row === undefined) return ['-', '-'];
-              const mark = row.met === null ? '' : row.met ? ' met' : ' not met';
-              return [formatValue(row.diffeo, g.unit), `${formatRatio(row.ratio)}${mark}`];
-            }),
-          ]),
-      ),
-    );
-    out.push(
-      '  ratio: Diffeo against PyTorch, above 1x is better than PyTorch' +
-        (report.quick ? ' (quick run: sizes differ, for orientation only)' : ''),
-      '',
-    );
+  for (const run of report.peers) {
+    if (run.error !== undefined) out.push(`ERROR on ${peerName(run)}: ${run.error}`, '');
   }
+  const goalBackends = backends.filter((b) => b.backend === 'wasm' || b.backend === 'browser-wasm');
+  if (goalBackends.length > 0) out.push(...goalSection(report, goalBackends));
 
   const kernelLines = backends.flatMap((b) => {
     const w = b.workloads.find((x) => x.name === 'kernel-profile');

@@ -1,4 +1,4 @@
-import type { BackendResult, BenchReport, Figure, WorkloadResult } from '../types.js';
+import type { BackendResult, BenchReport, Figure, PeerRun, WorkloadResult } from '../types.js';
 
 const memory = {
   before: { numTensors: 3, numBytes: 12, numDataBuffers: 3 },
@@ -53,7 +53,10 @@ export function wasmResult(stepsPerS: { b128: number; b1024: number }): BackendR
         ],
         { batches: [128, 1024] },
       ),
-      workload('time-to-quality', [figure('time-to-quality/nsf/nll', 3.6, 'lower', 'nats')]),
+      workload('time-to-quality', [
+        figure('time-to-quality/nsf/nll', 3.6, 'lower', 'nats'),
+        figure('time-to-quality/nsf/train-wall-s', 50, 'lower', 's'),
+      ]),
     ],
   };
 }
@@ -61,7 +64,7 @@ export function wasmResult(stepsPerS: { b128: number; b1024: number }): BackendR
 /** A report around backend results. */
 export function report(backends: BackendResult[], quick = false): BenchReport {
   return {
-    format: 1,
+    format: 2,
     date: '2026-01-01T00:00:00.000Z',
     quick,
     command: 'bench',
@@ -75,8 +78,24 @@ export function report(backends: BackendResult[], quick = false): BenchReport {
       loadAverage: [0],
     },
     backends,
+    peers: [],
     goals: [],
     analysis: [],
     failures: [],
+  };
+}
+
+/** A PyTorch peer run at `threads` threads with the given figures (workloads named by their ids). */
+export function peerRun(threads: number, figures: Figure[]): PeerRun {
+  const names = [...new Set(figures.map((f) => f.id.split('/')[0]!))];
+  return {
+    peer: 'pytorch',
+    threads,
+    version: { torch: '1.13.0', python: '3.11.2', blas: ['/usr/lib/libopenblas.so.0'] },
+    workloads: names.map((name) => ({
+      name,
+      wallS: 2,
+      figures: figures.filter((f) => f.id.startsWith(`${name}/`)),
+    })),
   };
 }

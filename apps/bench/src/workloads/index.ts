@@ -1,4 +1,5 @@
 import type { Workload } from '../workload.js';
+import { highDimWorkload } from './high-dim.js';
 import { kernelProfileWorkload } from './kernel-profile.js';
 import { logProbWorkload } from './log-prob.js';
 import { opOverheadWorkload } from './op-overhead.js';
@@ -17,11 +18,15 @@ export const WORKLOADS: readonly Workload[] = [
   logProbWorkload,
   sampleWorkload,
   timeToQualityWorkload,
+  highDimWorkload,
 ];
 
-/** The workloads named in `names` (all when undefined), failing on an unknown name. */
+/** The workloads of a run that names none: all but the opt-in ones. */
+export const DEFAULT_WORKLOADS: readonly Workload[] = WORKLOADS.filter((w) => w.optIn !== true);
+
+/** The workloads named in `names` (the default ones when undefined), failing on an unknown name. */
 export function selectWorkloads(names?: readonly string[]): Workload[] {
-  if (names === undefined) return [...WORKLOADS];
+  if (names === undefined) return [...DEFAULT_WORKLOADS];
   return names.map((name) => {
     const w = WORKLOADS.find((x) => x.name === name);
     if (w === undefined) {

@@ -44,6 +44,7 @@ function timerUsable(): boolean {
 export const kernelProfileWorkload: Workload = {
   name: 'kernel-profile',
   description: 'Kernels per training step, share of wall time inside kernels, matmul share of kernel time',
+  perArch: true,
   plan: (settings, archs) => archs.flatMap((a) => settings.trainBatches.map((b) => `${a.id} batch ${b}`)),
   async run(ctx) {
     const figures: Figure[] = [];

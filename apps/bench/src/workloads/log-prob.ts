@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkerboard } from '../data.js';
+import { DATA_SEEDS, tensorOf } from '../data.js';
+import { type Arch, parameterCount } from '../models.js';
+import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
 
@@ -10,41 +12,50 @@ export function chunkSizes(n: number, chunk: number): number[] {
   return sizes;
 }
 
-/** logProb throughput per architecture, over checkerboard points in chunks, each read back. */
+/** The logProb throughput figure of `points` points, from seconds per pass over them. */
+export function logProbFigure(arch: Arch, points: number, secondsPerPass: number[]): Figure {
+  return rate(
+    `log-prob/${arch.id}/points-per-s`,
+    `${arch.label} logProb`,
+    'points/s',
+    points,
+    secondsPerPass,
+  );
+}
+
+/** logProb throughput per architecture, over points of its data in chunks, each read back. */
 export const logProbWorkload: Workload = {
   name: 'log-prob',
-  description: 'logProb of checkerboard points in chunks, every chunk read back to the host',
+  description: "logProb of points of each architecture's data in chunks, every chunk read back to the host",
+  perArch: true,
   plan: (_settings, archs) => archs.map((a) => a.id),
   async run(ctx) {
     const { logProbPoints: n, chunk } = ctx.settings;
     const figures = [];
-    const data = checkerboard(n, 3);
-    const chunks = chunkSizes(n, chunk).map(
-      (size, i) => tf.slice(data, [i * chunk, 0], [size, 2]) as tf.Tensor2D,
-    );
-    data.dispose();
-    try {
-      for (const arch of ctx.archs) {
-        await ctx.step(arch.id);
-        const model = arch.build(0);
-        try {
-          const times = await ctx.time(async () => {
-            for (const x of chunks) {
-              const lp = model.logProb(x);
-              await lp.data();
-              lp.dispose();
-            }
-          }, ctx.settings.passes);
-          figures.push(
-            rate(`log-prob/${arch.id}/points-per-s`, `${arch.label} logProb`, 'points/s', n, times),
-          );
-        } finally {
-          model.dispose();
-        }
+    const parameters: Record<string, number> = {};
+    for (const arch of ctx.archs) {
+      await ctx.step(arch.id);
+      const data = tensorOf(arch.data(n, DATA_SEEDS.logProb));
+      const chunks = chunkSizes(n, chunk).map(
+        (size, i) => tf.slice(data, [i * chunk, 0], [size, -1]) as tf.Tensor2D,
+      );
+      data.dispose();
+      const model = arch.build(0);
+      try {
+        parameters[arch.id] = parameterCount(model);
+        const times = await ctx.time(async () => {
+          for (const x of chunks) {
+            const lp = model.logProb(x);
+            await lp.data();
+            lp.dispose();
+          }
+        }, ctx.settings.passes);
+        figures.push(logProbFigure(arch, n, times));
+      } finally {
+        model.dispose();
+        tf.dispose(chunks);
       }
-    } finally {
-      tf.dispose(chunks);
     }
-    return { figures, details: { points: n, chunk } };
+    return { figures, details: { points: n, chunk, parameters } };
   },
 };

@@ -15,6 +15,7 @@ const TINY = 1024;
 export const opOverheadWorkload: Workload = {
   name: 'op-overhead',
   description: 'Per-op cost of a tiny op (queued, and read back each time) and of the step-sized matmul',
+  perArch: false,
   plan: () => ['tiny op', 'tiny op read back', 'matmul', 'matmul transposed'],
   async run(ctx) {
     const figures: Figure[] = [];
@@ -69,8 +70,8 @@ export const opOverheadWorkload: Workload = {
     const dY = tf.randomUniform([m, n], -1, 1, 'float32', 3) as tf.Tensor2D;
     const flops = 2 * m * k * n;
     // One element is read back: enough to wait for queued GPU work, while reading the whole
-    // 512 KB product took ~1.8 ms more on wasm in Node (a fresh buffer per read, and the GC it
-    // brings), three times the product itself.
+    // product back costs wasm in Node more than the product itself (a fresh buffer per read, and
+    // the GC it brings; the README has the figures).
     const timeMatmul = (f: () => tf.Tensor) =>
       ctx.time(async () => {
         const c = f();

@@ -1,7 +1,8 @@
 import { Adam } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkerboard } from '../data.js';
+import { DATA_SEEDS, tensorOf } from '../data.js';
 import { type Arch, type BenchModel, parameterCount } from '../models.js';
+import type { Settings } from '../settings.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
@@ -32,7 +33,7 @@ export function trainStep(model: BenchModel, batch: tf.Tensor2D, learningRate = 
 }
 
 /**
- * Runs `use` with a fresh model of `arch`, a checkerboard batch of `batchSize` and its training
+ * Runs `use` with a fresh model of `arch`, a batch of `batchSize` rows of its data and its training
  * step, and frees all three afterwards, whatever `use` does.
  */
 export async function withTrainStep<T>(
@@ -41,7 +42,7 @@ export async function withTrainStep<T>(
   use: (step: () => Promise<void>, model: BenchModel) => Promise<T>,
 ): Promise<T> {
   const model = arch.build(0);
-  const batch = checkerboard(batchSize, 1);
+  const batch = tensorOf(arch.data(batchSize, DATA_SEEDS.trainBatch));
   const { step, dispose } = trainStep(model, batch);
   try {
     return await use(step, model);
@@ -52,11 +53,27 @@ export async function withTrainStep<T>(
   }
 }
 
+/** The figures of one architecture's training step at one batch, from seconds per step. */
+export function trainStepFigures(arch: Arch, batchSize: number, secondsPerStep: number[]): Figure[] {
+  const what = `${arch.label} train step, batch ${batchSize}`;
+  const prefix = `train-step/${arch.id}/b${batchSize}`;
+  return [
+    rate(`${prefix}/steps-per-s`, what, 'steps/s', 1, secondsPerStep),
+    rate(`${prefix}/samples-per-s`, what, 'samples/s', batchSize, secondsPerStep),
+  ];
+}
+
+/** The progress labels of one architecture's training steps (the peer announces the same). */
+export const trainStepPlan = (settings: Settings, arch: Arch): string[] =>
+  settings.trainBatches.map((b) => `${arch.id} batch ${b}`);
+
 /** Training-step throughput per architecture at the small and the large batch. */
 export const trainStepWorkload: Workload = {
   name: 'train-step',
-  description: 'One Adam step (loss, gradients, update, loss read back) on checkerboard batches',
-  plan: (settings, archs) => archs.flatMap((a) => settings.trainBatches.map((b) => `${a.id} batch ${b}`)),
+  description:
+    "One Adam step (loss, gradients, update, loss read back) on batches of each architecture's data",
+  perArch: true,
+  plan: (settings, archs) => archs.flatMap((a) => trainStepPlan(settings, a)),
   async run(ctx) {
     const figures: Figure[] = [];
     const params: Record<string, number> = {};
@@ -65,12 +82,7 @@ export const trainStepWorkload: Workload = {
         await ctx.step(`${arch.id} batch ${batchSize}`);
         await withTrainStep(arch, batchSize, async (step, model) => {
           params[arch.id] = parameterCount(model);
-          const times = await ctx.time(step);
-          const what = `${arch.label} train step, batch ${batchSize}`;
-          figures.push(rate(`train-step/${arch.id}/b${batchSize}/steps-per-s`, what, 'steps/s', 1, times));
-          figures.push(
-            rate(`train-step/${arch.id}/b${batchSize}/samples-per-s`, what, 'samples/s', batchSize, times),
-          );
+          figures.push(...trainStepFigures(arch, batchSize, await ctx.time(step)));
         });
       }
     }

