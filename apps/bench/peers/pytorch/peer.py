@@ -20,6 +20,7 @@ import sys
 
 import torch
 
+from allocator import keep_freed_memory
 from workloads import WORKLOADS
 
 
@@ -65,6 +66,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, required=True, help="torch.set_num_threads")
     args = parser.parse_args()
+    keep_freed_memory()
     torch.set_num_threads(args.threads)
     send(
         {

@@ -4,9 +4,10 @@ Flows", arXiv:1906.04032) in plain PyTorch, with the conventions of Diffeo's
 [-B, B] in x and y, bin sizes softmax(u) floored at a minimum, interior knot derivatives
 min + softplus(u), edge derivatives exactly 1 so the identity tails join smoothly.
 
-Written the way a PyTorch user writes it: the spline runs on the elements inside [-B, B] only
-(boolean-mask indexing), the bin is found by counting the interior knots at or below the input, and
-the knot values of that bin are gathered.
+The spline runs on whole tensors: inputs are clamped into [-B, B], every element goes through the
+spline, and `torch.where` keeps the identity outside (no boolean-mask indexing or scatter). The bin
+comes from `torch.searchsorted` on the interior knots and one gather per knot array picks both ends
+of the bin.
 """
 
 import torch
@@ -18,34 +19,34 @@ MIN_DERIVATIVE = 1e-3
 
 
 def _knots(unnormalized, min_bin, bound):
-    """All K + 1 knots of one axis, from exactly -B to exactly B."""
+    """The interior knots (contiguous, for the bin search) and all K + 1 knots of one axis, from
+    exactly -B to exactly B."""
     num_bins = unnormalized.shape[-1]
     fractions = min_bin + (1 - min_bin * num_bins) * F.softmax(unnormalized, dim=-1)
     interior = torch.cumsum(fractions[..., :-1], dim=-1) * (2 * bound) - bound
-    edge = torch.full_like(interior[..., :1], bound)
-    return torch.cat([-edge, interior, edge], dim=-1)
+    edges = torch.full_like(interior[..., :1], bound)
+    return interior, torch.cat([-edges, interior, edges], dim=-1)
 
 
-def _pick(values, index):
-    return values.gather(-1, index.unsqueeze(-1)).squeeze(-1)
+def _bin_ends(values, index):
+    """values[..., k] and values[..., k + 1] for index [..., 1] holding k."""
+    both = values.gather(-1, torch.cat([index, index + 1], dim=-1))
+    return both[..., 0], both[..., 1]
 
 
-def _spline_inside(x, uw, uh, ud, inverse, bound, min_w, min_h, min_d):
-    """The spline on elements known to lie in [-B, B]; x is 1-D, the parameters [n, K] / [n, K-1]."""
-    xs = _knots(uw, min_w, bound)
-    ys = _knots(uh, min_h, bound)
-    ones = torch.ones_like(ud[..., :1])
-    derivatives = torch.cat([ones, min_d + F.softplus(ud), ones], dim=-1)
+def _spline(x, uw, uh, ud, inverse, bound, min_w, min_h, min_d):
+    """The spline on x [batch, dim] known to lie in [-B, B], parameters [batch, dim, K] / [.., K-1]."""
+    x_interior, xs = _knots(uw, min_w, bound)
+    y_interior, ys = _knots(uh, min_h, bound)
+    derivatives = F.pad(min_d + F.softplus(ud), (1, 1), value=1.0)
 
     # The bin: how many interior knots of the axis the input is on or past.
-    knots = ys if inverse else xs
-    k = (x.unsqueeze(-1) >= knots[..., 1:-1]).sum(dim=-1)
-    x_k = _pick(xs, k)
-    w_k = _pick(xs, k + 1) - x_k
-    y_k = _pick(ys, k)
-    h_k = _pick(ys, k + 1) - y_k
-    d_k = _pick(derivatives, k)
-    d_k1 = _pick(derivatives, k + 1)
+    k = torch.searchsorted(y_interior if inverse else x_interior, x.unsqueeze(-1), right=True)
+    x_k, x_k1 = _bin_ends(xs, k)
+    y_k, y_k1 = _bin_ends(ys, k)
+    d_k, d_k1 = _bin_ends(derivatives, k)
+    w_k = x_k1 - x_k
+    h_k = y_k1 - y_k
     s = h_k / w_k
     curvature = d_k + d_k1 - 2 * s
 
@@ -86,20 +87,16 @@ def rational_quadratic_spline(
     [batch, dim, K - 1] (interior derivatives). Returns y and log|dy/dx|, both [batch, dim]; outside
     [-B, B] the map is the identity (log-derivative 0)."""
     inside = (x >= -tail_bound) & (x <= tail_bound)
-    y = torch.where(inside, torch.zeros_like(x), x)
-    log_det = torch.zeros_like(x)
-    if bool(inside.any()):
-        y_in, log_det_in = _spline_inside(
-            x[inside],
-            unnormalized_widths[inside],
-            unnormalized_heights[inside],
-            unnormalized_derivatives[inside],
-            inverse,
-            tail_bound,
-            min_bin_width,
-            min_bin_height,
-            min_derivative,
-        )
-        y = y.masked_scatter(inside, y_in)
-        log_det = log_det.masked_scatter(inside, log_det_in)
-    return y, log_det
+    # Clamped, the spline is finite everywhere, so the discarded branch has zero (not NaN) gradients.
+    y, log_det = _spline(
+        x.clamp(-tail_bound, tail_bound),
+        unnormalized_widths,
+        unnormalized_heights,
+        unnormalized_derivatives,
+        inverse,
+        tail_bound,
+        min_bin_width,
+        min_bin_height,
+        min_derivative,
+    )
+    return torch.where(inside, y, x), log_det.masked_fill(~inside, 0.0)
