@@ -117,6 +117,19 @@ function checkReport(report: BenchReport, backends: BenchBackend[]): void {
     expect(a.fixedShareSmall).toBeLessThanOrEqual(1);
     expect(a.perSampleRatio).toBeGreaterThan(0);
   }
+  // The product FLOPs of every profiled call (two training steps and a logProb chunk per
+  // architecture), against the product kernel's rate measured by op-overhead on the same backend.
+  const arithmetic = report.arithmetic ?? [];
+  expect(arithmetic).toHaveLength(ARCHS.length * 3 * backends.length);
+  for (const a of arithmetic) {
+    expect(a.gflop, `${a.backend} ${a.arch} ${a.call}`).toBeGreaterThan(0);
+    expect(a.limitGflops).toBeGreaterThan(0);
+    expect(a.wallShare).toBeGreaterThan(0);
+  }
+  for (const b of report.backends) {
+    const profile = b.workloads.find((w) => w.name === 'kernel-profile');
+    expect(profile?.details?.productKernelsWithoutFormula, b.backend).toBeUndefined();
+  }
 }
 
 describe('pnpm bench --quick', () => {
