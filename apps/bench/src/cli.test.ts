@@ -230,18 +230,22 @@ describe('pnpm bench --quick', () => {
     ) => side.workloads.find((w) => w.name === name)?.details?.parameters;
     expect(params('train-step', peer)).toEqual({ nsf: 289_464, maf: 267_792 });
     expect(params('train-step', report.backends[0]!)).toEqual(params('train-step', peer));
-    // The dimensions of the papers: MAF and NSF on 64-D digits and 784-D MNIST, on both sides.
+    // The dimensions of the papers: MAF, NSF and the mixture of 5 MAFs on 64-D digits and 784-D
+    // MNIST, on both sides.
     expect(Object.keys(params('high-dim', peer) as object)).toEqual([
       'maf-64',
       'nsf-64',
+      'mixture-64',
       'maf-784',
       'nsf-784',
+      'mixture-784',
     ]);
     expect(params('high-dim', report.backends[0]!)).toEqual(params('high-dim', peer));
     const highDimIds = report.backends[0]!.workloads.find((w) => w.name === 'high-dim')!.figures.map(
       (f) => f.id,
     );
     expect(highDimIds).toContain('high-dim/nsf-784/points-per-s');
+    expect(highDimIds).toContain(`high-dim/mixture-784/b${settingsFor(true).highDim.batchSize}/steps-per-s`);
     // Ratios in the goal rows (quick: never judged).
     const logProb = report.goals.find((g) => g.what === 'NSF logProb')!;
     expect(logProb.peer?.threads).toBe(1);
@@ -253,8 +257,9 @@ describe('pnpm bench --quick', () => {
       .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|pytorch 1t) /.exec(l)?.[1])
       .filter((side) => side !== undefined)
       .filter((side, i, all) => i === 0 || side !== all[i - 1]);
-    // train-step nsf and maf, log-prob nsf and maf, time-to-quality, high-dim: six items.
-    expect(sides).toEqual(Array.from({ length: 6 }, () => ['wasm', 'pytorch 1t']).flat());
+    // train-step nsf and maf, log-prob nsf and maf, time-to-quality's one seed, high-dim's six
+    // architectures: eleven items.
+    expect(sides).toEqual(Array.from({ length: 11 }, () => ['wasm', 'pytorch 1t']).flat());
     expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+[\d,]+\s+[\d,]+\s+\d+\.\d\dx\s/);
   });
 

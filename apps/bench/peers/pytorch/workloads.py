@@ -188,7 +188,7 @@ def high_dim(request, data, progress):
 
     def step():
         optimizer.zero_grad(set_to_none=True)
-        loss = -model.log_prob(x).mean()
+        loss = model.loss(x) if hasattr(model, "loss") else -model.log_prob(x).mean()  # the mixture's ELBO
         loss.backward()
         optimizer.step()
         loss.item()

