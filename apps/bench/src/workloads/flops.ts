@@ -58,7 +58,11 @@ export const NO_PRODUCT_KERNELS: ReadonlySet<string> = new Set([
 /** Names that say "matrix product" among tfjs's kernels and the ones a Diffeo kernel would take. */
 const PRODUCT_NAME = /matmul|conv|einsum|residual|masked|made|dense|gemm|linear|affine/i;
 
-const OP_SCOPE = '__op';
+/**
+ * Whether a profiled name is the scope of an op with a custom gradient (`fusedMatMul__op`), which
+ * `tf.profile` lists beside the kernels it ran, timed around them: not a kernel of its own.
+ */
+export const isOpScope = (name: string): boolean => name.endsWith('__op');
 
 /** Diffeo's own kernel names (core's kernel map, and the `Diffeo` prefix they all take). */
 const diffeoKernels = new Set(KERNELS.filter((k) => !k.replaces).map((k) => k.kernelName));
@@ -75,7 +79,7 @@ export function productKernelsWithoutFormula(names: Iterable<string>): string[] 
   for (const name of names) {
     if (Object.hasOwn(PRODUCT_FLOPS, name) || NO_PRODUCT_KERNELS.has(name)) continue;
     // An op with a custom gradient is profiled as a scope (`fusedMatMul__op`) around its kernels.
-    if (name.endsWith(OP_SCOPE)) continue;
+    if (isOpScope(name)) continue;
     if (PRODUCT_NAME.test(name) || isDiffeoKernel(name)) missing.add(name);
   }
   return [...missing].sort();

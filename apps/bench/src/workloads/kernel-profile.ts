@@ -4,7 +4,7 @@ import { median } from '../stats.js';
 import type { Figure } from '../types.js';
 import type { Workload, WorkloadContext } from '../workload.js';
 import { single } from './figures.js';
-import { isProductKernel, type ProductFlops, type ProfiledKernel, productFlops } from './flops.js';
+import { isOpScope, isProductKernel, type ProductFlops, type ProfiledKernel, productFlops } from './flops.js';
 import { withTrainStep } from './train-step.js';
 
 /** Time and count per kernel name, largest time first. */
@@ -58,10 +58,12 @@ async function profileCall(ctx: WorkloadContext, call: () => Promise<void>): Pro
     let flops: ProductFlops | undefined;
     for (let i = 0; i < ctx.settings.profiles; i++) {
       const profile = await tf.profile(call);
-      count = profile.kernels.length;
-      flops = productFlops(profile.kernels as readonly ProfiledKernel[]);
+      // An op scope's time is that of the kernels inside it, which are listed too.
+      const kernels = profile.kernels.filter((k) => !isOpScope(k.name));
+      count = kernels.length;
+      flops = productFlops(kernels as readonly ProfiledKernel[]);
       profiles.push(
-        groupKernels(profile.kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) }))),
+        groupKernels(kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) }))),
       );
       ctx.checkpoint();
     }
