@@ -18,8 +18,8 @@ const cli = path.join(appDir, 'dist', 'cli.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'diffeo-bench-'));
 const [small, large] = settingsFor(true).trainBatches;
 
-function run(args: string[]) {
-  const r = spawnSync(process.execPath, [cli, ...args], { cwd: appDir, encoding: 'utf8', timeout: 200_000 });
+function run(args: string[], timeout = 200_000) {
+  const r = spawnSync(process.execPath, [cli, ...args], { cwd: appDir, encoding: 'utf8', timeout });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -116,6 +116,19 @@ function checkReport(report: BenchReport, backends: BenchBackend[]): void {
     expect(a.fixedShareSmall).toBeGreaterThanOrEqual(0);
     expect(a.fixedShareSmall).toBeLessThanOrEqual(1);
     expect(a.perSampleRatio).toBeGreaterThan(0);
+  }
+  // The product FLOPs of every profiled call (two training steps and a logProb chunk per
+  // architecture), against the product kernel's rate measured by op-overhead on the same backend.
+  const arithmetic = report.arithmetic ?? [];
+  expect(arithmetic).toHaveLength(ARCHS.length * 3 * backends.length);
+  for (const a of arithmetic) {
+    expect(a.gflop, `${a.backend} ${a.arch} ${a.call}`).toBeGreaterThan(0);
+    expect(a.limitGflops).toBeGreaterThan(0);
+    expect(a.wallShare).toBeGreaterThan(0);
+  }
+  for (const b of report.backends) {
+    const profile = b.workloads.find((w) => w.name === 'kernel-profile');
+    expect(profile?.details?.productKernelsWithoutFormula, b.backend).toBeUndefined();
   }
 }
 
@@ -217,18 +230,22 @@ describe('pnpm bench --quick', () => {
     ) => side.workloads.find((w) => w.name === name)?.details?.parameters;
     expect(params('train-step', peer)).toEqual({ nsf: 289_464, maf: 267_792 });
     expect(params('train-step', report.backends[0]!)).toEqual(params('train-step', peer));
-    // The dimensions of the papers: MAF and NSF on 64-D digits and 784-D MNIST, on both sides.
+    // The dimensions of the papers: MAF, NSF and the mixture of 5 MAFs on 64-D digits and 784-D
+    // MNIST, on both sides.
     expect(Object.keys(params('high-dim', peer) as object)).toEqual([
       'maf-64',
       'nsf-64',
+      'mixture-64',
       'maf-784',
       'nsf-784',
+      'mixture-784',
     ]);
     expect(params('high-dim', report.backends[0]!)).toEqual(params('high-dim', peer));
     const highDimIds = report.backends[0]!.workloads.find((w) => w.name === 'high-dim')!.figures.map(
       (f) => f.id,
     );
     expect(highDimIds).toContain('high-dim/nsf-784/points-per-s');
+    expect(highDimIds).toContain(`high-dim/mixture-784/b${settingsFor(true).highDim.batchSize}/steps-per-s`);
     // Ratios in the goal rows (quick: never judged).
     const logProb = report.goals.find((g) => g.what === 'NSF logProb')!;
     expect(logProb.peer?.threads).toBe(1);
@@ -240,8 +257,9 @@ describe('pnpm bench --quick', () => {
       .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|pytorch 1t) /.exec(l)?.[1])
       .filter((side) => side !== undefined)
       .filter((side, i, all) => i === 0 || side !== all[i - 1]);
-    // train-step nsf and maf, log-prob nsf and maf, time-to-quality, high-dim: six items.
-    expect(sides).toEqual(Array.from({ length: 6 }, () => ['wasm', 'pytorch 1t']).flat());
+    // train-step nsf and maf, log-prob nsf and maf, time-to-quality's one seed, high-dim's six
+    // architectures: eleven items.
+    expect(sides).toEqual(Array.from({ length: 11 }, () => ['wasm', 'pytorch 1t']).flat());
     expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+[\d,]+\s+[\d,]+\s+\d+\.\d\dx\s/);
   });
 
@@ -308,16 +326,20 @@ describe('pnpm bench --quick', () => {
       `Chromium not found at ${CHROMIUM_PATH}: install it with \`apt-get update && apt-get install -y chromium\``,
     ).toBe(true);
     const json = path.join(dir, 'browser.json');
-    const { code, stderr } = run([
-      '--quick',
-      '--backends',
-      'webgl,browser-wasm',
-      '--threads',
-      '2',
-      '--json',
-      json,
-      '--no-progress',
-    ]);
+    const { code, stderr } = run(
+      [
+        '--quick',
+        '--backends',
+        'webgl,browser-wasm',
+        '--threads',
+        '2',
+        '--json',
+        json,
+        '--no-progress',
+        // Software WebGL profiles 9 calls in kernel-profile: minutes on a loaded machine.
+      ],
+      400_000,
+    );
     expect(code, stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
     checkReport(report, ['webgl', 'browser-wasm']);
@@ -331,5 +353,5 @@ describe('pnpm bench --quick', () => {
     expect(wasm.runtime.crossOriginIsolated).toBe(true);
     // tfjs alone would give 1 thread on a 2-core machine (it halves the cores); --threads 2 gets 2.
     expect(wasm.reported.wasm).toEqual({ simd: true, threads: true, threadsCount: 2 });
-  });
+  }, 450_000);
 });

@@ -14,7 +14,7 @@ import { runNode } from './node/run-node.js';
 import { findPython, INSTALL_COMMAND } from './peer/python.js';
 import { parameterMismatches, peerRunPlanLength, runWithPeer } from './peer/run-with-peer.js';
 import { createProgress } from './progress.js';
-import { analysisRows } from './report/analysis.js';
+import { analysisRows, arithmeticRows } from './report/analysis.js';
 import { compareReports, renderComparison } from './report/compare.js';
 import { peerName } from './report/format.js';
 import { goalRows } from './report/goals.js';
@@ -259,6 +259,7 @@ async function main(argv: string[]): Promise<number> {
     peers,
     goals: goalRows(results, peers, o.quick),
     analysis: analysisRows(results),
+    arithmetic: arithmeticRows(results),
     failures,
   };
   process.stdout.write(`${renderReport(report)}\n`);

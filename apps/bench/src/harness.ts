@@ -24,6 +24,8 @@ export interface HarnessOptions {
   backend: BenchBackend;
   settings: Settings;
   archs: readonly Arch[];
+  /** Only this part of each workload (see `Workload.parts`). */
+  part?: string;
   platform: Platform;
   onProgress?: (event: ProgressEvent) => void | Promise<void>;
 }
@@ -101,6 +103,7 @@ export async function runWorkloads(
       backend,
       runtime: platform.runtime,
       archs: options.archs,
+      ...(options.part === undefined ? {} : { part: options.part }),
       time: (fn, override) => timeCalls(fn, { ...settings, ...override }, checkpoint),
       checkpoint,
       step: async (label) => {

@@ -3,6 +3,7 @@ import { type DataArrays, Digits, loadDigits } from '@diffeo/datasets';
 import { flowsForFlowsNSF, maf, nsf, realNVP } from '@diffeo/distributions';
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkerboardArrays } from './data.js';
+import { buildMixture, type MixturePeerSpec } from './mixture-model.js';
 
 /** The part of a `Flow` the workloads use. */
 export interface BenchModel {
@@ -14,11 +15,11 @@ export interface BenchModel {
 }
 
 /**
- * An architecture as the PyTorch peer builds it (`build` in `peers/pytorch/flows.py`): the builder
- * (`nsf` autoregressive, `maf`, `realnvp`), the data width and the builder's options, named as
- * Diffeo's builders name them.
+ * A flow as the PyTorch peer builds it (`build` in `peers/pytorch/flows.py`): the builder (`nsf`
+ * autoregressive, `maf`, `realnvp`), the data width and the builder's options, named as Diffeo's
+ * builders name them.
  */
-export interface PeerArchSpec {
+export interface FlowPeerSpec {
   type: 'nsf' | 'maf' | 'realnvp';
   dim: number;
   numTransforms: number;
@@ -27,6 +28,9 @@ export interface PeerArchSpec {
   numBins?: number;
   tailBound?: number;
 }
+
+/** An architecture as the PyTorch peer builds it: a flow, or a mixture of flows (`mixture-model.ts`). */
+export type PeerArchSpec = FlowPeerSpec | MixturePeerSpec;
 
 /** An architecture the bench measures. */
 export interface Arch {
@@ -98,38 +102,77 @@ async function loadMnist(): Promise<void> {
   mnist = new Mnist({ logitAlpha: LOGIT_ALPHA });
 }
 
-function highDim(kind: 'maf' | 'nsf', dim: 64 | 784): Arch {
-  const shape = { dim, numTransforms: 5, hiddenFeatures: 200, numBlocks: 1 };
-  const spline = { numBins: 8, tailBound: 3 };
-  const data = dim === 64 ? '8x8 digits' : 'MNIST';
+/** The high-dimensional data: the 8x8 digits or MNIST, and how to load them. */
+function highDimData(id: string, dim: 64 | 784): Pick<Arch, 'data' | 'load'> {
   return {
-    id: `${kind}-${dim}`,
-    label: `${kind.toUpperCase()} ${dim}-D (${data})`,
-    build: (seed) =>
-      kind === 'maf' ? maf({ ...shape, seed }) : nsf({ ...shape, ...spline, kind: 'autoregressive', seed }),
-    peer: kind === 'maf' ? { type: 'maf', ...shape } : { type: 'nsf', ...shape, ...spline },
     data:
       dim === 64
         ? (n, seed) => digits.sample(n, { seed })
         : (n, seed) => {
-            if (mnist === undefined) throw new Error(`${kind}-${dim}: call load() before data()`);
+            if (mnist === undefined) throw new Error(`${id}: call load() before data()`);
             return mnist.sample(n, { seed });
           },
     load: dim === 64 ? loadDigits : loadMnist,
   };
 }
 
+const dataName = (dim: 64 | 784) => (dim === 64 ? '8x8 digits' : 'MNIST');
+
+/** The high-dim MAF's shape: 5 layers, a residual MADE of hidden 200 with 1 block. */
+const highDimShape = (dim: number) => ({ dim, numTransforms: 5, hiddenFeatures: 200, numBlocks: 1 });
+
+function highDim(kind: 'maf' | 'nsf', dim: 64 | 784): Arch {
+  const shape = highDimShape(dim);
+  const spline = { numBins: 8, tailBound: 3 };
+  const id = `${kind}-${dim}`;
+  return {
+    id,
+    label: `${kind.toUpperCase()} ${dim}-D (${dataName(dim)})`,
+    build: (seed) =>
+      kind === 'maf' ? maf({ ...shape, seed }) : nsf({ ...shape, ...spline, kind: 'autoregressive', seed }),
+    peer: kind === 'maf' ? { type: 'maf', ...shape } : { type: 'nsf', ...shape, ...spline },
+    ...highDimData(id, dim),
+  };
+}
+
+/**
+ * The mixture of 5 flows of @diffeo/mixtures on the same data: 5 high-dim MAFs, the posterior
+ * network of the mixtures experiments (one hidden layer of 512), the uniform prior, and the
+ * temperature fixed at 5 (where `trainMixture`'s default schedule starts).
+ */
+function highDimMixture(dim: 64 | 784): Arch {
+  const spec: MixturePeerSpec = {
+    type: 'mixture',
+    dim,
+    numComponents: 5,
+    component: { type: 'maf', ...highDimShape(dim) },
+    posterior: { hiddenFeatures: 512, numHiddenLayers: 1 },
+    temperature: 5,
+  };
+  const id = `mixture-${dim}`;
+  return {
+    id,
+    label: `mixture of 5 MAFs ${dim}-D (${dataName(dim)})`,
+    build: (seed) => buildMixture(spec, seed),
+    peer: spec,
+    ...highDimData(id, dim),
+  };
+}
+
 /**
  * The models the method packages train, on the dimensions of their papers (issue #16): MAF and the
  * autoregressive NSF with 5 layers, a residual MADE of hidden 200 with 1 block and reverse
- * permutations, on the 8x8 digits (64-D) and on MNIST (784-D), the pixels dequantized and
- * logit-transformed. Measured by the `high-dim` workload, not by the 2-D workloads.
+ * permutations, and the mixture of 5 such MAFs, on the 8x8 digits (64-D) and on MNIST (784-D), the
+ * pixels dequantized and logit-transformed. Measured by the `high-dim` workload, not by the 2-D
+ * workloads.
  */
 export const HIGH_DIM_ARCHS: readonly Arch[] = [
   highDim('maf', 64),
   highDim('nsf', 64),
+  highDimMixture(64),
   highDim('maf', 784),
   highDim('nsf', 784),
+  highDimMixture(784),
 ];
 
 /** Trainable parameters of a model (the figure PyTorch reports as `numel` of its parameters). */

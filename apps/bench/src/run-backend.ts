@@ -17,6 +17,8 @@ export interface RunRequest {
   threads?: number;
   workloads?: string[];
   archs?: string[];
+  /** Only this part of the workload (`Workload.parts`): a side-by-side run's item. */
+  part?: string;
 }
 
 /** The plan of a request: one label per progress tick, so the CLI can size its progress bar. */
@@ -24,7 +26,7 @@ export function planOf(request: RunRequest): string[] {
   const settings = settingsFor(request.quick, request);
   const archs = selectArchs(request.archs);
   return selectWorkloads(request.workloads).flatMap((w) =>
-    w.plan(settings, archs).map((l) => `${w.name}: ${l}`),
+    w.plan(settings, archs, request.part).map((l) => `${w.name}: ${l}`),
   );
 }
 
@@ -53,6 +55,7 @@ export async function runBackend(
     backend: request.backend,
     settings: settingsFor(request.quick, request),
     archs: selectArchs(request.archs),
+    ...(request.part === undefined ? {} : { part: request.part }),
     platform: context.platform,
     ...(context.onProgress === undefined ? {} : { onProgress: context.onProgress }),
   });

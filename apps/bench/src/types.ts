@@ -164,6 +164,11 @@ export interface BenchReport {
   goals: GoalRow[];
   /** Figures derived from several workloads: the non-arithmetic share per architecture. */
   analysis: AnalysisRow[];
+  /**
+   * Per backend and profiled case: the matrix-product arithmetic of a training step or a logProb
+   * chunk against the product kernel's measured rate (absent in files written before it).
+   */
+  arithmetic?: ArithmeticRow[];
   /** Backends whose runner failed as a whole (their figures are missing). */
   failures: { backend: BenchBackend; message: string }[];
 }
@@ -220,4 +225,32 @@ export interface AnalysisRow {
   /** Share of the small-batch step that is the fixed cost (not proportional to the data). */
   fixedShareSmall: number;
   fixedShareLarge: number;
+}
+
+/**
+ * The matrix-product arithmetic of one profiled call (a training step, a logProb chunk) against the
+ * rate the product kernel reaches alone (`op-overhead`'s matmul): how far the call is from the
+ * limit its arithmetic sets.
+ */
+export interface ArithmeticRow {
+  backend: BenchBackend;
+  arch: string;
+  /** `b128`, `b1024` (training steps) or `log-prob` (one chunk of logProb). */
+  call: string;
+  /** Matrix-product FLOPs of the call (2mnk per product), GFLOP. */
+  gflop: number;
+  /** Its wall time unprofiled, ms. */
+  wallMs: number;
+  /** Time inside the product kernels, ms (null without a kernel timer). */
+  productMs: number | null;
+  /** GFLOP / wall time. */
+  wallGflops: number;
+  /** GFLOP / product-kernel time (null without a kernel timer). */
+  productGflops: number | null;
+  /** The product kernel's rate alone, GFLOP/s (null when op-overhead did not run on this backend). */
+  limitGflops: number | null;
+  /** wallGflops / limitGflops: the share of the limit the whole call reaches. */
+  wallShare: number | null;
+  /** productGflops / limitGflops: the share the product kernels reach inside the call. */
+  productShare: number | null;
 }

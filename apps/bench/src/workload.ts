@@ -2,6 +2,12 @@ import type { Arch } from './models.js';
 import type { Settings } from './settings.js';
 import type { BenchBackend, Figure, Runtime } from './types.js';
 
+/** A workload's figures and details. */
+export interface WorkloadOutput {
+  figures: Figure[];
+  details?: Record<string, unknown>;
+}
+
 /** Everything a workload gets from the harness. The same object exists in Node and in Chromium. */
 export interface WorkloadContext {
   settings: Settings;
@@ -9,6 +15,8 @@ export interface WorkloadContext {
   runtime: Runtime;
   /** The architectures selected for this run. */
   archs: readonly Arch[];
+  /** When set, run only this one of the workload's `parts` (a side-by-side run's item). */
+  part?: string;
   /**
    * Times `fn` after `settings.warmup` untimed calls: `settings.repeats` samples, each of enough
    * calls to last `settings.minSampleS`. Returns seconds per call, one value per sample. `fn`
@@ -20,12 +28,6 @@ export interface WorkloadContext {
   step(label: string): Promise<void>;
   /** Samples process memory for the peak; the harness also calls it between timed samples. */
   checkpoint(): void;
-}
-
-/** What a workload measured. */
-export interface WorkloadOutput {
-  figures: Figure[];
-  details?: Record<string, unknown>;
 }
 
 /**
@@ -43,7 +45,21 @@ export interface Workload {
   perArch: boolean;
   /** Runs only when named in `--workloads`, not in a default run. */
   optIn?: boolean;
-  /** The labels of the items `run` will announce with `ctx.step`, in order (for the progress bar). */
-  plan(settings: Settings, archs: readonly Arch[]): string[];
+  /**
+   * Pieces it can run one at a time (`ctx.part`), so that a side-by-side run interleaves finer than
+   * the whole workload: high-dim's architectures, time-to-quality's seeds.
+   */
+  parts?(settings: Settings): string[];
+  /**
+   * The output of several parts together, from each part's (in the order they ran), when that is
+   * not their figures side by side and their details merged (time-to-quality: the mean over the
+   * seeds of all the parts). The peer's parts are combined with it too.
+   */
+  combine?(a: WorkloadOutput, b: WorkloadOutput): WorkloadOutput;
+  /**
+   * The labels of the items `run` will announce with `ctx.step`, in order (for the progress bar);
+   * those of `part` alone when given.
+   */
+  plan(settings: Settings, archs: readonly Arch[], part?: string): string[];
   run(ctx: WorkloadContext): Promise<WorkloadOutput>;
 }

@@ -281,7 +281,11 @@ def real_nvp(dim, seed, num_transforms, hidden, num_blocks):
 def build(spec, seed):
     """The flow of an architecture spec as the bench sends it (`PeerArchSpec` in
     apps/bench/src/models.ts): {"type": "nsf" | "maf" | "realnvp", "dim", and the builder's options
-    named as Diffeo names them}."""
+    named as Diffeo names them}, or a mixture of flows (mixture.py)."""
+    if spec["type"] == "mixture":
+        from mixture import build_mixture  # its components are this module's flows
+
+        return build_mixture(spec, seed)
     options = {k: v for k, v in spec.items() if k not in ("type", "dim")}
     builders = {"nsf": nsf, "maf": maf, "realnvp": real_nvp}
     kind = spec["type"]

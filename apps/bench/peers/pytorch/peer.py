@@ -7,7 +7,7 @@ Protocol, one JSON object per line. The peer writes to stdout:
   {"type": "error", "id": id, "message": text}                              a request that failed
 and reads requests from stdin:
   {"type": "run", "id": id, "workload": name, "arch": {"id", "spec"}, "settings": {...},
-   "data": {name: {"path", "rows", "cols"}}}
+   "data": {name: {"path", "rows", "cols"}}, "seeds": [...] (time-to-quality, optional)}
 The data files are raw little-endian float32 rows written by the bench, so both sides use the
 same points. The peer stops at the end of its input.
 """

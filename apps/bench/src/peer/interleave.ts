@@ -1,21 +1,37 @@
 import type { Arch } from '../models.js';
+import type { Settings } from '../settings.js';
 import type { BackendResult, PeerWorkloadResult, WorkloadMemory, WorkloadResult } from '../types.js';
 import type { Workload } from '../workload.js';
+import { WORKLOADS } from '../workloads/index.js';
 
-/** One piece of an interleaved run: a workload, for one architecture when it measures them in turn. */
+/**
+ * One piece of an interleaved run: a workload, for one architecture when it measures them in turn,
+ * or one of its parts (a high-dim architecture, a time-to-quality seed).
+ */
 export interface Item {
   workload: Workload;
   arch?: Arch;
+  part?: string;
 }
+
+/** An item's name for progress and errors: `train-step nsf`, `high-dim maf-784`, `time-to-quality`. */
+export const itemName = (item: Item): string =>
+  [item.workload.name, item.arch?.id, item.part].filter((s) => s !== undefined).join(' ');
 
 /**
  * The items of a run in order: each workload once per selected architecture when it measures them
- * in turn (`perArch`), else once.
+ * in turn (`perArch`), once per part when it has parts, else once.
  */
-export function interleavedItems(workloads: readonly Workload[], archs: readonly Arch[]): Item[] {
-  return workloads.flatMap((workload) =>
-    workload.perArch ? archs.map((arch) => ({ workload, arch })) : [{ workload }],
-  );
+export function interleavedItems(
+  workloads: readonly Workload[],
+  archs: readonly Arch[],
+  settings: Settings,
+): Item[] {
+  return workloads.flatMap((workload): Item[] => {
+    if (workload.perArch) return archs.map((arch) => ({ workload, arch }));
+    if (workload.parts !== undefined) return workload.parts(settings).map((part) => ({ workload, part }));
+    return [{ workload }];
+  });
 }
 
 /** One side of the comparison: a backend of ours, or the peer at one thread count. */
@@ -37,7 +53,7 @@ export async function interleave(items: readonly Item[], sides: readonly Side[])
 const isPlainObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
-/** Details of two parts of a workload: later keys win, objects (parameters per arch, kernel tables) merge. */
+/** Details of two parts of a workload (`combine` aside): later keys win, objects (parameters per arch, kernel tables) merge. */
 export function mergeDetails(
   a: Record<string, unknown> | undefined,
   b: Record<string, unknown> | undefined,
@@ -73,9 +89,14 @@ function mergeMemory(a: WorkloadMemory, b: WorkloadMemory): WorkloadMemory {
 }
 
 function mergeCommon<T extends PeerWorkloadResult>(a: T, b: T): T {
-  const details = mergeDetails(a.details, b.details);
+  const combine = WORKLOADS.find((w) => w.name === a.name)?.combine;
+  const combined = combine?.(a, b) ?? {
+    figures: [...a.figures, ...b.figures],
+    details: mergeDetails(a.details, b.details),
+  };
+  const details = combined.details;
   const errors = [a.error, b.error].filter((e) => e !== undefined);
-  const out: T = { ...a, wallS: a.wallS + b.wallS, figures: [...a.figures, ...b.figures] };
+  const out: T = { ...a, wallS: a.wallS + b.wallS, figures: combined.figures };
   delete out.details;
   delete out.error;
   if (details !== undefined) out.details = details;

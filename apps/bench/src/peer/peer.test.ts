@@ -2,7 +2,7 @@
 // (tooling/setup installs it before the tests): it is never skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHS, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
-import { settingsFor } from '../settings.js';
+import { type Settings, settingsFor } from '../settings.js';
 import { PeerDataFiles } from './data-files.js';
 import type { PeerWorkloadName } from './protocol.js';
 import { findPython, PeerError } from './python.js';
@@ -26,13 +26,13 @@ describe('the PyTorch peer', () => {
   });
 
   /** Runs `workload` on the architecture `id` (one of those the workload measures for that item). */
-  async function run(workload: PeerWorkloadName, id: string) {
+  async function run(workload: PeerWorkloadName, id: string, part?: string, s: Settings = settings) {
     const item = ARCHS.find((a) => a.id === id);
-    const arch = PEER_WORKLOADS[workload].archs(item).find((a) => a.id === id)!;
+    const arch = PEER_WORKLOADS[workload].archs(item, part).find((a) => a.id === id)!;
     const labels: string[] = [];
-    const raw = await session.run(await peerRequest(workload, arch, settings, files), (l) => labels.push(l));
-    expect(labels).toEqual(PEER_WORKLOADS[workload].plan(arch, settings));
-    return { arch, ...readPeerResult(workload, arch, settings, raw) };
+    const raw = await session.run(await peerRequest(workload, arch, s, files, part), (l) => labels.push(l));
+    expect(labels).toEqual(PEER_WORKLOADS[workload].plan(arch, s, part));
+    return { arch, ...readPeerResult(workload, arch, s, raw) };
   }
 
   it('builds every architecture with the parameter count of ours and times its training step', async () => {
@@ -73,21 +73,39 @@ describe('the PyTorch peer', () => {
     expect(training!.nll).toBeGreaterThan(Math.log(32));
     expect(figures.find((f) => f.id === 'time-to-quality/nsf/nll')!.value).toBe(training!.nll);
     expect((details.parameters as Record<string, number>).nsf).toBe(289_464);
+    // One seed of two, as a finer-interleaved run asks for it.
+    const second = await run(
+      'time-to-quality',
+      'nsf',
+      'seed 1',
+      settingsFor(true, { ttqSteps: 20, ttqSeeds: 2 }),
+    );
+    expect((second.details.trainings as { seed: number }[]).map((t) => t.seed)).toEqual([1]);
   }, 240_000);
 
-  it('builds the 64-D and 784-D MAF and NSF with the parameter counts of ours', async () => {
+  it('builds the 64-D and 784-D MAF, NSF and mixture of 5 MAFs with the parameter counts of ours', async () => {
+    const counts: Record<string, number> = {};
     for (const a of HIGH_DIM_ARCHS) {
-      const { arch, figures, details } = await run('high-dim', a.id);
+      // One architecture per request, as a finer-interleaved run asks for them.
+      const { arch, figures, details } = await run('high-dim', a.id, a.id);
       const ours = arch.build(0);
       const count = parameterCount(ours);
       ours.dispose();
+      counts[arch.id] = count;
       expect((details.parameters as Record<string, number>)[arch.id], arch.id).toBe(count);
       expect(figures.map((f) => f.id)).toEqual([
         `high-dim/${arch.id}/b${settings.highDim.batchSize}/steps-per-s`,
         `high-dim/${arch.id}/points-per-s`,
       ]);
     }
-  }, 600_000);
+    // The mixtures: 5 MAFs and the posterior network (D -> 512 -> 5).
+    const posterior = (dim: number) => dim * 512 + 512 + 512 * 5 + 5;
+    expect(counts['mixture-64']).toBe(5 * counts['maf-64']! + posterior(64));
+    expect(counts['mixture-784']).toBe(5 * counts['maf-784']! + posterior(784));
+    expect([counts['maf-64'], counts['mixture-64'], counts['mixture-784']]).toEqual([
+      595_640, 3_014_045, 14_218_685,
+    ]);
+  }, 900_000);
 
   it('answers a request it cannot run with an error and goes on', async () => {
     const arch = ARCHS[0]!;

@@ -18,6 +18,8 @@ export interface PeerRequest {
   arch: { id: string; spec: PeerArchSpec };
   settings: Settings;
   data: Record<string, PeerDataFile>;
+  /** time-to-quality: the seeds to train (default: 0 to `settings.timeToQuality.seeds` - 1). */
+  seeds?: number[];
 }
 
 const seconds = z.array(z.number().positive()).min(1);

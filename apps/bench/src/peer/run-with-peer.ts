@@ -11,6 +11,7 @@ import {
   type Item,
   interleave,
   interleavedItems,
+  itemName,
   mergeBackendResults,
   mergePeerWorkloads,
   type Side,
@@ -41,6 +42,7 @@ export function requestFor(request: RunRequest, item: Item): RunRequest {
     ...request,
     workloads: [item.workload.name],
     ...(item.arch === undefined ? {} : { archs: [item.arch.id] }),
+    ...(item.part === undefined ? {} : { part: item.part }),
   };
 }
 
@@ -49,7 +51,11 @@ function runSettings(request: RunRequest): Settings {
 }
 
 function itemsOf(request: RunRequest): Item[] {
-  return interleavedItems(selectWorkloads(request.workloads), selectArchs(request.archs));
+  return interleavedItems(
+    selectWorkloads(request.workloads),
+    selectArchs(request.archs),
+    runSettings(request),
+  );
 }
 
 /** The progress ticks of a side-by-side: ours per backend and item, the peer's per thread count and item. */
@@ -62,8 +68,9 @@ export function peerRunPlanLength(requests: readonly RunRequest[], threads: read
     const name = item.workload.name;
     const peer = isPeerWorkload(name)
       ? PEER_WORKLOADS[name]
-          .archs(item.arch)
-          .reduce((s, arch) => s + PEER_WORKLOADS[name].plan(arch, settings).length, 0) * threads.length
+          .archs(item.arch, item.part)
+          .reduce((s, arch) => s + PEER_WORKLOADS[name].plan(arch, settings, item.part).length, 0) *
+        threads.length
       : 0;
     return sum + ours + peer;
   }, 0);
@@ -75,13 +82,15 @@ export async function peerRequest(
   arch: Arch,
   settings: Settings,
   files: PeerDataFiles,
+  part?: string,
 ): Promise<Omit<PeerRequest, 'type' | 'id'>> {
   await arch.load?.();
   const data: Record<string, PeerDataFile> = {};
   for (const [key, make] of Object.entries(PEER_WORKLOADS[workload].data(arch, settings))) {
     data[key] = await files.file(`${arch.id}-${key}`, make);
   }
-  return { workload, arch: { id: arch.id, spec: arch.peer }, settings, data };
+  const extra = PEER_WORKLOADS[workload].extra?.(settings, part) ?? {};
+  return { workload, arch: { id: arch.id, spec: arch.peer }, settings, data, ...extra };
 }
 
 function ourSide(request: RunRequest, options: PeerRunOptions, parts: BackendResult[]): Side {
@@ -91,8 +100,7 @@ function ourSide(request: RunRequest, options: PeerRunOptions, parts: BackendRes
       try {
         parts.push(await options.runOurs(requestFor(request, item), options.onProgress));
       } catch (e) {
-        const where = `${item.workload.name}${item.arch === undefined ? '' : ` ${item.arch.id}`}`;
-        options.onFailure(request.backend, `${where}: ${(e as Error).message}`);
+        options.onFailure(request.backend, `${itemName(item)}: ${(e as Error).message}`);
       }
     },
   };
@@ -111,11 +119,11 @@ function peerSide(
     async run(item) {
       const workload = item.workload.name;
       if (!isPeerWorkload(workload)) return;
-      for (const arch of PEER_WORKLOADS[workload].archs(item.arch)) {
+      for (const arch of PEER_WORKLOADS[workload].archs(item.arch, item.part)) {
         const start = performance.now();
         let part: PeerWorkloadResult;
         try {
-          const request = await peerRequest(workload, arch, settings, files);
+          const request = await peerRequest(workload, arch, settings, files, item.part);
           const raw = await session.run(request, (label) =>
             options.onProgress({ backend: name, workload, label }),
           );

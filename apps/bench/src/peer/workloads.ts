@@ -1,27 +1,30 @@
 import type { DataArrays } from '@diffeo/datasets';
 import { DATA_SEEDS } from '../data.js';
-import { type Arch, HIGH_DIM_ARCHS } from '../models.js';
+import type { Arch } from '../models.js';
 import type { Settings } from '../settings.js';
 import type { Figure } from '../types.js';
-import { highDimFigures, highDimPlan } from '../workloads/high-dim.js';
+import { highDimArchs, highDimFigures, highDimPlan } from '../workloads/high-dim.js';
 import { logProbFigure } from '../workloads/log-prob.js';
 import { sampleFigure } from '../workloads/sample.js';
-import { timeToQualityArch, timeToQualityFigures } from '../workloads/time-to-quality.js';
+import { timeToQualityArch, timeToQualityFigures, trainingSeeds } from '../workloads/time-to-quality.js';
 import { trainStepFigures, trainStepPlan } from '../workloads/train-step.js';
-import { type PeerResult, type PeerWorkloadName, parsePeerResult } from './protocol.js';
+import { type PeerRequest, type PeerResult, type PeerWorkloadName, parsePeerResult } from './protocol.js';
 
 /** What the bench tells the peer to run for one of our workloads, and how it reads the answer. */
 export interface PeerWorkload<W extends PeerWorkloadName = PeerWorkloadName> {
   name: W;
   /**
    * The architectures the peer measures for an item, one request each: the item's own, or what
-   * the workload always measures (time-to-quality: the NSF preset; high-dim: its four).
+   * the workload always measures (time-to-quality: the NSF preset; high-dim: its architectures, or
+   * the one the item's part names).
    */
-  archs(itemArch: Arch | undefined): readonly Arch[];
+  archs(itemArch: Arch | undefined, part?: string): readonly Arch[];
+  /** What else the request says for an item's part (time-to-quality: the seeds to train). */
+  extra?(settings: Settings, part?: string): Pick<PeerRequest, 'seeds'>;
   /** The data the peer reads, by the name it looks it up under: the rows our workload draws. */
   data(arch: Arch, settings: Settings): Record<string, () => DataArrays>;
-  /** The progress labels the peer announces, in order. */
-  plan(arch: Arch, settings: Settings): string[];
+  /** The progress labels the peer announces, in order (for an item's part). */
+  plan(arch: Arch, settings: Settings, part?: string): string[];
   /** The figures (same ids as ours) and details of a checked result. */
   read(
     arch: Arch,
@@ -83,15 +86,16 @@ export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
   'time-to-quality': define({
     name: 'time-to-quality',
     archs: () => [timeToQualityArch()],
+    extra: (settings, part) => ({ seeds: trainingSeeds(settings, part) }),
     data: (arch, settings) => ({
       'ttq-train': () => arch.data(settings.timeToQuality.trainPoints, DATA_SEEDS.ttqTrain),
       'ttq-test': () => arch.data(settings.timeToQuality.testPoints, DATA_SEEDS.ttqTest),
     }),
-    plan: (_arch, settings) =>
-      Array.from({ length: settings.timeToQuality.seeds }, (_, seed) => [
+    plan: (_arch, settings, part) =>
+      trainingSeeds(settings, part).flatMap((seed) => [
         `seed ${seed}: training`,
         `seed ${seed}: held-out NLL`,
-      ]).flat(),
+      ]),
     read: (arch, settings, r) => ({
       figures: timeToQualityFigures(r.trainings),
       details: {
@@ -104,7 +108,7 @@ export const PEER_WORKLOADS: { [W in PeerWorkloadName]: PeerWorkload<W> } = {
   }),
   'high-dim': define({
     name: 'high-dim',
-    archs: () => HIGH_DIM_ARCHS,
+    archs: (_arch, part) => highDimArchs(part),
     data: (arch, settings) => ({
       'train-batch': () => arch.data(settings.highDim.batchSize, DATA_SEEDS.trainBatch),
       'log-prob': () => arch.data(settings.highDim.points, DATA_SEEDS.logProb),

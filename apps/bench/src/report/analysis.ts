@@ -1,5 +1,5 @@
 import { fixedCost } from '../stats.js';
-import type { AnalysisRow, BackendResult } from '../types.js';
+import type { AnalysisRow, ArithmeticRow, BackendResult } from '../types.js';
 
 /**
  * Per backend and architecture: the training step at the small and the 8x larger batch split
@@ -32,6 +32,51 @@ export function analysisRows(backends: readonly BackendResult[]): AnalysisRow[] 
         fixedMs: fc.fixedMs,
         fixedShareSmall: fc.fixedShareSmall,
         fixedShareLarge: fc.fixedShareLarge,
+      });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Per backend and profiled call (`kernel-profile`): the matrix-product FLOPs, the rate they ran
+ * at over the wall time and over the product kernels' time, and both as a share of the product
+ * kernel's rate alone (`op-overhead`'s matmul GFLOP/s on the same backend).
+ */
+export function arithmeticRows(backends: readonly BackendResult[]): ArithmeticRow[] {
+  const rows: ArithmeticRow[] = [];
+  for (const b of backends) {
+    const profile = b.workloads.find((w) => w.name === 'kernel-profile');
+    const flops = profile?.details?.productFlops as Record<string, { flops: number }> | undefined;
+    if (profile === undefined || flops === undefined) continue;
+    const limit =
+      b.workloads
+        .find((w) => w.name === 'op-overhead')
+        ?.figures.find((f) => f.id === 'op-overhead/matmul/gflops')?.value ?? null;
+    const value = (key: string, name: string) =>
+      profile.figures.find((f) => f.id === `kernel-profile/${key}/${name}`)?.value;
+    for (const [key, { flops: count }] of Object.entries(flops)) {
+      const wallMs = value(key, 'step-ms');
+      if (wallMs === undefined) continue;
+      const kernelMs = value(key, 'kernel-ms');
+      const share = value(key, 'matmul-share');
+      const productMs = kernelMs === undefined || share === undefined ? null : kernelMs * share;
+      const gflop = count / 1e9;
+      const wallGflops = gflop / (wallMs / 1000);
+      const productGflops = productMs === null || productMs <= 0 ? null : gflop / (productMs / 1000);
+      const [arch, call] = key.split('/') as [string, string];
+      rows.push({
+        backend: b.backend,
+        arch,
+        call,
+        gflop,
+        wallMs,
+        productMs,
+        wallGflops,
+        productGflops,
+        limitGflops: limit,
+        wallShare: limit === null ? null : wallGflops / limit,
+        productShare: limit === null || productGflops === null ? null : productGflops / limit,
       });
     }
   }

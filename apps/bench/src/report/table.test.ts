@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { figure, peerRun, report, wasmResult } from '../test-utils/report.js';
-import { analysisRows } from './analysis.js';
+import { figure, peerRun, report, wasmResult, workload } from '../test-utils/report.js';
+import { analysisRows, arithmeticRows } from './analysis.js';
 import { formatBytes, formatNumber, formatValue, renderTable } from './format.js';
 import { GOALS, goalRows } from './goals.js';
 import { renderReport } from './table.js';
@@ -147,5 +147,51 @@ describe('report', () => {
     expect(text).toMatch(/train-step\s+\+0 t, 0 B, peak 100\.0 MB/);
     expect(text).toMatch(/NSF train step, batch 128\s+steps\/s\s+>= 1\.50x\s+100$/m);
     expect(text).toMatch(/wasm\s+nsf\s+10\.0 \(b128\)\s+50\.0 \(b1024\)/);
+  });
+
+  it("holds each profiled call's product FLOPs against the product kernel's rate", () => {
+    const b = wasmResult({ b128: 100, b1024: 20 });
+    // 0.2 GFLOP in 10 ms (20 GFLOP/s), 8 of them inside kernels, half of that in products
+    // (50 GFLOP/s), against a product kernel that alone reaches 100 GFLOP/s.
+    b.workloads.push(
+      workload('op-overhead', [figure('op-overhead/matmul/gflops', 100, 'higher', 'GFLOP/s')]),
+      workload(
+        'kernel-profile',
+        [
+          figure('kernel-profile/nsf/b1024/step-ms', 10, 'lower', 'ms'),
+          figure('kernel-profile/nsf/b1024/kernel-ms', 8, 'lower', 'ms'),
+          figure('kernel-profile/nsf/b1024/matmul-share', 0.5, 'none', 'share'),
+          figure('kernel-profile/nsf/log-prob/step-ms', 4, 'lower', 'ms'),
+        ],
+        {
+          productFlops: { 'nsf/b1024': { flops: 2e8 }, 'nsf/log-prob': { flops: 1e8 } },
+          productKernelsWithoutFormula: ['DiffeoMaskedMatMul'],
+        },
+      ),
+    );
+    const rows = arithmeticRows([b]);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({ backend: 'wasm', arch: 'nsf', call: 'b1024', limitGflops: 100 });
+    expect(rows[0]!.wallGflops).toBeCloseTo(20, 10);
+    expect(rows[0]!.productMs).toBeCloseTo(4, 10);
+    expect(rows[0]!.productGflops).toBeCloseTo(50, 10);
+    expect(rows[0]!.wallShare).toBeCloseTo(0.2, 10);
+    expect(rows[0]!.productShare).toBeCloseTo(0.5, 10);
+    // Without a kernel timer: the wall rate only.
+    expect(rows[1]).toMatchObject({
+      call: 'log-prob',
+      productMs: null,
+      productGflops: null,
+      productShare: null,
+    });
+    expect(rows[1]!.wallShare).toBeCloseTo(0.25, 10);
+    // Without op-overhead in the run there is no limit to hold it against.
+    b.workloads.splice(2, 1);
+    expect(arithmeticRows([b])[0]).toMatchObject({ limitGflops: null, wallShare: null, productShare: null });
+    const r = report([b]);
+    r.arithmetic = rows;
+    const text = renderReport(r);
+    expect(text).toMatch(/wasm\s+nsf\s+b1024\s+0\.200\s+10\.0\s+20\.0\s+50\.0\s+100\s+20%\s+50%/);
+    expect(text).toContain('product kernels without a FLOP formula (not counted): DiffeoMaskedMatMul');
   });
 });

@@ -195,7 +195,11 @@ export function renderReport(report: BenchReport): string {
     });
   });
   if (kernelLines.length > 0) {
-    out.push('Top kernels of one training step: share of kernel time (calls per step)', ...kernelLines, '');
+    out.push(
+      'Top kernels of one profiled call (a training step, a logProb chunk): share of kernel time (calls)',
+      ...kernelLines,
+      '',
+    );
   }
 
   if (report.analysis.length > 0) {
@@ -227,5 +231,50 @@ export function renderReport(report: BenchReport): string {
       '',
     );
   }
+  const arithmetic = report.arithmetic ?? [];
+  if (arithmetic.length > 0) {
+    const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`);
+    const num = (v: number | null) => (v === null ? '-' : formatNumber(v));
+    out.push(
+      "Where the arithmetic is: matrix-product FLOPs (2mnk) of a profiled call, their rate, and its share of the product kernel's own rate (op-overhead's matmul)",
+    );
+    out.push(
+      renderTable(
+        [
+          'backend',
+          'arch',
+          'call',
+          'GFLOP',
+          'ms',
+          'GFLOP/s over wall',
+          'GFLOP/s in products',
+          'product kernel alone',
+          'share, wall',
+          'share, products',
+        ],
+        arithmetic.map((a) => [
+          a.backend,
+          a.arch,
+          a.call,
+          a.gflop.toPrecision(3),
+          formatNumber(a.wallMs),
+          formatNumber(a.wallGflops),
+          num(a.productGflops),
+          num(a.limitGflops),
+          pct(a.wallShare),
+          pct(a.productShare),
+        ]),
+        3,
+      ),
+      '',
+    );
+  }
+  const missing = report.backends.flatMap((b) => {
+    const names = b.workloads.find((w) => w.name === 'kernel-profile')?.details?.productKernelsWithoutFormula;
+    return Array.isArray(names) && names.length > 0
+      ? [`WARNING on ${b.backend}: product kernels without a FLOP formula (not counted): ${names.join(', ')}`]
+      : [];
+  });
+  if (missing.length > 0) out.push(...missing, '');
   return out.join('\n');
 }

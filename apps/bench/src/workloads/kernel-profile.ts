@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DATA_SEEDS, tensorOf } from '../data.js';
 import { median } from '../stats.js';
 import type { Figure } from '../types.js';
-import type { Workload } from '../workload.js';
+import type { Workload, WorkloadContext } from '../workload.js';
 import { single } from './figures.js';
+import { isOpScope, isProductKernel, type ProductFlops, type ProfiledKernel, productFlops } from './flops.js';
 import { withTrainStep } from './train-step.js';
-
-/** Kernels whose time counts as matrix products. */
-export const MATMUL_KERNELS = new Set(['BatchMatMul', '_FusedMatMul', 'MatMul']);
 
 /** Time and count per kernel name, largest time first. */
 export interface KernelRow {
@@ -32,93 +31,167 @@ function timerUsable(): boolean {
   return backend.timerAvailable?.() ?? false;
 }
 
+/** What one profiled case (a training step, or a logProb pass) gave. */
+export interface ProfileCase {
+  /** Kernels of one call. */
+  count: number;
+  /** The median wall time of the call unprofiled, ms. */
+  wallMs: number;
+  /** The per-kernel table of the profile whose kernel total is the median one. */
+  rows: KernelRow[];
+  /** Its matrix-product FLOPs (the same in every profile: the shapes do not change). */
+  flops: ProductFlops;
+}
+
+const totalMs = (rows: readonly KernelRow[], pick: (r: KernelRow) => boolean = () => true) =>
+  rows.filter(pick).reduce((s, r) => s + r.ms, 0);
+
+/** Times `call` unprofiled, then profiles it `settings.profiles` times. */
+async function profileCall(ctx: WorkloadContext, call: () => Promise<void>): Promise<ProfileCase> {
+  const wallMs = median(await ctx.time(call)) * 1000;
+  const checkFlag = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+  try {
+    // The check reads every kernel's output back while profiling: not what a call costs.
+    tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
+    const profiles: KernelRow[][] = [];
+    let count = 0;
+    let flops: ProductFlops | undefined;
+    for (let i = 0; i < ctx.settings.profiles; i++) {
+      const profile = await tf.profile(call);
+      // An op scope's time is that of the kernels inside it, which are listed too.
+      const kernels = profile.kernels.filter((k) => !isOpScope(k.name));
+      count = kernels.length;
+      flops = productFlops(kernels as readonly ProfiledKernel[]);
+      profiles.push(
+        groupKernels(kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) }))),
+      );
+      ctx.checkpoint();
+    }
+    // The profile whose kernel total is the median one stands for the call.
+    const byTotal = [...profiles].sort((a, b) => totalMs(a) - totalMs(b));
+    return { count, wallMs, rows: byTotal[byTotal.length >> 1]!, flops: flops! };
+  } finally {
+    tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
+  }
+}
+
+/** The figures of one profiled case; the kernel times only when the backend has a kernel timer. */
+export function profileFigures(prefix: string, what: string, c: ProfileCase, timed: boolean): Figure[] {
+  const gflop = c.flops.flops / 1e9;
+  const figures = [
+    single(`${prefix}/kernels`, `kernels per call, ${what}`, 'kernels', c.count, 'lower'),
+    single(`${prefix}/step-ms`, `wall time (unprofiled), ${what}`, 'ms', c.wallMs, 'lower'),
+    single(
+      `${prefix}/us-per-kernel`,
+      `wall time per kernel, ${what}`,
+      'us',
+      (c.wallMs * 1000) / c.count,
+      'lower',
+    ),
+    single(`${prefix}/product-gflop`, `matrix-product arithmetic, ${what}`, 'GFLOP', gflop, 'none'),
+    single(
+      `${prefix}/wall-gflops`,
+      `product FLOPs / wall time, ${what}`,
+      'GFLOP/s',
+      gflop / (c.wallMs / 1000),
+      'higher',
+    ),
+  ];
+  if (!timed) return figures;
+  const kernelMs = totalMs(c.rows);
+  const productMs = totalMs(c.rows, (r) => isProductKernel(r.kernel));
+  figures.push(
+    single(`${prefix}/kernel-ms`, `time inside kernels, ${what}`, 'ms', kernelMs, 'lower'),
+    single(
+      `${prefix}/in-kernels-share`,
+      `kernel time / wall time, ${what}`,
+      'share',
+      kernelMs / c.wallMs,
+      'none',
+    ),
+    single(
+      `${prefix}/matmul-share`,
+      `matrix-product share of kernel time, ${what}`,
+      'share',
+      kernelMs > 0 ? productMs / kernelMs : 0,
+      'none',
+    ),
+  );
+  if (productMs > 0) {
+    figures.push(
+      single(
+        `${prefix}/product-gflops`,
+        `product FLOPs / product-kernel time, ${what}`,
+        'GFLOP/s',
+        gflop / (productMs / 1000),
+        'higher',
+      ),
+    );
+  }
+  return figures;
+}
+
 /**
- * Where a training step's time goes: every kernel of one step (forward, backward, Adam) recorded
- * with `tf.profile`, against the median wall time of the same step unprofiled. Gives the number of
- * kernels per step, the share of the wall time spent inside kernels (the rest is dispatch, the
- * tape, JS glue) and the share of kernel time in matrix products. The kernel times are those
- * of the median of `settings.profiles` profiled steps. On webgl they come from GPU timer queries (on SwiftShader the
- * "GPU" is other CPU threads, so kernel time can exceed the wall time); without timer queries only
- * the counts and the wall time are reported.
+ * Where a training step's and a logProb pass's time goes: every kernel of one call (forward,
+ * backward, Adam; or one logProb chunk) recorded with `tf.profile`, against the median wall time
+ * of the same call unprofiled. Gives the kernels per call, the share of the wall time inside
+ * kernels (the rest is dispatch, the tape, JS glue), the share of kernel time in matrix products,
+ * and the products' arithmetic (2mnk per product, from the profiled shapes: `flops.ts`) with the
+ * rate it ran at over the product kernels' time and over the wall time, which the report holds
+ * against `op-overhead`'s product rate. The kernel times are those of the median of
+ * `settings.profiles` profiles. On webgl they come from GPU timer queries (on SwiftShader the "GPU"
+ * is other CPU threads, so kernel time can exceed the wall time); without timer queries only the
+ * counts, FLOPs and the wall time are reported.
  */
 export const kernelProfileWorkload: Workload = {
   name: 'kernel-profile',
-  description: 'Kernels per training step, share of wall time inside kernels, matmul share of kernel time',
+  description:
+    'Kernels per training step and logProb chunk, share of wall time inside kernels, matrix-product FLOPs and their rate',
   perArch: true,
-  plan: (settings, archs) => archs.flatMap((a) => settings.trainBatches.map((b) => `${a.id} batch ${b}`)),
+  plan: (settings, archs) =>
+    archs.flatMap((a) => [...settings.trainBatches.map((b) => `${a.id} batch ${b}`), `${a.id} logProb`]),
   async run(ctx) {
     const figures: Figure[] = [];
     const tables: Record<string, KernelRow[]> = {};
+    const flops: Record<string, ProductFlops> = {};
     const timed = timerUsable();
-    const checkFlag = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
+    const record = (key: string, what: string, c: ProfileCase) => {
+      tables[key] = c.rows;
+      flops[key] = c.flops;
+      figures.push(...profileFigures(`kernel-profile/${key}`, what, c, timed));
+    };
     for (const arch of ctx.archs) {
       for (const batchSize of ctx.settings.trainBatches) {
         await ctx.step(`${arch.id} batch ${batchSize}`);
-        await withTrainStep(arch, batchSize, async (step) => {
-          try {
-            const wall = median(await ctx.time(step)) * 1000;
-            // The check reads every kernel's output back while profiling: not what a step costs.
-            tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
-            const profiles: KernelRow[][] = [];
-            let count = 0;
-            for (let i = 0; i < ctx.settings.profiles; i++) {
-              const profile = await tf.profile(step);
-              count = profile.kernels.length;
-              profiles.push(
-                groupKernels(
-                  profile.kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) })),
-                ),
-              );
-              ctx.checkpoint();
-            }
-            tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
-            const total = (rows: KernelRow[], pick: (r: KernelRow) => boolean = () => true) =>
-              rows.filter(pick).reduce((s, r) => s + r.ms, 0);
-            // The profile whose kernel total is the median one stands for the step.
-            const byTotal = [...profiles].sort((a, b) => total(a) - total(b));
-            const rows = byTotal[byTotal.length >> 1]!;
-            const key = `${arch.id}/b${batchSize}`;
-            tables[key] = rows;
-            const prefix = `kernel-profile/${key}`;
-            const what = `${arch.label}, batch ${batchSize}`;
-            figures.push(
-              single(`${prefix}/kernels`, `kernels per step, ${what}`, 'kernels', count, 'lower'),
-              single(`${prefix}/step-ms`, `step wall time (unprofiled), ${what}`, 'ms', wall, 'lower'),
-              single(
-                `${prefix}/us-per-kernel`,
-                `step wall time per kernel, ${what}`,
-                'us',
-                (wall * 1000) / count,
-                'lower',
-              ),
-            );
-            if (timed) {
-              const kernelMs = total(rows);
-              const matmulMs = total(rows, (r) => MATMUL_KERNELS.has(r.kernel));
-              figures.push(
-                single(`${prefix}/kernel-ms`, `time inside kernels, ${what}`, 'ms', kernelMs, 'lower'),
-                single(
-                  `${prefix}/in-kernels-share`,
-                  `kernel time / step wall time, ${what}`,
-                  'share',
-                  kernelMs / wall,
-                  'none',
-                ),
-                single(
-                  `${prefix}/matmul-share`,
-                  `matmul share of kernel time, ${what}`,
-                  'share',
-                  kernelMs > 0 ? matmulMs / kernelMs : 0,
-                  'none',
-                ),
-              );
-            }
-          } finally {
-            tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
-          }
+        const c = await withTrainStep(arch, batchSize, (step) => profileCall(ctx, step));
+        record(`${arch.id}/b${batchSize}`, `${arch.label} train step, batch ${batchSize}`, c);
+      }
+      await ctx.step(`${arch.id} logProb`);
+      const points = ctx.settings.chunk;
+      const x = tensorOf(arch.data(points, DATA_SEEDS.logProb));
+      const model = arch.build(0);
+      try {
+        const c = await profileCall(ctx, async () => {
+          const lp = model.logProb(x);
+          await lp.data();
+          lp.dispose();
         });
+        record(`${arch.id}/log-prob`, `${arch.label} logProb of ${points} points`, c);
+      } finally {
+        model.dispose();
+        x.dispose();
       }
     }
-    return { figures, details: { kernelTimer: timed, topKernels: tables } };
+    const withoutFormula = [...new Set(Object.values(flops).flatMap((f) => f.withoutFormula))];
+    return {
+      figures,
+      details: {
+        kernelTimer: timed,
+        logProbPoints: ctx.settings.chunk,
+        topKernels: tables,
+        productFlops: flops,
+        ...(withoutFormula.length === 0 ? {} : { productKernelsWithoutFormula: withoutFormula }),
+      },
+    };
   },
 };

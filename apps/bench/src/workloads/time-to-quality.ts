@@ -9,7 +9,7 @@ import type { Workload } from '../workload.js';
 import { single } from './figures.js';
 import { chunkSizes } from './log-prob.js';
 
-const parts = (settings: Settings) => (settings.quick ? 2 : 10);
+const ticks = (settings: Settings) => (settings.quick ? 2 : 10);
 
 /**
  * Mean negative log-likelihood of `x` under `model`, in chunks, and its standard error as an
@@ -52,6 +52,20 @@ export interface Training {
   stopReason?: string;
   firstTrainLoss: number;
   finalTrainLoss: number;
+}
+
+/** The part of time-to-quality that trains with `seed` alone. */
+const seedPart = (seed: number) => `seed ${seed}`;
+
+/** The seeds to train: every one of the settings', or the one `part` names. */
+export function trainingSeeds(settings: Settings, part?: string): number[] {
+  const all = Array.from({ length: settings.timeToQuality.seeds }, (_, seed) => seed);
+  if (part === undefined) return all;
+  const seed = all.find((s) => seedPart(s) === part);
+  if (seed === undefined) {
+    throw new Error(`time-to-quality: expected a part among ${all.map(seedPart).join(', ')}, got '${part}'`);
+  }
+  return [seed];
 }
 
 /** The architecture time-to-quality trains (on the checkerboard, its data). */
@@ -112,6 +126,9 @@ export function timeToQualityFigures(trainings: readonly Training[]): Figure[] {
   ];
 }
 
+const trainingsOf = (details: Record<string, unknown> | undefined): Training[] =>
+  (details?.trainings ?? []) as Training[];
+
 /**
  * The NSF preset trained on the checkerboard with `fit` (Adam, cosine-annealed learning rate),
  * then its held-out NLL: the wall time to a given quality, to hold against the PyTorch peer. With
@@ -122,28 +139,36 @@ export const timeToQualityWorkload: Workload = {
   name: 'time-to-quality',
   description: 'NSF preset trained on the checkerboard with fit(); held-out NLL and training wall time',
   perArch: false,
-  plan: (settings) =>
-    Array.from({ length: settings.timeToQuality.seeds }, (_, seed) => [
+  parts: (settings) => trainingSeeds(settings).map(seedPart),
+  combine(a, b) {
+    const trainings = [...trainingsOf(a.details), ...trainingsOf(b.details)];
+    return {
+      figures: timeToQualityFigures(trainings),
+      details: { ...a.details, ...b.details, stepsTaken: trainings[0]?.steps, trainings },
+    };
+  },
+  plan: (settings, _archs, part) =>
+    trainingSeeds(settings, part).flatMap((seed) => [
       ...Array.from(
-        { length: parts(settings) },
-        (_, i) => `seed ${seed}: training ${i + 1}/${parts(settings)}`,
+        { length: ticks(settings) },
+        (_, i) => `seed ${seed}: training ${i + 1}/${ticks(settings)}`,
       ),
       `seed ${seed}: held-out NLL`,
-    ]).flat(),
+    ]),
   async run(ctx) {
     const s = ctx.settings.timeToQuality;
     const arch = timeToQualityArch();
-    const every = Math.max(1, Math.ceil(s.steps / parts(ctx.settings)));
+    const every = Math.max(1, Math.ceil(s.steps / ticks(ctx.settings)));
     const train = tensorOf(arch.data(s.trainPoints, DATA_SEEDS.ttqTrain));
     const test = tensorOf(arch.data(s.testPoints, DATA_SEEDS.ttqTest));
     let parameters = 0;
     const trainings: Training[] = [];
     try {
-      for (let seed = 0; seed < s.seeds; seed++) {
+      for (const seed of trainingSeeds(ctx.settings, ctx.part)) {
         const model = arch.build(seed);
         parameters = parameterCount(model);
         try {
-          await ctx.step(`seed ${seed}: training 1/${parts(ctx.settings)}`);
+          await ctx.step(`seed ${seed}: training 1/${ticks(ctx.settings)}`);
           const start = performance.now();
           const history = await fit(model, train, {
             steps: s.steps,
@@ -154,7 +179,7 @@ export const timeToQualityWorkload: Workload = {
             onStep: async ({ step }) => {
               ctx.checkpoint();
               if (step % every === 0 && step < s.steps)
-                await ctx.step(`seed ${seed}: training ${step / every + 1}/${parts(ctx.settings)}`);
+                await ctx.step(`seed ${seed}: training ${step / every + 1}/${ticks(ctx.settings)}`);
             },
           });
           const wallS = (performance.now() - start) / 1000;
