@@ -1,7 +1,7 @@
 import { Adam, createRng, fit, guarded, WeightSnapshot } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DATA_SEEDS, tensorOf } from '../data.js';
-import type { Arch, BenchModel } from '../models.js';
+import type { BenchModel } from '../models.js';
 import type { Settings } from '../settings.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
@@ -107,47 +107,50 @@ export function fitOverlapSizes(settings: Settings): { batchSize: number; steps:
   return { batchSize: settings.trainBatches[0], steps: settings.quick ? 4 : 32 };
 }
 
-const label = (arch: Arch, id: string) => `${arch.id} ${id}`;
-
 /**
  * Training steps with and without a read-back per step: `fit` (its guard reads the loss and
  * gradient norm back asynchronously, one step behind), the same steps reading the guard's values
  * back every step as `fit` did before, and the same steps with no guard. On webgl a read-back
  * waits for the GPU to drain its queue, so the first and the last should be close and the middle
- * one slower; on cpu and wasm every op is done before it returns and the three should agree.
+ * one slower; on cpu and wasm every op is done before it returns and the three should agree. The
+ * three take turns, one timed pass each per round, so that a machine whose load drifts weighs on
+ * all three alike.
  */
 export const fitOverlapWorkload: Workload = {
   name: 'fit-overlap',
   description: 'Training steps/s: fit with its guard one step behind, a read-back every step, no guard',
   perArch: true,
   optIn: true,
-  plan: (_settings, archs) => archs.flatMap((a) => LOOPS.map((l) => label(a, l.id))),
+  plan: (_settings, archs) => archs.map((a) => a.id),
   async run(ctx) {
     const { batchSize, steps } = fitOverlapSizes(ctx.settings);
     const figures: Figure[] = [];
-    const repeats = { warmup: 1, repeats: ctx.settings.quick ? 2 : 5 };
     for (const arch of ctx.archs) {
+      await ctx.step(arch.id);
       const data = tensorOf(arch.data(batchSize * steps, DATA_SEEDS.trainBatch));
+      const models = LOOPS.map(() => arch.build(0));
       try {
-        for (const { id, label: what, loop } of LOOPS) {
-          await ctx.step(label(arch, id));
-          const model = arch.build(0);
-          try {
-            const seconds = await ctx.time(() => loop(model, data, batchSize, steps), repeats);
-            figures.push(
-              rate(
-                `fit-overlap/${arch.id}/b${batchSize}/${id}/steps-per-s`,
-                `${arch.label}, batch ${batchSize}: ${what}`,
-                'steps/s',
-                steps,
-                seconds,
-              ),
-            );
-          } finally {
-            model.dispose();
+        const pass = (i: number) => () => LOOPS[i]!.loop(models[i]!, data, batchSize, steps);
+        const seconds: number[][] = LOOPS.map(() => []);
+        for (let i = 0; i < LOOPS.length; i++) await pass(i)(); // compiles shaders, fills caches
+        for (let round = 0; round < ctx.settings.repeats; round++) {
+          for (let i = 0; i < LOOPS.length; i++) {
+            seconds[i]!.push(...(await ctx.time(pass(i), { warmup: 0, repeats: 1 })));
           }
         }
+        LOOPS.forEach(({ id, label }, i) => {
+          figures.push(
+            rate(
+              `fit-overlap/${arch.id}/b${batchSize}/${id}/steps-per-s`,
+              `${arch.label}, batch ${batchSize}: ${label}`,
+              'steps/s',
+              steps,
+              seconds[i]!,
+            ),
+          );
+        });
       } finally {
+        for (const m of models) m.dispose();
         data.dispose();
       }
     }
