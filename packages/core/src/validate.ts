@@ -211,6 +211,22 @@ export function guarded<T>(inputs: readonly [string, tf.Tensor | undefined][], b
 }
 
 /**
+ * Runs `body` as if inside an entry point: the `guarded` calls it makes are inner calls and skip
+ * their checks, so nothing is read back from the device. For a caller that checks the inputs and
+ * the result itself: `fit` checks its data once before the first step and every step's loss and
+ * gradient norm, read back asynchronously, where these checks would read back synchronously (and
+ * stall webgl's queue) at every step.
+ */
+export function withoutEntryChecks<T>(body: () => T): T {
+  depth += 1;
+  try {
+    return body();
+  } finally {
+    depth -= 1;
+  }
+}
+
+/**
  * Checks the event and context widths a bijector or distribution is built with.
  *
  * @example

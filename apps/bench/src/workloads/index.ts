@@ -1,4 +1,5 @@
 import type { Workload } from '../workload.js';
+import { fitOverlapWorkload } from './fit-overlap.js';
 import { highDimWorkload } from './high-dim.js';
 import { kernelProfileWorkload } from './kernel-profile.js';
 import { logProbWorkload } from './log-prob.js';
@@ -19,6 +20,7 @@ export const WORKLOADS: readonly Workload[] = [
   sampleWorkload,
   timeToQualityWorkload,
   highDimWorkload,
+  fitOverlapWorkload,
 ];
 
 /** The workloads of a run that names none: all but the opt-in ones. */

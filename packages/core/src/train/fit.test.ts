@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Batch } from '../contracts.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { ADAM_KERNEL } from '../kernels/adam-kernel.js';
@@ -7,7 +7,7 @@ import { createRng } from '../rng.js';
 import { TestGaussian } from '../test-utils/gaussian.js';
 import { guarded } from '../validate.js';
 import { Adam } from './adam.js';
-import { fit } from './fit.js';
+import { type FitHistory, fit } from './fit.js';
 import { learningRateAt } from './schedule.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
@@ -302,10 +302,10 @@ describe('the guard against divergence', () => {
     model.dispose();
   });
 
-  it('treats a NonFiniteError from inside the model (a NaN log-density) as the guard does a NaN loss', async () => {
+  it("trips on a NaN log-density of a model's guarded entry point as on a NaN loss, reading nothing back synchronously", async () => {
     const model = new TestGaussian(2);
     const target = gaussianData(256, [2, 0], [1, 1], 15);
-    // The model's own entry point refuses its NaN as soon as mean[0] passes 0.5.
+    // The model's own entry point would refuse its NaN (reading its rows back) once mean[0] passes 0.5.
     const guardedModel = {
       namedVariables: () => model.namedVariables(),
       loss: (batch: Batch) =>
@@ -320,17 +320,54 @@ describe('the guard against divergence', () => {
           return tf.reshape(perRow, []) as tf.Scalar;
         }),
     };
-    await fit(guardedModel, target, { steps: 1, batchSize: 32, seed: 1 }); // warm up kernels
+    // Outside fit the entry point checks its rows, and reads them back to do so.
+    model.mean.assign(tf.tensor1d([0.6, 0]));
+    expect(() => tf.dispose(guardedModel.loss({ x: target }))).toThrow(NonFiniteError);
+    await fit(guardedModel, target, { steps: 1, batchSize: 32, seed: 1, divergence: false }); // warm up kernels
     model.mean.assign(tf.tensor1d([0, 0]));
     const before = tf.memory().numTensors;
-    const history = await fit(guardedModel, target, {
-      epochs: 20,
-      batchSize: 32,
-      learningRate: 0.05,
-      seed: 1,
-    });
+    const dataSync = vi.spyOn(tf.Tensor.prototype, 'dataSync');
+    try {
+      const history = await fit(guardedModel, target, {
+        epochs: 20,
+        batchSize: 32,
+        learningRate: 0.05,
+        seed: 1,
+      });
+      expect(dataSync).not.toHaveBeenCalled();
+      expect(history.stopReason).toBe('non-finite');
+      expect(history.nonFinite?.message).toMatch(
+        /^step \d+: loss NaN; training stopped and the last finite weights were restored$/,
+      );
+    } finally {
+      dataSync.mockRestore();
+    }
+    expect(model.mean.dataSync()[0]!).toBeLessThanOrEqual(0.5);
+    expect(model.mean.dataSync()[0]!).toBeGreaterThan(0.4);
+    expect(tf.memory().numTensors).toBe(before);
+    target.dispose();
+    model.dispose();
+  });
+
+  it('treats a NonFiniteError the model throws as the guard does a NaN loss', async () => {
+    const model = new TestGaussian(2);
+    const target = gaussianData(256, [2, 0], [1, 1], 15);
+    const throwing = {
+      namedVariables: () => model.namedVariables(),
+      loss: (batch: Batch) => {
+        if (model.mean.dataSync()[0]! > 0.5) throw new NonFiniteError('gauss: mean past 0.5');
+        return model.loss(batch);
+      },
+    };
+    await fit(throwing, target, { steps: 1, batchSize: 32, seed: 1 }); // warm up kernels
+    model.mean.assign(tf.tensor1d([0, 0]));
+    const before = tf.memory().numTensors;
+    const history = await fit(throwing, target, { epochs: 20, batchSize: 32, learningRate: 0.05, seed: 1 });
     expect(history.stopReason).toBe('non-finite');
-    expect(history.nonFinite?.message).toMatch(/loss NaN \(gauss.logProb: x: the result of row 0 is NaN/);
+    expect(history.nonFinite?.message).toMatch(
+      /^step \d+: loss NaN \(gauss: mean past 0.5\); training stopped/,
+    );
+    expect(history.stepLosses).toHaveLength(history.nonFinite!.step - 1);
     expect(model.mean.dataSync()[0]!).toBeLessThanOrEqual(0.5);
     expect(model.mean.dataSync()[0]!).toBeGreaterThan(0.4);
     expect(tf.memory().numTensors).toBe(before);
@@ -355,6 +392,107 @@ describe('the guard against divergence', () => {
     expect(tf.memory().numTensors).toBe(before);
     target.dispose();
     model.dispose();
+  });
+});
+
+describe('the guard, step by step', () => {
+  /** 0, with a NaN gradient. */
+  const nanGradient = tf.customGrad((...inputs) => {
+    const v = inputs[0] as tf.Tensor;
+    return { value: tf.sum(tf.mul(v, 0)), gradFunc: () => tf.fill(v.shape, Number.NaN) };
+  });
+
+  /**
+   * TestGaussian's loss, broken at its `badCall`-th evaluation (one per step): a NaN loss, or a
+   * finite loss with a NaN gradient.
+   */
+  function brokenAt(model: TestGaussian, badCall: number, what: 'loss' | 'gradient') {
+    let calls = 0;
+    return {
+      namedVariables: () => model.namedVariables(),
+      loss: (batch: Batch) =>
+        tf.tidy(() => {
+          calls += 1;
+          const loss = model.loss(batch);
+          if (calls !== badCall) return loss;
+          if (what === 'loss') return tf.add(loss, Number.NaN) as tf.Scalar;
+          return tf.add(loss, nanGradient(model.mean)) as tf.Scalar;
+        }),
+    };
+  }
+
+  /** Trains from mean 0 on the same data and batches, recording the mean after every step. */
+  async function run(badCall: number, what: 'loss' | 'gradient', onNonFinite?: 'throw') {
+    const model = new TestGaussian(2);
+    const data = gaussianData(256, [1, -1], [1, 1], 16);
+    const means: number[][] = [Array.from(model.mean.dataSync())];
+    const reported: { step: number; loss: number }[] = [];
+    let history: FitHistory | undefined;
+    let error: unknown;
+    try {
+      history = await fit(brokenAt(model, badCall, what), data, {
+        steps: 10,
+        batchSize: 32,
+        learningRate: 0.05,
+        seed: 3,
+        onNonFinite,
+        onStep: ({ step, loss }) => {
+          reported.push({ step, loss });
+          means.push(Array.from(model.mean.dataSync()));
+        },
+      });
+    } catch (e) {
+      error = e;
+    }
+    const final = Array.from(model.mean.dataSync());
+    data.dispose();
+    model.dispose();
+    return { history: history!, error, means, reported, final };
+  }
+
+  it('stops at the step that went NaN with the weights its predecessor was evaluated at', async () => {
+    const clean = await run(0, 'loss');
+    expect(clean.history.stopReason).toBe('completed');
+    expect(clean.history.stepLosses).toHaveLength(10);
+    for (const what of ['loss', 'gradient'] as const) {
+      const before = tf.memory().numTensors;
+      const broken = await run(7, what);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(broken.history.stopReason).toBe('non-finite');
+      expect(broken.history.nonFinite?.step).toBe(7);
+      expect(broken.history.nonFinite?.message).toBe(
+        `step 7: ${what === 'loss' ? 'loss NaN' : 'gradient norm NaN'}; training stopped and the last finite weights were restored`,
+      );
+      expect(broken.history.steps).toBe(6);
+      // Steps 1-6 are those of the clean run, reported once each, in order, with their losses.
+      expect(broken.history.stepLosses).toEqual(clean.history.stepLosses.slice(0, 6));
+      expect(broken.reported).toEqual(clean.reported.slice(0, 6));
+      // Step 6 passed, evaluated at the weights after step 5: those are restored.
+      expect(broken.final).toEqual(clean.means[5]);
+      expect(broken.final).not.toEqual(clean.means[6]);
+    }
+  });
+
+  it('keeps the initial weights when the first step goes NaN', async () => {
+    const broken = await run(1, 'loss');
+    expect(broken.history.nonFinite?.step).toBe(1);
+    expect(broken.history.steps).toBe(0);
+    expect(broken.history.stepLosses).toEqual([]);
+    expect(broken.reported).toEqual([]);
+    expect(broken.final).toEqual([0, 0]);
+  });
+
+  it("throws at the step that went NaN with onNonFinite: 'throw', after restoring the same weights", async () => {
+    const clean = await run(0, 'loss');
+    const before = tf.memory().numTensors;
+    const broken = await run(4, 'gradient', 'throw');
+    expect(tf.memory().numTensors).toBe(before);
+    expect(broken.error).toBeInstanceOf(NonFiniteError);
+    expect((broken.error as Error).message).toBe(
+      'fit: step 4: gradient norm NaN; training stopped and the last finite weights were restored',
+    );
+    expect(broken.reported).toEqual(clean.reported.slice(0, 3));
+    expect(broken.final).toEqual(clean.means[2]);
   });
 });
 

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, Trainable } from '../contracts.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { type Rng, toRng } from '../rng.js';
-import { assertBatch } from '../validate.js';
+import { assertBatch, withoutEntryChecks } from '../validate.js';
 import { Adam, type AdamOptions } from './adam.js';
 import { checkFitOptions } from './fit-options.js';
+import { StepGuard } from './guard.js';
 import { learningRateAt, type Schedule } from './schedule.js';
 import { WeightSnapshot } from './snapshot.js';
 
@@ -175,6 +176,47 @@ interface EngineTapeState {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
+/** A step's number, epoch and learning rate: what `onStep` and the guard's message report. */
+interface StepRecord {
+  step: number;
+  epoch: number;
+  learningRate: number;
+}
+
+/** A computed step: its gradients, and its loss and gradient norm on their way back to the host. */
+interface QueuedStep extends StepRecord {
+  grads: tf.Tensor[];
+  norm: tf.Scalar;
+  /** `[loss, gradNorm]`, one tensor so that one read brings both. */
+  values: tf.Tensor1D;
+  read: Promise<Float32Array>;
+}
+
+/**
+ * Loss and gradients of one batch, and the asynchronous read of the loss and gradient norm. The
+ * model's entry points skip their own checks (a synchronous read-back each): the data was checked
+ * before the first step and the guard checks the loss.
+ */
+function computeStep(model: Trainable, batch: Batch, varList: tf.Variable[], step: StepRecord): QueuedStep {
+  const { value, grads } = tf.variableGrads(() => withoutEntryChecks(() => model.loss(batch)), varList);
+  const gradList = varList.map((v) => grads[v.name]!);
+  const norm = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
+  const values = tf.stack([value, norm]) as tf.Tensor1D;
+  value.dispose();
+  const read = values.data<'float32'>();
+  // Awaited later; a rejection in between is not an unhandled one.
+  read.catch(() => undefined);
+  return { ...step, grads: gradList, norm, values, read };
+}
+
+/** The gradients rescaled to a global norm of at most `clip`, on the device (the norm is not read back yet). */
+function clipped(grads: tf.Tensor[], norm: tf.Scalar, clip: number): tf.Tensor[] {
+  return tf.tidy(() => {
+    const scale = tf.minimum(1, tf.div(clip, norm));
+    return grads.map((g) => tf.mul(g, scale));
+  });
+}
+
 /**
  * Trains `model` by minimising `model.loss(batch)` with Adam over shuffled mini-batches.
  *
@@ -214,14 +256,13 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
   const rng = toRng(options.seed);
   const shuffle = options.shuffle ?? true;
   const restoreBest = options.restoreBest ?? validation !== undefined;
-  const divergence = options.divergence ?? 10;
 
   const named = model.namedVariables();
   const trainable = named.filter((v) => v.variable.trainable);
   if (trainable.length === 0) throw new ConfigError('model: expected trainable variables, got none');
   const varList = trainable.map((v) => v.variable);
   const optimizer = new Adam(varList, options.adam);
-  const lastFinite = new WeightSnapshot(named);
+  const guard = new StepGuard(named, options.divergence ?? 10);
   const best = validation === undefined ? undefined : new WeightSnapshot(named);
 
   const history: FitHistory = {
@@ -233,84 +274,102 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
   };
   let bestLoss = Number.POSITIVE_INFINITY;
   let sinceBest = 0;
-  let lowestStepLoss = Number.POSITIVE_INFINITY;
+  let epochLoss = 0;
+  let epochSteps = 0;
+  // The step just computed, and the step before it whose guard values are still on their way back.
+  let current: QueuedStep | undefined;
+  let queued: QueuedStep | undefined;
+
+  /** The guard's verdict on a step: records it and returns true, or stops training. */
+  const record = async (step: StepRecord, loss: number, gradNorm: number, thrown?: NonFiniteError) => {
+    const what = guard.judge(loss, gradNorm, thrown);
+    if (what !== undefined) {
+      guard.restore();
+      const message = `step ${step.step}: ${what}; training stopped and the last finite weights were restored`;
+      history.nonFinite = { step: step.step, epoch: step.epoch, message };
+      history.stopReason = 'non-finite';
+      if (options.onNonFinite === 'throw') throw new NonFiniteError(`fit: ${message}`);
+      return false;
+    }
+    history.steps = step.step;
+    history.stepLosses.push(loss);
+    epochLoss += loss;
+    epochSteps += 1;
+    await options.onStep?.({
+      step: step.step,
+      epoch: step.epoch,
+      loss,
+      learningRate: step.learningRate,
+      gradNorm,
+    });
+    return true;
+  };
+  /** Waits for the queued step's guard values and records it. */
+  const settle = async () => {
+    if (queued === undefined) return true;
+    const step = queued;
+    queued = undefined;
+    const [loss, gradNorm] = await step.read;
+    step.values.dispose();
+    return record(step, loss!, gradNorm!);
+  };
+
   model.setTraining?.(true);
   try {
     let epoch = 0;
-    while (history.steps < totalSteps && history.stopReason === 'completed') {
+    let next = 1;
+    while (next <= totalSteps && history.stopReason === 'completed') {
       const order = shuffle ? rng.permutation(n) : Int32Array.from({ length: n }, (_, i) => i);
-      let epochLoss = 0;
-      let epochSteps = 0;
-      for (let start = 0; start < n && history.steps < totalSteps; start += batchSize) {
+      epochLoss = 0;
+      epochSteps = 0;
+      for (let start = 0; start < n && next <= totalSteps; start += batchSize) {
         if (options.signal?.aborted) {
           history.stopReason = 'aborted';
           break;
         }
-        const lr = learningRateAt(schedule, learningRate, history.steps, totalSteps, options.minLearningRate);
+        const step: StepRecord = {
+          step: next,
+          epoch,
+          learningRate: learningRateAt(schedule, learningRate, next - 1, totalSteps, options.minLearningRate),
+        };
         const indices = tf.tensor1d(order.subarray(start, Math.min(start + batchSize, n)), 'int32');
         const batch = slice(train, indices);
         indices.dispose();
-        let value: tf.Scalar | undefined;
-        let grads: tf.NamedTensorMap = {};
-        // The data is checked finite above, so a NonFiniteError from inside the model (a NaN
-        // log-density) is the model's own divergence: the guard below handles it like a NaN loss.
         let thrown: NonFiniteError | undefined;
         try {
-          ({ value, grads } = tf.variableGrads(() => model.loss(batch), varList));
+          current = computeStep(model, batch, varList, step);
         } catch (e) {
+          // The data is checked finite above, so a NonFiniteError from inside the model is the
+          // model's own divergence: the guard handles it like a NaN loss.
           disposeAbandonedTape();
           if (!(e instanceof NonFiniteError)) throw e;
           thrown = e;
         } finally {
           tf.dispose([batch.x, batch.context]);
         }
-        const gradList = thrown === undefined ? varList.map((v) => grads[v.name]!) : [];
-        let lossValue = Number.NaN;
-        let gradNorm = Number.NaN;
-        if (value !== undefined) {
-          const normTensor = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g))))));
-          [lossValue, gradNorm] = [(await value.data())[0]!, (await normTensor.data())[0]!];
-          tf.dispose([value, normTensor]);
-        }
-        const step = history.steps + 1;
-        const diverged =
-          divergence !== false &&
-          Number.isFinite(lowestStepLoss) &&
-          lossValue > lowestStepLoss + divergence * Math.max(1, Math.abs(lowestStepLoss));
-        if (!Number.isFinite(lossValue) || !Number.isFinite(gradNorm) || diverged) {
-          tf.dispose(gradList);
-          if (step > 1) lastFinite.restore();
-          const what = diverged
-            ? `loss ${lossValue} diverged (the lowest so far was ${lowestStepLoss}; limit divergence ${divergence})`
-            : thrown !== undefined
-              ? `loss NaN (${thrown.message})`
-              : Number.isFinite(lossValue)
-                ? `gradient norm ${gradNorm}`
-                : `loss ${lossValue}`;
-          const message = `step ${step}: ${what}; training stopped and the last finite weights were restored`;
-          history.nonFinite = { step, epoch, message };
-          history.stopReason = 'non-finite';
-          if (options.onNonFinite === 'throw') throw new NonFiniteError(`fit: ${message}`);
+        // The previous step's values come back while this one runs: nothing waits for the device
+        // at the step it is queued.
+        if (!(await settle())) break;
+        if (thrown !== undefined) {
+          await record(step, Number.NaN, Number.NaN, thrown);
           break;
         }
-        lowestStepLoss = Math.min(lowestStepLoss, lossValue);
-        lastFinite.take();
-        const clip = options.clipNorm;
-        if (clip !== undefined && gradNorm > clip) {
-          const scaled = tf.tidy(() => gradList.map((g) => tf.mul(g, clip / gradNorm)));
-          optimizer.step(scaled, lr);
-          tf.dispose(scaled);
-        } else {
-          optimizer.step(gradList, lr);
+        if (options.signal?.aborted) {
+          history.stopReason = 'aborted';
+          break;
         }
-        tf.dispose(gradList);
-        history.steps = step;
-        history.stepLosses.push(lossValue);
-        epochLoss += lossValue;
-        epochSteps += 1;
-        await options.onStep?.({ step, epoch, loss: lossValue, learningRate: lr, gradNorm });
-        if (step % 20 === 0) await yieldToEventLoop();
+        const taken = current!;
+        current = undefined;
+        guard.hold();
+        const clip = options.clipNorm;
+        const grads = clip === undefined ? taken.grads : clipped(taken.grads, taken.norm, clip);
+        optimizer.step(grads, step.learningRate);
+        tf.dispose([...taken.grads, taken.norm, ...(grads === taken.grads ? [] : grads)]);
+        queued = taken;
+        next += 1;
+        if (step.step % 20 === 0) await yieldToEventLoop();
       }
+      await settle();
       if (epochSteps === 0) break;
       const info: EpochInfo = { epoch, loss: epochLoss / epochSteps };
       if (validation !== undefined && history.stopReason === 'completed') {
@@ -343,8 +402,13 @@ export async function fit(model: Trainable, data: FitData, options: FitOptions =
     }
   } finally {
     model.setTraining?.(false);
+    if (current !== undefined) tf.dispose([...current.grads, current.norm, current.values]);
+    if (queued !== undefined) {
+      await queued.read.catch(() => undefined);
+      queued.values.dispose();
+    }
     optimizer.dispose();
-    lastFinite.dispose();
+    guard.dispose();
     best?.dispose();
   }
   return history;
