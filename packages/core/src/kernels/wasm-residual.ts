@@ -20,8 +20,17 @@ export interface WasmResidualBlockInputs {
  */
 export function residualBlockOnWasmHeap(
   backend: unknown,
-  { h, w1, b1, w2, b2 }: WasmResidualBlockInputs,
+  inputs: WasmResidualBlockInputs,
 ): tf.TensorInfo | undefined {
+  return blockOnHeap(backend, inputs, false)?.[0];
+}
+
+/** The block on the heap, with its hidden layer `relu(relu(h) w1 + b1)` as a second output if asked. */
+function blockOnHeap(
+  backend: unknown,
+  { h, w1, b1, w2, b2 }: WasmResidualBlockInputs,
+  withHidden: boolean,
+): tf.TensorInfo[] | undefined {
   const loaded = wasmKernelsOf(backend);
   if (loaded === undefined || h.shape.length !== 2) return undefined;
   const [m, width] = h.shape as [number, number];
@@ -30,11 +39,11 @@ export function residualBlockOnWasmHeap(
   if (![h, w1, b1, w2, b2].every((t) => t.dtype === 'float32')) return undefined;
   if (!square(w1) || !square(w2) || !vector(b1) || !vector(b2)) return undefined;
   const heap = heapOf(backend);
-  const out = heap.makeOutput([m, width], 'float32');
-  if (m * width === 0) return out;
+  const outs = (withHidden ? [0, 1] : [0]).map(() => heap.makeOutput([m, width], 'float32'));
+  if (m * width === 0) return outs;
   const floats = loaded.kernels.residual_block_scratch(width);
-  const pointers = [h, w1, b1, w2, b2, out].map((t) => pointerOf(heap, t)) as [
-    number,
+  const [out, hidden] = outs.map((t) => pointerOf(heap, t));
+  const [ph, pw1, pb1, pw2, pb2] = [h, w1, b1, w2, b2].map((t) => pointerOf(heap, t)) as [
     number,
     number,
     number,
@@ -42,19 +51,53 @@ export function residualBlockOnWasmHeap(
     number,
   ];
   const done = withScratch(heap, floats * 4, (scratch) =>
-    loaded.kernels.residual_block(m, width, ...pointers, scratch),
+    loaded.kernels.residual_block(m, width, ph, pw1, pb1, pw2, pb2, out!, hidden ?? 0, scratch),
   );
-  if (done === 1) return out;
-  heap.disposeData(out.dataId);
+  if (done === 1) return outs;
+  for (const t of outs) heap.disposeData(t.dataId);
   return undefined;
 }
 
 /** The kernel of a residual block for inference, registered for wasm by `installKernels` (see `kernel-map.ts`). */
 export const RESIDUAL_BLOCK_KERNEL = 'DiffeoResidualBlock';
 
+/** The kernel of a residual block while gradients are recorded: outputs the block and its hidden layer. */
+export const RESIDUAL_BLOCK_TRAIN_KERNEL = 'DiffeoResidualBlockTrain';
+
+/** The gradient of `DiffeoResidualBlockTrain`: inputs dy, h, hidden, w1, w2; outputs dh, dw1, db1, dw2, db2. */
+export const RESIDUAL_BLOCK_GRAD_KERNEL = 'DiffeoResidualBlockGrad';
+
 /** A tensor's data seen with another shape (kernels find data by its id). */
 function viewAs(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
+}
+
+/**
+ * The block with tfjs's own wasm kernels (ReLU, fused products, add), where `blockOnHeap` does
+ * not apply: `[out, hidden]`.
+ */
+function separateKernels(backend: unknown, { h, w1, b1, w2, b2 }: WasmResidualBlockInputs): tf.TensorInfo[] {
+  const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
+    tf
+      .getKernel(name, 'wasm')!
+      .kernelFunc({ inputs: kernelInputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
+  const [m, width] = h.shape as [number, number];
+  const product = { transposeA: false, transposeB: false, leakyreluAlpha: 0 };
+  const relu = run('Relu', { x: h });
+  const hidden = run(
+    '_FusedMatMul',
+    { a: viewAs(relu, [1, m, width]), b: viewAs(w1, [1, width, width]), bias: b1 },
+    { ...product, activation: 'relu' },
+  );
+  const block = run(
+    '_FusedMatMul',
+    { a: hidden, b: viewAs(w2, [1, width, width]), bias: b2 },
+    { ...product, activation: 'linear' },
+  );
+  const out = run('Add', { a: h, b: viewAs(block, [m, width]) });
+  const data = backend as unknown as { disposeData(id: object): void };
+  for (const t of [relu, block]) data.disposeData(t.dataId);
+  return [out, viewAs(hidden, [m, width])];
 }
 
 /**
@@ -70,29 +113,55 @@ export function installWasmResidualBlock(): boolean {
     kernelName: RESIDUAL_BLOCK_KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) => {
-      const { h, w1, b1, w2, b2 } = inputs as unknown as WasmResidualBlockInputs;
-      const fused = residualBlockOnWasmHeap(backend, { h, w1, b1, w2, b2 });
+      const blockInputs = inputs as unknown as WasmResidualBlockInputs;
+      const fused = residualBlockOnWasmHeap(backend, blockInputs);
       if (fused !== undefined) return fused;
-      const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
-        tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: kernelInputs, backend, attrs }) as tf.TensorInfo;
-      const [m, width] = h.shape as [number, number];
-      const product = { transposeA: false, transposeB: false, leakyreluAlpha: 0 };
-      const relu = run('Relu', { x: h });
-      const hidden = run(
-        '_FusedMatMul',
-        { a: viewAs(relu, [1, m, width]), b: viewAs(w1, [1, width, width]), bias: b1 },
-        { ...product, activation: 'relu' },
-      );
-      const block = run(
-        '_FusedMatMul',
-        { a: hidden, b: viewAs(w2, [1, width, width]), bias: b2 },
-        { ...product, activation: 'linear' },
-      );
-      const out = run('Add', { a: h, b: viewAs(block, [m, width]) });
-      const data = backend as unknown as { disposeData(id: object): void };
-      for (const t of [relu, hidden, block]) data.disposeData(t.dataId);
-      return out;
+      const [out, hidden] = separateKernels(backend, blockInputs);
+      (backend as unknown as { disposeData(id: object): void }).disposeData(hidden!.dataId);
+      return out!;
     },
   });
   return true;
+}
+
+/**
+ * Registers `DiffeoResidualBlockTrain` for wasm, the block while gradients are recorded: the
+ * inputs of `DiffeoResidualBlock`; outputs the block's value and its hidden layer
+ * `relu(relu(h) w1 + b1)`, kept for the gradient (`DiffeoResidualBlockGrad`, registered with it).
+ * The hidden layer's own gradient is not propagated: the op that runs the kernel never returns it.
+ * Idempotent.
+ */
+export function installWasmResidualBlockTrain(): boolean {
+  if (tf.getKernel(RESIDUAL_BLOCK_TRAIN_KERNEL, 'wasm') === undefined) {
+    if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
+    tf.registerKernel({
+      kernelName: RESIDUAL_BLOCK_TRAIN_KERNEL,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const blockInputs = inputs as unknown as WasmResidualBlockInputs;
+        return blockOnHeap(backend, blockInputs, true) ?? separateKernels(backend, blockInputs);
+      },
+    });
+  }
+  registerResidualBlockGradient();
+  return true;
+}
+
+/** The training block's gradient: one call of `DiffeoResidualBlockGrad`. */
+function registerResidualBlockGradient(): void {
+  if (tf.getGradient(RESIDUAL_BLOCK_TRAIN_KERNEL) !== undefined) return;
+  tf.registerGradient({
+    kernelName: RESIDUAL_BLOCK_TRAIN_KERNEL,
+    inputsToSave: ['h', 'w1', 'w2'],
+    outputsToSave: [false, true],
+    gradFunc: (dys, saved) => {
+      // dys[1], the hidden layer's, is zeros: the op never returns that output.
+      const dy = (dys as tf.Tensor[])[0]!;
+      const [h, w1, w2, hidden] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dh, dw1, db1, dw2, db2] = tf
+        .engine()
+        .runKernel(RESIDUAL_BLOCK_GRAD_KERNEL, { dy, h, hidden, w1, w2 }) as tf.Tensor[];
+      return { h: () => dh!, w1: () => dw1!, b1: () => db1!, w2: () => dw2!, b2: () => db2! };
+    },
+  });
 }
