@@ -130,6 +130,20 @@ describe('the residual block while gradients are recorded (DiffeoResidualBlockTr
     tf.dispose(ts);
   });
 
+  it('falls back to the separate kernels forward for a weight with an infinity, without leaks', () => {
+    const c = makeCase(20, 24);
+    c.values.w2[3 * 24 + 5] = Number.POSITIVE_INFINITY;
+    const before = tf.memory().numTensors;
+    const got = valueAndGrads(c, fused);
+    const want = valueAndGrads(c, opByOp);
+    expect(tf.memory().numTensors).toBe(before);
+    const nanMask = (a: Float32Array) => Array.from(a, Number.isNaN);
+    expect(got[0]!.some(Number.isNaN) || got[0]!.some((v) => !Number.isFinite(v))).toBe(true);
+    got.forEach((g, j) => {
+      expect(nanMask(g), `${j}`).toEqual(nanMask(want[j]!));
+    });
+  });
+
   it('runs as two kernels in a profile', async () => {
     const c = cases[2]!;
     const h = tf.tensor2d(c.values.h, [c.m, c.width]);
