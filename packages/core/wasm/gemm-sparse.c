@@ -232,8 +232,7 @@ int gemm_sparse_a(int m, int n, int k, const float *a, int ars, int acs, const f
  * of a ReLU, two products and an add each reading and writing the whole batch. The sums are those
  * of the separate kernels, so are the results. Returns 0, having written nothing, when W1 or W2
  * holds an infinity or a NaN (the caller then uses the separate kernels). `scratch` must hold
- * residual_block_scratch(H) floats. For training, hidden_out (unless 0) receives the hidden layer
- * relu(relu(h) W1 + b1) [m, H], which the gradient needs (residual-grad.c).
+ * residual_block_scratch(H) floats.
  */
 /* The floats of residual_block's scratch for width H: both layers' panels and biases, a tile's
    hidden and residual rows, a group's lists, the 64 bytes of alignment. */
@@ -245,7 +244,7 @@ int residual_block_scratch(int H) {
 
 EXPORT("residual_block")
 int residual_block(int m, int H, const float *h, const float *w1, const float *b1, const float *w2,
-                   const float *b2, float *out, float *hidden_out, float *scratch) {
+                   const float *b2, float *out, float *scratch) {
   int blocks = (H + WIDTH - 1) / WIDTH, padded = blocks * WIDTH;
   float *panels1 = aligned(scratch), *bias1 = panels1 + blocks * H * WIDTH;
   float *panels2 = bias1 + padded, *bias2 = panels2 + blocks * H * WIDTH;
@@ -258,11 +257,6 @@ int residual_block(int m, int H, const float *h, const float *w1, const float *b
     const float *tile = h + i0 * H;
     /* hidden = relu(relu(h) W1 + b1), rows `padded` apart */
     sparse_rows(rows, H, H, tile, H, 1, 1, panels1, bias1, 0, 0, hidden, padded, 1, lists);
-    if (hidden_out != 0) {
-      for (int r = 0; r < rows; r++) {
-        for (int j = 0; j < H; j++) hidden_out[(i0 + r) * H + j] = hidden[r * padded + j];
-      }
-    }
     /* out = h + (hidden W2 + b2), h's rows copied to `residual`, padded to whole panels */
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < padded; j++) residual[r * padded + j] = j < H ? tile[r * H + j] : 0.f;

@@ -28,7 +28,6 @@ export { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, type AffineAttrs } from './was
 export {
   RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,
-  RESIDUAL_BLOCK_TRAIN_KERNEL,
   residualBlockOnWasmHeap,
   type WasmResidualBlockInputs,
 } from './wasm-residual.js';

@@ -11,10 +11,8 @@ import { installWasmBinary } from './wasm-binary.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
 import {
   installWasmResidualBlock,
-  installWasmResidualBlockTrain,
   RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,
-  RESIDUAL_BLOCK_TRAIN_KERNEL,
 } from './wasm-residual.js';
 import { installWasmResidualBlockGrad } from './wasm-residual-grad.js';
 import { installWasmReverse } from './wasm-reverse.js';
@@ -188,16 +186,9 @@ export const KERNELS: readonly KernelEntry[] = [
     kernelName: RESIDUAL_BLOCK_KERNEL,
     backend: 'wasm',
     replaces: false,
-    summary: 'a residual MLP block in one kernel, for inference (`wasm/gemm-sparse.c`)',
-    install: installWasmResidualBlock,
-  },
-  {
-    kernelName: RESIDUAL_BLOCK_TRAIN_KERNEL,
-    backend: 'wasm',
-    replaces: false,
     summary:
-      'the same block while gradients are recorded, keeping its hidden layer: one tape entry instead of 7',
-    install: installWasmResidualBlockTrain,
+      'a residual MLP block in one kernel (`wasm/gemm-sparse.c`), one tape entry while training instead of 7',
+    install: installWasmResidualBlock,
   },
   {
     kernelName: RESIDUAL_BLOCK_GRAD_KERNEL,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { affineOp, residualBlockOp } from './ops.js';
-import { RESIDUAL_BLOCK_KERNEL, RESIDUAL_BLOCK_TRAIN_KERNEL } from './wasm-residual.js';
+import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
 const rng = createRng(4);
 const random = (shape: number[]) => tf.tensor(rng.normalArray(shape.reduce((p, s) => p * s, 1)), shape);
@@ -47,7 +47,7 @@ describe('ops that pick their kernel', () => {
       expect(diff).toBeLessThan(1e-5);
       out.dispose();
     }
-    const training = tf.getKernel(RESIDUAL_BLOCK_TRAIN_KERNEL, tf.getBackend()) !== undefined;
+    const training = tf.getKernel(RESIDUAL_BLOCK_GRAD_KERNEL, tf.getBackend()) !== undefined;
     const before = asked;
     tf.grad((hv: tf.Tensor) => {
       const recorded = residualBlockOp(hv, weights);

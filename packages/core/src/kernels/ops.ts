@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 import { wasmKernelsOf } from './wasm-module.js';
-import { RESIDUAL_BLOCK_KERNEL, RESIDUAL_BLOCK_TRAIN_KERNEL } from './wasm-residual.js';
+import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
 /**
  * Ops that pick their kernel, so that model code never reads engine state: whether gradients are
@@ -82,9 +82,9 @@ export interface ResidualBlockOptions {
 }
 
 /**
- * `h + relu(relu(h) w1 + b1) w2 + b2` as one kernel where the backend registers it (wasm):
- * `DiffeoResidualBlock` outside gradient recording; while recording `DiffeoResidualBlockTrain`,
- * one tape entry whose gradient is one kernel (`DiffeoResidualBlockGrad`) instead of ~19 kernels.
+ * `h + relu(relu(h) w1 + b1) w2 + b2` as one kernel (`DiffeoResidualBlock`) where the backend
+ * registers it (wasm); while recording, one tape entry whose gradient is one kernel
+ * (`DiffeoResidualBlockGrad`) instead of ~19 kernels.
  * Returns `undefined` otherwise, without calling `weights`, and the caller runs the block op by op.
  *
  * @example
@@ -103,14 +103,15 @@ export function residualBlockOp(
     const { w1, b1, w2, b2 } = weights();
     return tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor;
   }
-  if (options.fusedGradient === false || !fusedGradients(RESIDUAL_BLOCK_TRAIN_KERNEL)) return undefined;
+  if (
+    options.fusedGradient === false ||
+    tf.getKernel(RESIDUAL_BLOCK_KERNEL, backend) === undefined ||
+    !fusedGradients(RESIDUAL_BLOCK_GRAD_KERNEL)
+  ) {
+    return undefined;
+  }
   const { w1, b1, w2, b2 } = weights();
-  const [out, hidden] = tf
-    .engine()
-    .runKernel(RESIDUAL_BLOCK_TRAIN_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor[];
-  // The tape keeps its own reference to the hidden layer for the gradient.
-  hidden!.dispose();
-  return out!;
+  return tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor;
 }
 
 /** The inputs of the fused spline: x [batch, dim] and its unnormalized parameters. */

@@ -49,7 +49,6 @@ export interface WasmKernels {
     w2: number,
     b2: number,
     out: number,
-    hiddenOut: number,
     scratch: number,
   ): number;
   /** See wasm/residual-grad.c. */

@@ -83,7 +83,7 @@ function maxRelativeError(got: Float32Array, want: Float32Array): number {
   return Math.max(0, ...Array.from(got, (v, i) => Math.abs(v - want[i]!) / scale));
 }
 
-describe('the residual block while gradients are recorded (DiffeoResidualBlockTrain, DiffeoResidualBlockGrad)', () => {
+describe('the residual block while gradients are recorded (DiffeoResidualBlock, DiffeoResidualBlockGrad)', () => {
   it('gives the value and gradients of the op-by-op block on cpu, zero crossings included', () => {
     expect(tf.getBackend()).toBe('wasm');
     cases.forEach((c, i) => {
@@ -160,7 +160,7 @@ describe('the residual block while gradients are recorded (DiffeoResidualBlockTr
     tf.dispose([h, ...Object.values(vars)]);
     const names = profile.kernels.map((k) => k.name);
     expect(names.filter((n) => n.startsWith('DiffeoResidualBlock'))).toEqual([
-      'DiffeoResidualBlockTrain',
+      'DiffeoResidualBlock',
       'DiffeoResidualBlockGrad',
     ]);
     expect(names.filter((n) => ['BatchMatMul', '_FusedMatMul', 'Relu', 'Step'].includes(n))).toEqual([]);

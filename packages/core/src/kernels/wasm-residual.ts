@@ -16,21 +16,12 @@ export interface WasmResidualBlockInputs {
  * per tile of rows while it is in cache, skipping the ReLUs' zeros, the ReLUs and the add fused)
  * on the wasm heap, the same numbers as the separate kernels. Undefined when core's wasm kernels
  * are not loaded for `backend`, the inputs are not float32 of those shapes, or a weight is not
- * finite: the caller then runs the separate kernels. For inference (it has no gradient).
+ * finite: the caller then runs the separate kernels.
  */
 export function residualBlockOnWasmHeap(
   backend: unknown,
-  inputs: WasmResidualBlockInputs,
-): tf.TensorInfo | undefined {
-  return blockOnHeap(backend, inputs, false)?.[0];
-}
-
-/** The block on the heap, with its hidden layer `relu(relu(h) w1 + b1)` as a second output if asked. */
-function blockOnHeap(
-  backend: unknown,
   { h, w1, b1, w2, b2 }: WasmResidualBlockInputs,
-  withHidden: boolean,
-): tf.TensorInfo[] | undefined {
+): tf.TensorInfo | undefined {
   const loaded = wasmKernelsOf(backend);
   if (loaded === undefined || h.shape.length !== 2) return undefined;
   const [m, width] = h.shape as [number, number];
@@ -39,11 +30,11 @@ function blockOnHeap(
   if (![h, w1, b1, w2, b2].every((t) => t.dtype === 'float32')) return undefined;
   if (!square(w1) || !square(w2) || !vector(b1) || !vector(b2)) return undefined;
   const heap = heapOf(backend);
-  const outs = (withHidden ? [0, 1] : [0]).map(() => heap.makeOutput([m, width], 'float32'));
-  if (m * width === 0) return outs;
+  const out = heap.makeOutput([m, width], 'float32');
+  if (m * width === 0) return out;
   const floats = loaded.kernels.residual_block_scratch(width);
-  const [out, hidden] = outs.map((t) => pointerOf(heap, t));
-  const [ph, pw1, pb1, pw2, pb2] = [h, w1, b1, w2, b2].map((t) => pointerOf(heap, t)) as [
+  const pointers = [h, w1, b1, w2, b2, out].map((t) => pointerOf(heap, t)) as [
+    number,
     number,
     number,
     number,
@@ -51,20 +42,17 @@ function blockOnHeap(
     number,
   ];
   const done = withScratch(heap, floats * 4, (scratch) =>
-    loaded.kernels.residual_block(m, width, ph, pw1, pb1, pw2, pb2, out!, hidden ?? 0, scratch),
+    loaded.kernels.residual_block(m, width, ...pointers, scratch),
   );
-  if (done === 1) return outs;
-  for (const t of outs) heap.disposeData(t.dataId);
+  if (done === 1) return out;
+  heap.disposeData(out.dataId);
   return undefined;
 }
 
-/** The kernel of a residual block for inference, registered for wasm by `installKernels` (see `kernel-map.ts`). */
+/** The kernel of a residual block, registered for wasm by `installKernels` (see `kernel-map.ts`). */
 export const RESIDUAL_BLOCK_KERNEL = 'DiffeoResidualBlock';
 
-/** The kernel of a residual block while gradients are recorded: outputs the block and its hidden layer. */
-export const RESIDUAL_BLOCK_TRAIN_KERNEL = 'DiffeoResidualBlockTrain';
-
-/** The gradient of `DiffeoResidualBlockTrain`: inputs dy, h, hidden, w1, w2; outputs dh, dw1, db1, dw2, db2. */
+/** The gradient of `DiffeoResidualBlock`: inputs dy, h, w1, b1, w2; outputs dh, dw1, db1, dw2, db2. */
 export const RESIDUAL_BLOCK_GRAD_KERNEL = 'DiffeoResidualBlockGrad';
 
 /** A tensor's data seen with another shape (kernels find data by its id). */
@@ -72,11 +60,8 @@ function viewAs(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
-/**
- * The block with tfjs's own wasm kernels (ReLU, fused products, add), where `blockOnHeap` does
- * not apply: `[out, hidden]`.
- */
-function separateKernels(backend: unknown, { h, w1, b1, w2, b2 }: WasmResidualBlockInputs): tf.TensorInfo[] {
+/** The block with tfjs's own wasm kernels (ReLU, fused products, add), where `residualBlockOnWasmHeap` does not apply. */
+function separateKernels(backend: unknown, { h, w1, b1, w2, b2 }: WasmResidualBlockInputs): tf.TensorInfo {
   const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
     tf
       .getKernel(name, 'wasm')!
@@ -96,72 +81,42 @@ function separateKernels(backend: unknown, { h, w1, b1, w2, b2 }: WasmResidualBl
   );
   const out = run('Add', { a: h, b: viewAs(block, [m, width]) });
   const data = backend as unknown as { disposeData(id: object): void };
-  for (const t of [relu, block]) data.disposeData(t.dataId);
-  return [out, viewAs(hidden, [m, width])];
+  for (const t of [relu, hidden, block]) data.disposeData(t.dataId);
+  return out;
 }
 
 /**
  * Registers `DiffeoResidualBlock` for wasm: inputs h [batch, H], w1, w2 [H, H], b1, b2 [H]; output
- * `h + relu(relu(h) w1 + b1) w2 + b2`. It has no gradient: models call it outside gradient
- * recording only (see MADE in `@diffeo/bijectors`). Where `residualBlockOnWasmHeap` does not apply it
- * runs the wasm backend's own ReLU, fused product and add kernels. Idempotent.
+ * `h + relu(relu(h) w1 + b1) w2 + b2`; and its gradient, one call of `DiffeoResidualBlockGrad`
+ * (which recomputes the hidden layer: one product, cheaper than keeping it as a second output,
+ * for which the engine would build a tensor of zeros as its gradient at every step). Where
+ * `residualBlockOnWasmHeap` does not apply it runs the wasm backend's own ReLU, fused product and
+ * add kernels. Idempotent.
  */
 export function installWasmResidualBlock(): boolean {
-  if (tf.getKernel(RESIDUAL_BLOCK_KERNEL, 'wasm') !== undefined) return true;
-  if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
-  tf.registerKernel({
-    kernelName: RESIDUAL_BLOCK_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const blockInputs = inputs as unknown as WasmResidualBlockInputs;
-      const fused = residualBlockOnWasmHeap(backend, blockInputs);
-      if (fused !== undefined) return fused;
-      const [out, hidden] = separateKernels(backend, blockInputs);
-      (backend as unknown as { disposeData(id: object): void }).disposeData(hidden!.dataId);
-      return out!;
-    },
-  });
-  return true;
-}
-
-/**
- * Registers `DiffeoResidualBlockTrain` for wasm, the block while gradients are recorded: the
- * inputs of `DiffeoResidualBlock`; outputs the block's value and its hidden layer
- * `relu(relu(h) w1 + b1)`, kept for the gradient (`DiffeoResidualBlockGrad`, registered with it).
- * The hidden layer's own gradient is not propagated: the op that runs the kernel never returns it.
- * Idempotent.
- */
-export function installWasmResidualBlockTrain(): boolean {
-  if (tf.getKernel(RESIDUAL_BLOCK_TRAIN_KERNEL, 'wasm') === undefined) {
+  if (tf.getKernel(RESIDUAL_BLOCK_KERNEL, 'wasm') === undefined) {
     if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
     tf.registerKernel({
-      kernelName: RESIDUAL_BLOCK_TRAIN_KERNEL,
+      kernelName: RESIDUAL_BLOCK_KERNEL,
       backendName: 'wasm',
       kernelFunc: ({ inputs, backend }) => {
         const blockInputs = inputs as unknown as WasmResidualBlockInputs;
-        return blockOnHeap(backend, blockInputs, true) ?? separateKernels(backend, blockInputs);
+        return residualBlockOnWasmHeap(backend, blockInputs) ?? separateKernels(backend, blockInputs);
       },
     });
   }
-  registerResidualBlockGradient();
+  if (tf.getGradient(RESIDUAL_BLOCK_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: RESIDUAL_BLOCK_KERNEL,
+      inputsToSave: ['h', 'w1', 'b1', 'w2'],
+      gradFunc: (dy, saved) => {
+        const [h, w1, b1, w2] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const [dh, dw1, db1, dw2, db2] = tf
+          .engine()
+          .runKernel(RESIDUAL_BLOCK_GRAD_KERNEL, { dy: dy as tf.Tensor, h, w1, b1, w2 }) as tf.Tensor[];
+        return { h: () => dh!, w1: () => dw1!, b1: () => db1!, w2: () => dw2!, b2: () => db2! };
+      },
+    });
+  }
   return true;
-}
-
-/** The training block's gradient: one call of `DiffeoResidualBlockGrad`. */
-function registerResidualBlockGradient(): void {
-  if (tf.getGradient(RESIDUAL_BLOCK_TRAIN_KERNEL) !== undefined) return;
-  tf.registerGradient({
-    kernelName: RESIDUAL_BLOCK_TRAIN_KERNEL,
-    inputsToSave: ['h', 'w1', 'w2'],
-    outputsToSave: [false, true],
-    gradFunc: (dys, saved) => {
-      // dys[1], the hidden layer's, is zeros: the op never returns that output.
-      const dy = (dys as tf.Tensor[])[0]!;
-      const [h, w1, w2, hidden] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-      const [dh, dw1, db1, dw2, db2] = tf
-        .engine()
-        .runKernel(RESIDUAL_BLOCK_GRAD_KERNEL, { dy, h, hidden, w1, w2 }) as tf.Tensor[];
-      return { h: () => dh!, w1: () => dw1!, b1: () => db1!, w2: () => dw2!, b2: () => db2! };
-    },
-  });
 }
