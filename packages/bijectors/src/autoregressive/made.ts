@@ -286,16 +286,21 @@ export class MADE {
         h = tf.add(h, this.contextLayer.apply(context));
       if (this.useResidualBlocks) {
         for (const block of this.residualBlocks) {
-          // Without a context, core runs the block as one kernel where it can (wasm, outside
-          // gradient recording: the same numbers as the ops below).
+          // Without a context, core runs the block as one kernel where it can (wasm: the numbers
+          // of the ops below); while training only with all-ones masks, masked products being
+          // MaskedLinear's.
           const fused =
             block.context === undefined
-              ? residualBlockOp(h, () => ({
-                  w1: block.first.maskedWeight(),
-                  b1: block.first.bias,
-                  w2: block.second.maskedWeight(),
-                  b2: block.second.bias,
-                }))
+              ? residualBlockOp(
+                  h,
+                  () => ({
+                    w1: block.first.maskedWeight(),
+                    b1: block.first.bias,
+                    w2: block.second.maskedWeight(),
+                    b2: block.second.bias,
+                  }),
+                  { fusedGradient: block.first.unmasked && block.second.unmasked },
+                )
               : undefined;
           if (fused !== undefined) {
             h = fused;

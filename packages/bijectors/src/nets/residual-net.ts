@@ -7,6 +7,7 @@ import {
   parseConfig,
   VariableStore,
 } from '@diffeo/core';
+import { residualBlockOp } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { type Activation, activate, activationSchema } from './activation.js';
@@ -101,6 +102,20 @@ export class ResidualNet implements Conditioner {
       const first: tf.Tensor2D = ctx === undefined ? input : (tf.concat([input, ctx], 1) as tf.Tensor2D);
       let h = dense(first, this.initial);
       for (const block of this.blocks) {
+        // With ReLU, core runs the block as one kernel where it can (wasm), its gradient one more.
+        const fused =
+          this.activation === 'relu'
+            ? residualBlockOp(h, () => ({
+                w1: block.first.weight,
+                b1: block.first.bias,
+                w2: block.second.weight,
+                b2: block.second.bias,
+              }))
+            : undefined;
+        if (fused !== undefined) {
+          h = fused as tf.Tensor2D;
+          continue;
+        }
         const inner = denseActivated(
           activate(this.activation, h) as tf.Tensor2D,
           block.first,

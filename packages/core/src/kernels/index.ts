@@ -12,18 +12,21 @@
  *
  * @packageDocumentation
  */
-export { ADAM_KERNEL, type AdamAttrs } from './adam-kernel.js';
+export { ADAM_KERNEL, type AdamAttrs, adamInputs } from './adam-kernel.js';
 export { type ArrayIO, arrayIO } from './array-io.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
 export {
   affineOp,
+  type ResidualBlockOptions,
   type ResidualBlockWeights,
   type RQSplineInputs,
   residualBlockOp,
   rqSplineOp,
 } from './ops.js';
 export { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
+export { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 export {
+  RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,
   residualBlockOnWasmHeap,
   type WasmResidualBlockInputs,

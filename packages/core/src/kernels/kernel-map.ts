@@ -5,10 +5,16 @@ import {
   RQ_SPLINE_GRAD_KERNEL,
   RQ_SPLINE_KERNEL,
 } from './rq-spline-kernel.js';
+import { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, installWasmAffine } from './wasm-affine.js';
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
-import { installWasmResidualBlock, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
+import {
+  installWasmResidualBlock,
+  RESIDUAL_BLOCK_GRAD_KERNEL,
+  RESIDUAL_BLOCK_KERNEL,
+} from './wasm-residual.js';
+import { installWasmResidualBlockGrad } from './wasm-residual-grad.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
 import { installWasmSum } from './wasm-sum.js';
@@ -38,14 +44,14 @@ export const KERNELS: readonly KernelEntry[] = [
     kernelName: ADAM_KERNEL,
     backend: 'cpu',
     replaces: false,
-    summary: 'one Adam update per variable in a JS loop, instead of ~10 kernels',
+    summary: 'the Adam update of every variable in one call (a JS loop), instead of ~10 kernels per variable',
     install: () => installAdamKernel('cpu'),
   },
   {
     kernelName: ADAM_KERNEL,
     backend: 'wasm',
     replaces: false,
-    summary: 'one Adam update per variable on the heap (`wasm/adam.c`, float32 SIMD)',
+    summary: 'the same on the heap (`wasm/adam.c`, float32 SIMD): one kernel call per step',
     install: () => installAdamKernel('wasm'),
   },
   {
@@ -162,11 +168,35 @@ export const KERNELS: readonly KernelEntry[] = [
     install: () => installWasmUnary('Step'),
   },
   {
+    kernelName: AFFINE_TRAIN_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      'a dense layer (product, bias, ReLU) while gradients are recorded: one tape entry instead of 2-3',
+    install: installWasmAffine,
+  },
+  {
+    kernelName: AFFINE_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: "its gradient (dx, dw, db) in one kernel, instead of ~7: core's products and sums on the heap",
+    install: installWasmAffine,
+  },
+  {
     kernelName: RESIDUAL_BLOCK_KERNEL,
     backend: 'wasm',
     replaces: false,
-    summary: 'a residual MLP block in one kernel, for inference (`wasm/gemm-sparse.c`)',
+    summary:
+      'a residual MLP block in one kernel (`wasm/gemm-sparse.c`), one tape entry while training instead of 7',
     install: installWasmResidualBlock,
+  },
+  {
+    kernelName: RESIDUAL_BLOCK_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: core's products and sums on the heap (`wasm/residual-grad.c`)",
+    install: installWasmResidualBlockGrad,
   },
 ];
 

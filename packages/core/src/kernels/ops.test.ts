@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { affineOp, residualBlockOp } from './ops.js';
-import { RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
+import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
 const rng = createRng(4);
 const random = (shape: number[]) => tf.tensor(rng.normalArray(shape.reduce((p, s) => p * s, 1)), shape);
@@ -28,7 +28,7 @@ describe('ops that pick their kernel', () => {
     tf.dispose([x, w, b, fused, separate, grad, want]);
   });
 
-  it('residualBlockOp runs the fused block where registered, and never while recording', () => {
+  it('residualBlockOp runs the fused block where registered, while recording only where its gradient is', () => {
     const h = random([6, 4]);
     const [w1, b1, w2, b2] = [random([4, 4]), random([4]), random([4, 4]), random([4])];
     let asked = 0;
@@ -36,23 +36,27 @@ describe('ops that pick their kernel', () => {
       asked += 1;
       return { w1: w1!, b1: b1!, w2: w2!, b2: b2! };
     };
+    const want = tf.tidy(() =>
+      tf.add(h, tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.relu(h), w1!), b1!)), w2!), b2!)),
+    );
     const registered = tf.getKernel(RESIDUAL_BLOCK_KERNEL, tf.getBackend()) !== undefined;
     const out = residualBlockOp(h, weights);
     expect(out !== undefined).toBe(registered);
     if (out !== undefined) {
-      const want = tf.tidy(() =>
-        tf.add(h, tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.relu(h), w1!), b1!)), w2!), b2!)),
-      );
       const diff = tf.max(tf.abs(tf.sub(out, want))).dataSync()[0]!;
       expect(diff).toBeLessThan(1e-5);
-      tf.dispose([out, want]);
+      out.dispose();
     }
+    const training = tf.getKernel(RESIDUAL_BLOCK_GRAD_KERNEL, tf.getBackend()) !== undefined;
     const before = asked;
     tf.grad((hv: tf.Tensor) => {
-      expect(residualBlockOp(hv, weights)).toBeUndefined();
-      return tf.sum(hv);
+      const recorded = residualBlockOp(hv, weights);
+      expect(recorded !== undefined).toBe(training);
+      // Asked not to, it leaves the block to the caller without reading the weights.
+      expect(residualBlockOp(hv, weights, { fusedGradient: false })).toBeUndefined();
+      return tf.sum(recorded ?? hv);
     })(h).dispose();
-    expect(asked).toBe(before);
-    tf.dispose([h, w1, b1, w2, b2]);
+    expect(asked).toBe(before + (training ? 1 : 0));
+    tf.dispose([h, w1, b1, w2, b2, want]);
   });
 });

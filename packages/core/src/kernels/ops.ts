@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
-import { RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
+import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
+import { wasmKernelsOf } from './wasm-module.js';
+import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
 /**
  * Ops that pick their kernel, so that model code never reads engine state: whether gradients are
@@ -16,7 +18,8 @@ function recording(): boolean {
 
 /**
  * `x W + b`, then ReLU if asked. Outside gradient recording one fused kernel (bias and ReLU inside
- * the product; on wasm core's `_FusedMatMul`), while recording a product, an add and a ReLU: tfjs's
+ * the product; on wasm core's `_FusedMatMul`). While recording, on wasm `DiffeoAffineTrain`, whose
+ * gradient is one kernel (`DiffeoAffineGrad`); elsewhere a product, an add and a ReLU: tfjs's
  * fused op has a costlier gradient (training steps 4-5% slower, measured).
  *
  * @example
@@ -38,8 +41,26 @@ export function affineOp(
       ...(activation === undefined ? {} : { activation }),
     }) as tf.Tensor2D;
   }
+  if (fusedGradients(AFFINE_TRAIN_KERNEL) && x.rank === 2 && weight.rank === 2 && bias.rank === 1) {
+    const attrs: AffineAttrs = { relu: activation === 'relu' };
+    return tf
+      .engine()
+      .runKernel(
+        AFFINE_TRAIN_KERNEL,
+        { x, w: weight, b: bias },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor2D;
+  }
   const y = tf.add(tf.matMul(x, weight as tf.Tensor2D), bias) as tf.Tensor2D;
   return activation === 'relu' ? tf.relu(y) : y;
+}
+
+/**
+ * Whether the backend registers the fused training kernel `name` and has core's own wasm kernels
+ * loaded (by useBackend), on which its gradient runs.
+ */
+function fusedGradients(name: string): boolean {
+  return tf.getKernel(name, tf.getBackend()) !== undefined && wasmKernelsOf(tf.backend()) !== undefined;
 }
 
 /** The weights of a residual block `h + relu(relu(h) w1 + b1) w2 + b2`. */
@@ -50,18 +71,45 @@ export interface ResidualBlockWeights {
   b2: tf.Tensor;
 }
 
+/** How {@link residualBlockOp} may run a block. */
+export interface ResidualBlockOptions {
+  /**
+   * Whether the block may run as one kernel while gradients are recorded (its gradient one more).
+   * False leaves training to the caller's ops, e.g. masked weights whose products the caller
+   * runs its own way. Default true.
+   */
+  fusedGradient?: boolean;
+}
+
 /**
- * `h + relu(relu(h) w1 + b1) w2 + b2` as one kernel (`DiffeoResidualBlock`) where it can run:
- * outside gradient recording (it has no gradient), on a backend that registers it (wasm). Returns
- * `undefined` otherwise, without calling `weights`, and the caller runs the block op by op.
+ * `h + relu(relu(h) w1 + b1) w2 + b2` as one kernel (`DiffeoResidualBlock`) where the backend
+ * registers it (wasm); while recording, one tape entry whose gradient is one kernel
+ * (`DiffeoResidualBlockGrad`) instead of ~19 kernels.
+ * Returns `undefined` otherwise, without calling `weights`, and the caller runs the block op by op.
  *
  * @example
  * ```ts
  * h = residualBlockOp(h, () => ({ w1, b1, w2, b2 })) ?? opByOp(h);
  * ```
  */
-export function residualBlockOp(h: tf.Tensor, weights: () => ResidualBlockWeights): tf.Tensor | undefined {
-  if (recording() || tf.getKernel(RESIDUAL_BLOCK_KERNEL, tf.getBackend()) === undefined) return undefined;
+export function residualBlockOp(
+  h: tf.Tensor,
+  weights: () => ResidualBlockWeights,
+  options: ResidualBlockOptions = {},
+): tf.Tensor | undefined {
+  const backend = tf.getBackend();
+  if (!recording()) {
+    if (tf.getKernel(RESIDUAL_BLOCK_KERNEL, backend) === undefined) return undefined;
+    const { w1, b1, w2, b2 } = weights();
+    return tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor;
+  }
+  if (
+    options.fusedGradient === false ||
+    tf.getKernel(RESIDUAL_BLOCK_KERNEL, backend) === undefined ||
+    !fusedGradients(RESIDUAL_BLOCK_GRAD_KERNEL)
+  ) {
+    return undefined;
+  }
   const { w1, b1, w2, b2 } = weights();
   return tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor;
 }

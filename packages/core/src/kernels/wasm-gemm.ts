@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { heapOf, pointerOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
-import { wasmKernelsOf } from './wasm-module.js';
+import { type GemmArgs, type WasmKernels, wasmKernelsOf } from './wasm-module.js';
 
 /**
  * With XNNPACK on more than one thread, products of at least this many multiply-adds go to it:
@@ -73,30 +73,37 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
   const pBias = bias === undefined ? 0 : pointerOf(heap, bias);
   const [ars, acs] = transposeA ? [1, m] : [k, 1];
   const [brs, bcs] = transposeB ? [1, k] : [n, 1];
-  const sparse = m >= SPARSE_MIN_ROWS && k >= SPARSE_MIN_DEPTH;
-  // gemm: one 8-column panel of B (see wasm/gemm.c); gemm_sparse_a: what it says it needs.
-  const scratchFloats = Math.max(k * 8, sparse ? loaded.kernels.gemm_sparse_a_scratch(k, n) : 0);
-  withScratch(heap, scratchFloats * 4, (scratch) => {
+  withScratch(heap, productScratchFloats(loaded.kernels, m, n, k) * 4, (scratch) => {
     for (let i = 0; i < batch; i++) {
       const offA = batchA === 1 ? 0 : i * m * k * 4;
       const offB = batchB === 1 ? 0 : i * k * n * 4;
-      const args = [
-        m,
-        n,
-        k,
-        pa + offA,
-        ars,
-        acs,
-        pb + offB,
-        brs,
-        bcs,
-        pc + i * m * n * 4,
-        pBias,
-        relu ? 1 : 0,
-      ] as const;
-      if (sparse && loaded.kernels.gemm_sparse_a(...args, SPARSE_MAX_DENSITY, scratch) === 1) continue;
-      loaded.kernels.gemm(...args, scratch);
+      productOnHeap(
+        loaded.kernels,
+        [m, n, k, pa + offA, ars, acs, pb + offB, brs, bcs, pc + i * m * n * 4, pBias, relu ? 1 : 0],
+        scratch,
+      );
     }
   });
   return out;
+}
+
+/** Whether a product of these sizes tries gemm_sparse_a first. */
+function trySparse(m: number, k: number): boolean {
+  return m >= SPARSE_MIN_ROWS && k >= SPARSE_MIN_DEPTH;
+}
+
+/** The floats of scratch that {@link productOnHeap} needs for an m x k . k x n product. */
+export function productScratchFloats(kernels: WasmKernels, m: number, n: number, k: number): number {
+  // gemm: one 8-column panel of B (see wasm/gemm.c); gemm_sparse_a: what it says it needs.
+  return Math.max(k * 8, trySparse(m, k) ? kernels.gemm_sparse_a_scratch(k, n) : 0);
+}
+
+/**
+ * One product between heap addresses (the arguments of wasm/gemm.c): gemm_sparse_a where A is
+ * sparse enough to gain, else gemm; the same numbers either way.
+ */
+export function productOnHeap(kernels: WasmKernels, args: GemmArgs, scratch: number): void {
+  const [m, , k] = args;
+  if (trySparse(m, k) && kernels.gemm_sparse_a(...args, SPARSE_MAX_DENSITY, scratch) === 1) return;
+  kernels.gemm(...args, scratch);
 }

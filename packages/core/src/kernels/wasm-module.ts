@@ -1,7 +1,7 @@
 import { heapOf, memoryOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 
 /** The arguments both matrix products begin with: sizes, operands with their row and column strides, output, bias, ReLU. */
-type GemmArgs = [
+export type GemmArgs = [
   m: number,
   n: number,
   k: number,
@@ -51,6 +51,10 @@ export interface WasmKernels {
     out: number,
     scratch: number,
   ): number;
+  /** See wasm/residual-grad.c. */
+  relu_grad(n: number, dy: number, x: number, out: number): void;
+  /** See wasm/residual-grad.c. */
+  relu_grad_add(n: number, skip: number, dy: number, x: number, out: number): void;
   /** See wasm/adam.c. */
   adam(
     n: number,

@@ -16,7 +16,7 @@ export interface WasmResidualBlockInputs {
  * per tile of rows while it is in cache, skipping the ReLUs' zeros, the ReLUs and the add fused)
  * on the wasm heap, the same numbers as the separate kernels. Undefined when core's wasm kernels
  * are not loaded for `backend`, the inputs are not float32 of those shapes, or a weight is not
- * finite: the caller then runs the separate kernels. For inference (it has no gradient).
+ * finite: the caller then runs the separate kernels.
  */
 export function residualBlockOnWasmHeap(
   backend: unknown,
@@ -49,50 +49,74 @@ export function residualBlockOnWasmHeap(
   return undefined;
 }
 
-/** The kernel of a residual block for inference, registered for wasm by `installKernels` (see `kernel-map.ts`). */
+/** The kernel of a residual block, registered for wasm by `installKernels` (see `kernel-map.ts`). */
 export const RESIDUAL_BLOCK_KERNEL = 'DiffeoResidualBlock';
+
+/** The gradient of `DiffeoResidualBlock`: inputs dy, h, w1, b1, w2; outputs dh, dw1, db1, dw2, db2. */
+export const RESIDUAL_BLOCK_GRAD_KERNEL = 'DiffeoResidualBlockGrad';
 
 /** A tensor's data seen with another shape (kernels find data by its id). */
 function viewAs(t: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: t.dataId, shape, dtype: t.dtype };
 }
 
+/** The block with tfjs's own wasm kernels (ReLU, fused products, add), where `residualBlockOnWasmHeap` does not apply. */
+function separateKernels(backend: unknown, { h, w1, b1, w2, b2 }: WasmResidualBlockInputs): tf.TensorInfo {
+  const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
+    tf
+      .getKernel(name, 'wasm')!
+      .kernelFunc({ inputs: kernelInputs, backend: backend as tf.KernelBackend, attrs }) as tf.TensorInfo;
+  const [m, width] = h.shape as [number, number];
+  const product = { transposeA: false, transposeB: false, leakyreluAlpha: 0 };
+  const relu = run('Relu', { x: h });
+  const hidden = run(
+    '_FusedMatMul',
+    { a: viewAs(relu, [1, m, width]), b: viewAs(w1, [1, width, width]), bias: b1 },
+    { ...product, activation: 'relu' },
+  );
+  const block = run(
+    '_FusedMatMul',
+    { a: hidden, b: viewAs(w2, [1, width, width]), bias: b2 },
+    { ...product, activation: 'linear' },
+  );
+  const out = run('Add', { a: h, b: viewAs(block, [m, width]) });
+  const data = backend as unknown as { disposeData(id: object): void };
+  for (const t of [relu, hidden, block]) data.disposeData(t.dataId);
+  return out;
+}
+
 /**
  * Registers `DiffeoResidualBlock` for wasm: inputs h [batch, H], w1, w2 [H, H], b1, b2 [H]; output
- * `h + relu(relu(h) w1 + b1) w2 + b2`. It has no gradient: models call it outside gradient
- * recording only (see MADE in `@diffeo/bijectors`). Where `residualBlockOnWasmHeap` does not apply it
- * runs the wasm backend's own ReLU, fused product and add kernels. Idempotent.
+ * `h + relu(relu(h) w1 + b1) w2 + b2`; and its gradient, one call of `DiffeoResidualBlockGrad`
+ * (which recomputes the hidden layer: one product, cheaper than keeping it as a second output,
+ * for which the engine would build a tensor of zeros as its gradient at every step). Where
+ * `residualBlockOnWasmHeap` does not apply it runs the wasm backend's own ReLU, fused product and
+ * add kernels. Idempotent.
  */
 export function installWasmResidualBlock(): boolean {
-  if (tf.getKernel(RESIDUAL_BLOCK_KERNEL, 'wasm') !== undefined) return true;
-  if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
-  tf.registerKernel({
-    kernelName: RESIDUAL_BLOCK_KERNEL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, backend }) => {
-      const { h, w1, b1, w2, b2 } = inputs as unknown as WasmResidualBlockInputs;
-      const fused = residualBlockOnWasmHeap(backend, { h, w1, b1, w2, b2 });
-      if (fused !== undefined) return fused;
-      const run = (name: string, kernelInputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap = {}) =>
-        tf.getKernel(name, 'wasm')!.kernelFunc({ inputs: kernelInputs, backend, attrs }) as tf.TensorInfo;
-      const [m, width] = h.shape as [number, number];
-      const product = { transposeA: false, transposeB: false, leakyreluAlpha: 0 };
-      const relu = run('Relu', { x: h });
-      const hidden = run(
-        '_FusedMatMul',
-        { a: viewAs(relu, [1, m, width]), b: viewAs(w1, [1, width, width]), bias: b1 },
-        { ...product, activation: 'relu' },
-      );
-      const block = run(
-        '_FusedMatMul',
-        { a: hidden, b: viewAs(w2, [1, width, width]), bias: b2 },
-        { ...product, activation: 'linear' },
-      );
-      const out = run('Add', { a: h, b: viewAs(block, [m, width]) });
-      const data = backend as unknown as { disposeData(id: object): void };
-      for (const t of [relu, hidden, block]) data.disposeData(t.dataId);
-      return out;
-    },
-  });
+  if (tf.getKernel(RESIDUAL_BLOCK_KERNEL, 'wasm') === undefined) {
+    if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
+    tf.registerKernel({
+      kernelName: RESIDUAL_BLOCK_KERNEL,
+      backendName: 'wasm',
+      kernelFunc: ({ inputs, backend }) => {
+        const blockInputs = inputs as unknown as WasmResidualBlockInputs;
+        return residualBlockOnWasmHeap(backend, blockInputs) ?? separateKernels(backend, blockInputs);
+      },
+    });
+  }
+  if (tf.getGradient(RESIDUAL_BLOCK_KERNEL) === undefined) {
+    tf.registerGradient({
+      kernelName: RESIDUAL_BLOCK_KERNEL,
+      inputsToSave: ['h', 'w1', 'b1', 'w2'],
+      gradFunc: (dy, saved) => {
+        const [h, w1, b1, w2] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        const [dh, dw1, db1, dw2, db2] = tf
+          .engine()
+          .runKernel(RESIDUAL_BLOCK_GRAD_KERNEL, { dy: dy as tf.Tensor, h, w1, b1, w2 }) as tf.Tensor[];
+        return { h: () => dh!, w1: () => dw1!, b1: () => db1!, w2: () => dw2!, b2: () => db2! };
+      },
+    });
+  }
   return true;
 }

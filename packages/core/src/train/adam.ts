@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ConfigError } from '../errors.js';
-import { ADAM_KERNEL, type AdamAttrs } from '../kernels/adam-kernel.js';
+import { ADAM_KERNEL, type AdamAttrs, adamInputs } from '../kernels/adam-kernel.js';
 
 export interface AdamOptions {
   beta1?: number;
@@ -56,18 +56,22 @@ export class Adam {
     // Bias correction folded into the step size, as in the paper's section 2.
     const alpha = (learningRate * Math.sqrt(c2)) / c1;
     const epsHat = this.epsilon * Math.sqrt(c2);
+    if (this.variables.length === 0) return;
     if (tf.getKernel(ADAM_KERNEL, tf.getBackend()) !== undefined) {
       const attrs: AdamAttrs = { alpha, beta1: this.beta1, beta2: this.beta2, epsHat };
+      const inputs = adamInputs(
+        this.variables.map((x, i) => ({ x, m: this.m[i]!, v: this.v[i]!, g: grads[i]! })),
+      );
+      // One kernel for every variable: the per-kernel cost is paid once per step.
+      const out = tf
+        .engine()
+        .runKernel(ADAM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
       this.variables.forEach((variable, i) => {
-        const inputs = { x: variable, m: this.m[i]!, v: this.v[i]!, g: grads[i]! };
-        const out = tf
-          .engine()
-          .runKernel(ADAM_KERNEL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
-        variable.assign(out[0]!);
-        this.m[i]!.assign(out[1]!);
-        this.v[i]!.assign(out[2]!);
-        tf.dispose(out);
+        variable.assign(out[3 * i]!);
+        this.m[i]!.assign(out[3 * i + 1]!);
+        this.v[i]!.assign(out[3 * i + 2]!);
       });
+      tf.dispose(out);
       return;
     }
     tf.tidy(() => {
