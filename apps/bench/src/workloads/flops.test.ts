@@ -42,6 +42,31 @@ describe('matrix-product FLOPs', () => {
       [[100, 200]],
     );
     expect(PRODUCT_FLOPS.DiffeoResidualBlock!(block)).toBe(2 * 2 * 100 * 200 * 200);
+    // Its gradient: the four products of the dense backward (dy, h, w1, b1, w2 in).
+    const blockGrad = kernel(
+      'DiffeoResidualBlockGrad',
+      [[100, 200], [100, 200], [200, 200], [200], [200, 200]],
+      [[100, 200], [200, 200], [200], [200, 200], [200]],
+    );
+    expect(PRODUCT_FLOPS.DiffeoResidualBlockGrad!(blockGrad)).toBe(4 * 2 * 100 * 200 * 200);
+    // A dense layer x [m, k] . w [k, n] and its gradient (dy [m, n], x, w, y in: dx and dw).
+    expect(
+      PRODUCT_FLOPS.DiffeoAffineTrain!(kernel('DiffeoAffineTrain', [[8, 3], [3, 5], [5]], [[8, 5]])),
+    ).toBe(2 * 8 * 3 * 5);
+    expect(
+      PRODUCT_FLOPS.DiffeoAffineGrad!(
+        kernel(
+          'DiffeoAffineGrad',
+          [
+            [8, 5],
+            [8, 3],
+            [3, 5],
+            [8, 5],
+          ],
+          [[8, 3], [3, 5], [5]],
+        ),
+      ),
+    ).toBe(2 * 2 * 8 * 3 * 5);
     const total = productFlops([plain, transposedA, fused, block, kernel('Add', [[4], [4]], [[4]])]);
     expect(total.flops).toBe(2 * 1024 * 64 * 128 * 2 + 3 * 2 * 5 * 3 * 7 + 4 * 100 * 200 * 200);
     expect(total.byKernel.BatchMatMul).toEqual({ count: 2, flops: 2 * 2 * 1024 * 64 * 128 });
@@ -56,7 +81,7 @@ describe('matrix-product FLOPs', () => {
   it('flags product kernels without a formula: a new Diffeo kernel, a product by its name', () => {
     expect(
       productKernelsWithoutFormula([
-        'DiffeoResidualBlockGrad',
+        'DiffeoMadeLayer',
         'DiffeoMaskedMatMul',
         'Conv2D',
         'Add',
@@ -66,7 +91,7 @@ describe('matrix-product FLOPs', () => {
         'BatchMatMul',
         'fusedMatMul__op',
       ]),
-    ).toEqual(['Conv2D', 'DiffeoMaskedMatMul', 'DiffeoResidualBlockGrad']);
+    ).toEqual(['Conv2D', 'DiffeoMadeLayer', 'DiffeoMaskedMatMul']);
     expect(productFlops([kernel('DiffeoMaskedMatMul', [[2, 2]], [[2, 2]])]).withoutFormula).toEqual([
       'DiffeoMaskedMatMul',
     ]);

@@ -35,6 +35,29 @@ const residualBlock: FlopFormula = ({ inputShapes }) => {
   return 2 * (2 * m * width * width);
 };
 
+/** The gradient of a residual block (inputs dy, h, ...): the four H x H products of its backward. */
+const residualBlockGrad: FlopFormula = ({ inputShapes }) => {
+  // The kernel recomputes the hidden layer (a fifth product); counted as the dense backward PyTorch runs.
+  const h = inputShapes[1];
+  if (h == null || h.length !== 2) return 0;
+  const [m, width] = h as [number, number];
+  return 4 * (2 * m * width * width);
+};
+
+/** `x w + b` (inputs x [m, k], w [k, n]): one product. */
+const affine: FlopFormula = ({ inputShapes }) => {
+  const [x, w] = inputShapes;
+  if (x == null || w == null || x.length !== 2 || w.length !== 2) return 0;
+  return 2 * x[0]! * x[1]! * w[1]!;
+};
+
+/** The gradient of `x w + b` (inputs dy [m, n], x [m, k]): dx = dy w^T and dw = x^T dy. */
+const affineGrad: FlopFormula = ({ inputShapes }) => {
+  const [dy, x] = inputShapes;
+  if (dy == null || x == null || dy.length !== 2 || x.length !== 2) return 0;
+  return 2 * (2 * x[0]! * x[1]! * dy[1]!);
+};
+
 /**
  * The matrix-product FLOPs of every kernel that multiplies matrices, by kernel name: tfjs's
  * products and Diffeo's own product kernels. A kernel that skips work (masked-out blocks, a ReLU's
@@ -46,6 +69,9 @@ export const PRODUCT_FLOPS: Readonly<Record<string, FlopFormula>> = {
   BatchMatMul: batchedProduct,
   _FusedMatMul: batchedProduct,
   DiffeoResidualBlock: residualBlock,
+  DiffeoResidualBlockGrad: residualBlockGrad,
+  DiffeoAffineTrain: affine,
+  DiffeoAffineGrad: affineGrad,
 };
 
 /** Diffeo's own kernels known to do no matrix product (elementwise or per-variable work). */
