@@ -14,9 +14,11 @@
  */
 export { ADAM_KERNEL, type AdamAttrs, adamInputs } from './adam-kernel.js';
 export { type ArrayIO, arrayIO } from './array-io.js';
+export { GLOBAL_NORM_KERNEL } from './global-norm-kernel.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
 export {
   affineOp,
+  globalNormOp,
   type ResidualBlockOptions,
   type ResidualBlockWeights,
   type RQSplineInputs,

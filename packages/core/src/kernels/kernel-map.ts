@@ -1,4 +1,5 @@
 import { ADAM_KERNEL, installAdamKernel } from './adam-kernel.js';
+import { GLOBAL_NORM_KERNEL, installGlobalNormKernel } from './global-norm-kernel.js';
 import {
   installRQSplineGradKernel,
   installRQSplineKernel,
@@ -53,6 +54,21 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: false,
     summary: 'the same on the heap (`wasm/adam.c`, float32 SIMD): one kernel call per step',
     install: () => installAdamKernel('wasm'),
+  },
+  {
+    kernelName: GLOBAL_NORM_KERNEL,
+    backend: 'cpu',
+    replaces: false,
+    summary:
+      "the global norm of a step's gradients in one call (float64 JS loop), instead of 2 kernels per variable",
+    install: () => installGlobalNormKernel('cpu'),
+  },
+  {
+    kernelName: GLOBAL_NORM_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'the same on the heap (`wasm/squared-norm.c`, float64 sums in SIMD)',
+    install: () => installGlobalNormKernel('wasm'),
   },
   {
     kernelName: RQ_SPLINE_KERNEL,

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { GLOBAL_NORM_KERNEL, globalNormInputs } from './global-norm-kernel.js';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 import { wasmKernelsOf } from './wasm-module.js';
@@ -147,4 +148,23 @@ export function rqSplineOp(inputs: RQSplineInputs, attrs: RQSplineAttrs): [tf.Te
       { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives },
       attrs as unknown as tf.NamedAttrMap,
     ) as [tf.Tensor, tf.Tensor];
+}
+
+/**
+ * The global norm `sqrt(sum_i sum(t_i^2))` of `tensors` (a step's gradients) as a float32 scalar:
+ * one kernel (`DiffeoGlobalNorm`, summed in float64) where the backend registers it (cpu, wasm),
+ * ops elsewhere (webgl). No gradient: for the training loop's guard and clipping.
+ *
+ * @example
+ * ```ts
+ * const norm = globalNormOp([tf.tensor1d([3]), tf.tensor2d([[4]])]); // 5
+ * ```
+ */
+export function globalNormOp(tensors: readonly tf.Tensor[]): tf.Scalar {
+  if (tensors.length > 0 && tf.getKernel(GLOBAL_NORM_KERNEL, tf.getBackend()) !== undefined) {
+    return tf.engine().runKernel(GLOBAL_NORM_KERNEL, globalNormInputs(tensors)) as tf.Scalar;
+  }
+  return tf.tidy(() =>
+    tensors.length === 0 ? tf.scalar(0) : tf.sqrt(tf.addN(tensors.map((t) => tf.sum(tf.square(t))))),
+  ) as tf.Scalar;
 }

@@ -70,6 +70,8 @@ export interface WasmKernels {
     beta2: number,
     epsHat: number,
   ): void;
+  /** See wasm/squared-norm.c. */
+  sum_of_squares(n: number, x: number): number;
   /** See wasm/column-sum.c. */
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
   /** See wasm/copy-rows.c. */

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch, Trainable } from '../contracts.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
+import { globalNormOp } from '../kernels/ops.js';
 import { type Rng, toRng } from '../rng.js';
 import { assertBatch, withoutEntryChecks } from '../validate.js';
 import { Adam, type AdamOptions } from './adam.js';
@@ -200,7 +201,7 @@ interface QueuedStep extends StepRecord {
 function computeStep(model: Trainable, batch: Batch, varList: tf.Variable[], step: StepRecord): QueuedStep {
   const { value, grads } = tf.variableGrads(() => withoutEntryChecks(() => model.loss(batch)), varList);
   const gradList = varList.map((v) => grads[v.name]!);
-  const norm = tf.tidy(() => tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
+  const norm = globalNormOp(gradList);
   const values = tf.stack([value, norm]) as tf.Tensor1D;
   value.dispose();
   const read = values.data<'float32'>();
