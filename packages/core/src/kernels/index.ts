@@ -13,16 +13,23 @@
  * @packageDocumentation
  */
 export { ADAM_KERNEL, type AdamAttrs } from './adam-kernel.js';
+export { AffineMask, MASK_BLOCK } from './affine-mask.js';
 export { type ArrayIO, arrayIO } from './array-io.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
 export {
   affineOp,
+  maskedAffineOp,
   type ResidualBlockWeights,
   type RQSplineInputs,
   residualBlockOp,
   rqSplineOp,
 } from './ops.js';
 export { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
+export {
+  MASKED_AFFINE_GRAD_KERNEL,
+  MASKED_AFFINE_KERNEL,
+  type MaskedAffineAttrs,
+} from './wasm-masked.js';
 export {
   RESIDUAL_BLOCK_KERNEL,
   residualBlockOnWasmHeap,

@@ -8,6 +8,12 @@ import {
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
+import {
+  installWasmMaskedAffine,
+  installWasmMaskedAffineGrad,
+  MASKED_AFFINE_GRAD_KERNEL,
+  MASKED_AFFINE_KERNEL,
+} from './wasm-masked.js';
 import { installWasmResidualBlock, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
@@ -167,6 +173,21 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: false,
     summary: 'a residual MLP block in one kernel, for inference (`wasm/gemm-sparse.c`)',
     install: installWasmResidualBlock,
+  },
+  {
+    kernelName: MASKED_AFFINE_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      "`x (W * mask) + b` (ReLU) of a MADE's masked layer in one kernel, skipping the blocks the mask zeroes (`wasm/gemm-masked.c`)",
+    install: installWasmMaskedAffine,
+  },
+  {
+    kernelName: MASKED_AFFINE_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'its three gradients (input, masked weight, bias) in one kernel, skipping the same blocks',
+    install: installWasmMaskedAffineGrad,
   },
 ];
 

@@ -1,0 +1,229 @@
+/*
+ * The affine map of a layer whose weight carries a constant 0/1 mask (a MADE's masked layers),
+ * and its gradients, skipping the blocks the mask zeroes:
+ *
+ *   forward   y  = x (W * M) + b (then ReLU)             x [m, k], W and M [k, n], y [m, n]
+ *   backward  dz = dy, or dy * (y > 0) after a ReLU
+ *             dx = dz (W * M)^T,  dW = (x^T dz) * M,  db = column sums of dz
+ *
+ * The mask comes with two block lists (CSR, in one int32 array each: BLOCK + 1 starts, as indices
+ * into the same array, then the entries), built once per layer: `rows`, per block of BLOCK output
+ * columns, the input rows with a nonzero mask entry in that block; `cols`, per block of BLOCK input
+ * units, the output columns with a nonzero mask entry in that block. The forward and dW go through
+ * the listed rows of each column block only, dx through the listed columns of each input block.
+ *
+ * The weight is multiplied by the mask as its panels are packed, and dW as it is stored, so the
+ * values are those of the dense masked products; the skipped terms are exact zeros. Only where x,
+ * dz or W holds an infinity or a NaN would they differ (0 * inf is NaN): then every row and column
+ * is listed (the product runs dense). The inner kernel is gemm.c's: a 4 x 8 block of the output in
+ * eight 128-bit registers, one rank-1 update per listed index. No data and no stack: see gemm.c.
+ */
+#include "lanes.h"
+
+#define EXPORT(name) __attribute__((export_name(name)))
+
+/* Columns per block of the lists and of the register block (the TS side builds the lists so). */
+#define BLOCK 8
+
+#define UPDATE(row, x)                                          \
+  c##row##0 = wasm_f32x4_add(c##row##0, wasm_f32x4_mul(x, b0)); \
+  c##row##1 = wasm_f32x4_add(c##row##1, wasm_f32x4_mul(x, b1))
+
+static inline void store_row(float *p, v128_t v0, v128_t v1, int width, int relu) {
+  store_lanes(p, v0, width, relu);
+  store_lanes(p + 4, v1, width - 4, relu);
+}
+
+/* Four lanes of v from v[j] (0 when v is null), those from `lanes` on zero. */
+static inline v128_t lanes4(const float *v, int j, int lanes) {
+  if (v == 0) return wasm_f32x4_splat(0.f);
+  return wasm_f32x4_make(lanes > 0 ? v[j] : 0.f, lanes > 1 ? v[j + 1] : 0.f, lanes > 2 ? v[j + 2] : 0.f,
+                         lanes > 3 ? v[j + 3] : 0.f);
+}
+
+/*
+ * m rows of one block of C (width columns at c, rows ldc apart) = init + sum over the count listed
+ * indices e of a[i * lda + list[e]] * panel[e] (panel rows of BLOCK floats), then ReLU if asked.
+ */
+__attribute__((noinline)) static void listed_product(int m, int lda, int ldc, int count, const float *a,
+                                                     const int *list, const float *panel, float *c, v128_t init0,
+                                                     v128_t init1, int width, int relu) {
+  int i = 0;
+  for (; i + 4 <= m; i += 4) {
+    v128_t c00 = init0, c01 = init1, c10 = init0, c11 = init1;
+    v128_t c20 = init0, c21 = init1, c30 = init0, c31 = init1;
+    const float *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+    const float *bp = panel;
+    for (int e = 0; e < count; e++) {
+      int p = list[e];
+      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+      bp += BLOCK;
+      v128_t x0 = wasm_v128_load32_splat(a0 + p), x1 = wasm_v128_load32_splat(a1 + p);
+      v128_t x2 = wasm_v128_load32_splat(a2 + p), x3 = wasm_v128_load32_splat(a3 + p);
+      UPDATE(0, x0);
+      UPDATE(1, x1);
+      UPDATE(2, x2);
+      UPDATE(3, x3);
+    }
+    float *cp = c + i * ldc;
+    store_row(cp, c00, c01, width, relu);
+    store_row(cp + ldc, c10, c11, width, relu);
+    store_row(cp + 2 * ldc, c20, c21, width, relu);
+    store_row(cp + 3 * ldc, c30, c31, width, relu);
+  }
+  for (; i < m; i++) {
+    v128_t c00 = init0, c01 = init1;
+    const float *a0 = a + i * lda, *bp = panel;
+    for (int e = 0; e < count; e++) {
+      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+      bp += BLOCK;
+      v128_t x0 = wasm_v128_load32_splat(a0 + list[e]);
+      UPDATE(0, x0);
+    }
+    store_row(c + i * ldc, c00, c01, width, relu);
+  }
+}
+
+/* The list of block `block` of a CSR list array (see the top), or 0..dense-1 when `identity` is set. */
+static const int *block_list(const int *lists, int block, const int *identity, int dense, int *count) {
+  if (identity != 0) {
+    *count = dense;
+    return identity;
+  }
+  *count = lists[block + 1] - lists[block];
+  return lists + lists[block];
+}
+
+/* 0, 1, ..., n - 1 at `to` (the list of a dense product). */
+static int *identity_list(int *to, int n) {
+  for (int i = 0; i < n; i++) to[i] = i;
+  return to;
+}
+
+/* The ints of masked_affine's scratch: a panel of k rows, the dense list. */
+EXPORT("masked_affine_scratch")
+int masked_affine_scratch(int k, int n) { return k * BLOCK + (k > n ? k : n); }
+
+/* y [m, n] = x [m, k] (W * M) + bias (bias may be null), then ReLU if relu. */
+EXPORT("masked_affine")
+void masked_affine(int m, int n, int k, const float *x, const float *w, const float *mask, const int *rows,
+                   const float *bias, int relu, float *y, float *scratch) {
+  float *panel = scratch;
+  const int *dense = 0;
+  if (!all_finite(x, m * k) || !all_finite(w, k * n)) dense = identity_list((int *)(panel + k * BLOCK), k);
+  for (int j = 0; j < n; j += BLOCK) {
+    int width = n - j < BLOCK ? n - j : BLOCK, count;
+    const int *list = block_list(rows, j / BLOCK, dense, k, &count);
+    for (int e = 0; e < count; e++) {
+      const float *wr = w + list[e] * n + j, *mr = mask + list[e] * n + j;
+      for (int q = 0; q < BLOCK; q++) panel[e * BLOCK + q] = q < width ? wr[q] * mr[q] : 0.f;
+    }
+    listed_product(m, k, n, count, x, list, panel, y + j, lanes4(bias, j, width), lanes4(bias, j + 4, width - 4),
+                   width, relu);
+  }
+}
+
+/* The floats (and ints) of masked_affine_grad's scratch: dz, a panel, the dense list. */
+EXPORT("masked_affine_grad_scratch")
+int masked_affine_grad_scratch(int m, int n, int k) {
+  int panel_rows = m > n ? m : n;
+  return m * n + panel_rows * BLOCK + (k > n ? k : n);
+}
+
+/* dW's listed rows of one column block: rows (from `list`) of x^T dz-panel, times the mask. */
+__attribute__((noinline)) static void weight_gradient_block(int m, int n, int k, const float *x, const int *list,
+                                                            int count, const float *panel, const float *mask,
+                                                            float *dw, int j, int width) {
+  int e = 0;
+  for (; e + 4 <= count; e += 4) {
+    v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00, c10 = c00, c11 = c00;
+    v128_t c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    int r0 = list[e], r1 = list[e + 1], r2 = list[e + 2], r3 = list[e + 3];
+    const float *xb = x, *bp = panel;
+    for (int b = 0; b < m; b++) {
+      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+      bp += BLOCK;
+      v128_t x0 = wasm_v128_load32_splat(xb + r0), x1 = wasm_v128_load32_splat(xb + r1);
+      v128_t x2 = wasm_v128_load32_splat(xb + r2), x3 = wasm_v128_load32_splat(xb + r3);
+      xb += k;
+      UPDATE(0, x0);
+      UPDATE(1, x1);
+      UPDATE(2, x2);
+      UPDATE(3, x3);
+    }
+#define STORE_MASKED(row, r)                                                                                  \
+  store_row(dw + r * n + j, wasm_f32x4_mul(c##row##0, lanes4(mask + r * n, j, width)),                         \
+            wasm_f32x4_mul(c##row##1, lanes4(mask + r * n, j + 4, width - 4)), width, 0)
+    STORE_MASKED(0, r0);
+    STORE_MASKED(1, r1);
+    STORE_MASKED(2, r2);
+    STORE_MASKED(3, r3);
+  }
+  for (; e < count; e++) {
+    v128_t c00 = wasm_f32x4_splat(0.f), c01 = c00;
+    int r0 = list[e];
+    const float *xb = x, *bp = panel;
+    for (int b = 0; b < m; b++) {
+      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+      bp += BLOCK;
+      v128_t x0 = wasm_v128_load32_splat(xb + r0);
+      xb += k;
+      UPDATE(0, x0);
+    }
+    STORE_MASKED(0, r0);
+#undef STORE_MASKED
+  }
+}
+
+/*
+ * The gradients of masked_affine for dy [m, n]: dx [m, k], dw [k, n], db [n]. With relu, y is the
+ * forward's output (its ReLU's gradient is taken from y > 0, the same as from its input).
+ */
+EXPORT("masked_affine_grad")
+void masked_affine_grad(int m, int n, int k, const float *x, const float *w, const float *mask, const int *rows,
+                        const int *cols, const float *dy, const float *y, int relu, float *dx, float *dw, float *db,
+                        float *scratch) {
+  float *dz = scratch, *panel = dz + m * n;
+  int panel_rows = m > n ? m : n;
+  int *identity = (int *)(panel + panel_rows * BLOCK);
+  if (relu) {
+    for (int i = 0; i + 4 <= m * n; i += 4) {
+      v128_t on = wasm_v128_and(wasm_f32x4_gt(wasm_v128_load(y + i), wasm_f32x4_splat(0.f)), wasm_f32x4_splat(1.f));
+      wasm_v128_store(dz + i, wasm_f32x4_mul(wasm_v128_load(dy + i), on));
+    }
+    for (int i = (m * n) & ~3; i < m * n; i++) dz[i] = dy[i] * (y[i] > 0.f ? 1.f : 0.f);
+  } else {
+    dz = (float *)dy;
+  }
+  int dense = !all_finite(x, m * k) || !all_finite(w, k * n) || !all_finite(dz, m * n);
+  if (dense) identity_list(identity, k > n ? k : n);
+
+  /* dW and db, one block of output columns at a time: dz's block packed, summed, multiplied. */
+  for (int i = 0; i < k * n; i++) dw[i] = 0.f;
+  for (int j = 0; j < n; j += BLOCK) {
+    int width = n - j < BLOCK ? n - j : BLOCK, count;
+    v128_t s0 = wasm_f32x4_splat(0.f), s1 = s0;
+    for (int b = 0; b < m; b++) {
+      for (int q = 0; q < BLOCK; q++) panel[b * BLOCK + q] = q < width ? dz[b * n + j + q] : 0.f;
+      s0 = wasm_f32x4_add(s0, wasm_v128_load(panel + b * BLOCK));
+      s1 = wasm_f32x4_add(s1, wasm_v128_load(panel + b * BLOCK + 4));
+    }
+    store_row(db + j, s0, s1, width, 0);
+    const int *list = block_list(rows, j / BLOCK, dense ? identity : 0, k, &count);
+    weight_gradient_block(m, n, k, x, list, count, panel, mask, dw, j, width);
+  }
+
+  /* dx = dz (W * M)^T, one block of input units at a time over its listed output columns. */
+  for (int i0 = 0; i0 < k; i0 += BLOCK) {
+    int width = k - i0 < BLOCK ? k - i0 : BLOCK, count;
+    const int *list = block_list(cols, i0 / BLOCK, dense ? identity : 0, n, &count);
+    for (int e = 0; e < count; e++) {
+      int j = list[e];
+      for (int q = 0; q < BLOCK; q++) {
+        panel[e * BLOCK + q] = q < width ? w[(i0 + q) * n + j] * mask[(i0 + q) * n + j] : 0.f;
+      }
+    }
+    v128_t zero = wasm_f32x4_splat(0.f);
+    listed_product(m, n, k, count, dz, list, panel, dx + i0, zero, zero, width, 0);
+  }
+}
