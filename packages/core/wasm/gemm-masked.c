@@ -6,11 +6,14 @@
  *   backward  dz = dy, or dy * (y > 0) after a ReLU
  *             dx = dz (W * M)^T,  dW = (x^T dz) * M,  db = column sums of dz
  *
- * The mask comes with two block lists (CSR, in one int32 array each: BLOCK + 1 starts, as indices
- * into the same array, then the entries), built once per layer: `rows`, per block of BLOCK output
- * columns, the input rows with a nonzero mask entry in that block; `cols`, per block of BLOCK input
- * units, the output columns with a nonzero mask entry in that block. The forward and dW go through
- * the listed rows of each column block only, dx through the listed columns of each input block.
+ * The mask comes with two block lists, built once per layer (in one int32 array each: blocks + 1
+ * starts, as indices into the same array, then the entries, runs of consecutive indices as pairs
+ * `first, length`): `rows`, per block of BLOCK output columns, the input rows with a nonzero mask
+ * entry in that block; `cols`, per block of BLOCK input units, the output columns with a nonzero
+ * mask entry in that block. The forward and dW go through the listed rows of each column block
+ * only, dx through the listed columns of each input block. Runs, not single indices: the inner loop
+ * then steps through A as gemm.c's does (an index loaded per step made it up to 1.5x slower), and a
+ * MADE's degrees in order give a few long runs per block.
  *
  * The weight is multiplied by the mask as its panels are packed, and dW as it is stored, so the
  * values are those of the dense masked products; the skipped terms are exact zeros. Only where x,
@@ -42,28 +45,34 @@ static inline v128_t lanes4(const float *v, int j, int lanes) {
 }
 
 /*
- * m rows of one block of C (width columns at c, rows ldc apart) = init + sum over the count listed
- * indices e of a[i * lda + list[e]] * panel[e] (panel rows of BLOCK floats), then ReLU if asked.
+ * m rows of one block of C (width columns at c, rows ldc apart) = init + sum over the listed
+ * indices p (`count` runs) of a[i * lda + p] * the panel's next row (rows of BLOCK floats), then
+ * ReLU if asked.
  */
 __attribute__((noinline)) static void listed_product(int m, int lda, int ldc, int count, const float *a,
-                                                     const int *list, const float *panel, float *c, v128_t init0,
+                                                     const int *runs, const float *panel, float *c, v128_t init0,
                                                      v128_t init1, int width, int relu) {
   int i = 0;
   for (; i + 4 <= m; i += 4) {
     v128_t c00 = init0, c01 = init1, c10 = init0, c11 = init1;
     v128_t c20 = init0, c21 = init1, c30 = init0, c31 = init1;
-    const float *a0 = a + i * lda, *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
     const float *bp = panel;
-    for (int e = 0; e < count; e++) {
-      int p = list[e];
-      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-      bp += BLOCK;
-      v128_t x0 = wasm_v128_load32_splat(a0 + p), x1 = wasm_v128_load32_splat(a1 + p);
-      v128_t x2 = wasm_v128_load32_splat(a2 + p), x3 = wasm_v128_load32_splat(a3 + p);
-      UPDATE(0, x0);
-      UPDATE(1, x1);
-      UPDATE(2, x2);
-      UPDATE(3, x3);
+    for (int r = 0; r < count; r++) {
+      const float *a0 = a + i * lda + runs[2 * r], *a1 = a0 + lda, *a2 = a1 + lda, *a3 = a2 + lda;
+      for (int p = runs[2 * r + 1]; p > 0; p--) {
+        v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+        bp += BLOCK;
+        v128_t x0 = wasm_v128_load32_splat(a0), x1 = wasm_v128_load32_splat(a1);
+        v128_t x2 = wasm_v128_load32_splat(a2), x3 = wasm_v128_load32_splat(a3);
+        a0++;
+        a1++;
+        a2++;
+        a3++;
+        UPDATE(0, x0);
+        UPDATE(1, x1);
+        UPDATE(2, x2);
+        UPDATE(3, x3);
+      }
     }
     float *cp = c + i * ldc;
     store_row(cp, c00, c01, width, relu);
@@ -73,36 +82,44 @@ __attribute__((noinline)) static void listed_product(int m, int lda, int ldc, in
   }
   for (; i < m; i++) {
     v128_t c00 = init0, c01 = init1;
-    const float *a0 = a + i * lda, *bp = panel;
-    for (int e = 0; e < count; e++) {
-      v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
-      bp += BLOCK;
-      v128_t x0 = wasm_v128_load32_splat(a0 + list[e]);
-      UPDATE(0, x0);
+    const float *bp = panel;
+    for (int r = 0; r < count; r++) {
+      const float *a0 = a + i * lda + runs[2 * r];
+      for (int p = runs[2 * r + 1]; p > 0; p--) {
+        v128_t b0 = wasm_v128_load(bp), b1 = wasm_v128_load(bp + 4);
+        bp += BLOCK;
+        v128_t x0 = wasm_v128_load32_splat(a0++);
+        UPDATE(0, x0);
+      }
     }
     store_row(c + i * ldc, c00, c01, width, relu);
   }
 }
 
-/* The list of block `block` of a CSR list array (see the top), or 0..dense-1 when `identity` is set. */
-static const int *block_list(const int *lists, int block, const int *identity, int dense, int *count) {
-  if (identity != 0) {
-    *count = dense;
-    return identity;
+/* The runs of block `block` of a list array (see the top), `count` of them; `all` (one run of
+   every index) instead when it is set. */
+static const int *block_runs(const int *lists, int block, const int *all, int *count) {
+  if (all != 0) {
+    *count = 1;
+    return all;
   }
-  *count = lists[block + 1] - lists[block];
+  *count = (lists[block + 1] - lists[block]) / 2;
   return lists + lists[block];
 }
 
-/* 0, 1, ..., n - 1 at `to` (the list of a dense product). */
-static int *identity_list(int *to, int n) {
-  for (int i = 0; i < n; i++) to[i] = i;
+/* One run of 0..n-1 at `to` (the list of a dense product). */
+static int *all_of(int *to, int n) {
+  to[0] = 0;
+  to[1] = n;
   return to;
 }
 
-/* The ints of masked_affine's scratch: a panel of k rows, the dense list. */
+/* The ints of masked_affine's scratch: a panel of k rows, the dense run. */
 EXPORT("masked_affine_scratch")
-int masked_affine_scratch(int k, int n) { return k * BLOCK + (k > n ? k : n); }
+int masked_affine_scratch(int k, int n) {
+  (void)n;
+  return k * BLOCK + 2;
+}
 
 /* y [m, n] = x [m, k] (W * M) + bias (bias may be null), then ReLU if relu. */
 EXPORT("masked_affine")
@@ -110,24 +127,36 @@ void masked_affine(int m, int n, int k, const float *x, const float *w, const fl
                    const float *bias, int relu, float *y, float *scratch) {
   float *panel = scratch;
   const int *dense = 0;
-  if (!all_finite(x, m * k) || !all_finite(w, k * n)) dense = identity_list((int *)(panel + k * BLOCK), k);
+  if (!all_finite(x, m * k) || !all_finite(w, k * n)) dense = all_of((int *)(panel + k * BLOCK), k);
   for (int j = 0; j < n; j += BLOCK) {
     int width = n - j < BLOCK ? n - j : BLOCK, count;
-    const int *list = block_list(rows, j / BLOCK, dense, k, &count);
-    for (int e = 0; e < count; e++) {
-      const float *wr = w + list[e] * n + j, *mr = mask + list[e] * n + j;
-      for (int q = 0; q < BLOCK; q++) panel[e * BLOCK + q] = q < width ? wr[q] * mr[q] : 0.f;
+    const int *runs = block_runs(rows, j / BLOCK, dense, &count);
+    float *to = panel;
+    for (int r = 0; r < count; r++) {
+      for (int p = runs[2 * r]; p < runs[2 * r] + runs[2 * r + 1]; p++, to += BLOCK) {
+        const float *wr = w + p * n + j, *mr = mask + p * n + j;
+        for (int q = 0; q < BLOCK; q++) to[q] = q < width ? wr[q] * mr[q] : 0.f;
+      }
     }
-    listed_product(m, k, n, count, x, list, panel, y + j, lanes4(bias, j, width), lanes4(bias, j + 4, width - 4),
+    listed_product(m, k, n, count, x, runs, panel, y + j, lanes4(bias, j, width), lanes4(bias, j + 4, width - 4),
                    width, relu);
   }
 }
 
-/* The floats (and ints) of masked_affine_grad's scratch: dz, a panel, the dense list. */
+/* The floats (and ints) of masked_affine_grad's scratch: dz, a panel, a block's rows, the dense run. */
 EXPORT("masked_affine_grad_scratch")
 int masked_affine_grad_scratch(int m, int n, int k) {
   int panel_rows = m > n ? m : n;
-  return m * n + panel_rows * BLOCK + (k > n ? k : n);
+  return m * n + panel_rows * BLOCK + k + 2;
+}
+
+/* The indices of `count` runs, one by one, at `to`; returns how many. */
+static int expand(const int *runs, int count, int *to) {
+  int e = 0;
+  for (int r = 0; r < count; r++) {
+    for (int p = 0; p < runs[2 * r + 1]; p++) to[e++] = runs[2 * r] + p;
+  }
+  return e;
 }
 
 /* dW's listed rows of one column block: rows (from `list`) of x^T dz-panel, times the mask. */
@@ -185,7 +214,7 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
                         float *scratch) {
   float *dz = scratch, *panel = dz + m * n;
   int panel_rows = m > n ? m : n;
-  int *identity = (int *)(panel + panel_rows * BLOCK);
+  int *listed = (int *)(panel + panel_rows * BLOCK), *all = listed + k;
   if (relu) {
     for (int i = 0; i + 4 <= m * n; i += 4) {
       v128_t on = wasm_v128_and(wasm_f32x4_gt(wasm_v128_load(y + i), wasm_f32x4_splat(0.f)), wasm_f32x4_splat(1.f));
@@ -196,7 +225,6 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
     dz = (float *)dy;
   }
   int dense = !all_finite(x, m * k) || !all_finite(w, k * n) || !all_finite(dz, m * n);
-  if (dense) identity_list(identity, k > n ? k : n);
 
   /* dW and db, one block of output columns at a time: dz's block packed, summed, multiplied. */
   for (int i = 0; i < k * n; i++) dw[i] = 0.f;
@@ -209,21 +237,21 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
       s1 = wasm_f32x4_add(s1, wasm_v128_load(panel + b * BLOCK + 4));
     }
     store_row(db + j, s0, s1, width, 0);
-    const int *list = block_list(rows, j / BLOCK, dense ? identity : 0, k, &count);
-    weight_gradient_block(m, n, k, x, list, count, panel, mask, dw, j, width);
+    const int *runs = block_runs(rows, j / BLOCK, dense ? all_of(all, k) : 0, &count);
+    weight_gradient_block(m, n, k, x, listed, expand(runs, count, listed), panel, mask, dw, j, width);
   }
 
   /* dx = dz (W * M)^T, one block of input units at a time over its listed output columns. */
   for (int i0 = 0; i0 < k; i0 += BLOCK) {
     int width = k - i0 < BLOCK ? k - i0 : BLOCK, count;
-    const int *list = block_list(cols, i0 / BLOCK, dense ? identity : 0, n, &count);
-    for (int e = 0; e < count; e++) {
-      int j = list[e];
-      for (int q = 0; q < BLOCK; q++) {
-        panel[e * BLOCK + q] = q < width ? w[(i0 + q) * n + j] * mask[(i0 + q) * n + j] : 0.f;
+    const int *runs = block_runs(cols, i0 / BLOCK, dense ? all_of(all, n) : 0, &count);
+    float *to = panel;
+    for (int r = 0; r < count; r++) {
+      for (int j = runs[2 * r]; j < runs[2 * r] + runs[2 * r + 1]; j++, to += BLOCK) {
+        for (int q = 0; q < BLOCK; q++) to[q] = q < width ? w[(i0 + q) * n + j] * mask[(i0 + q) * n + j] : 0.f;
       }
     }
     v128_t zero = wasm_f32x4_splat(0.f);
-    listed_product(m, n, k, count, dz, list, panel, dx + i0, zero, zero, width, 0);
+    listed_product(m, n, k, count, dz, runs, panel, dx + i0, zero, zero, width, 0);
   }
 }

@@ -6,7 +6,8 @@ export const MASK_BLOCK = 8;
 
 /**
  * Per block of `MASK_BLOCK` columns of a `[rows, cols]` mask, the rows with a nonzero entry in it,
- * as one int32 array: `blocks + 1` starts (indices into the array itself), then the entries.
+ * as one int32 array: `blocks + 1` starts (indices into the array itself), then each block's rows
+ * as runs of consecutive rows, pairs `first, length` (the layout `wasm/gemm-masked.c` reads).
  */
 function blockLists(values: ArrayLike<number>, rows: number, cols: number, byColumn: boolean): Int32Array {
   // byColumn: blocks of the mask's columns, listing rows; otherwise blocks of rows, listing columns.
@@ -22,19 +23,27 @@ function blockLists(values: ArrayLike<number>, rows: number, cols: number, byCol
       for (let o = b * MASK_BLOCK; o < end && !any; o++) {
         any = (byColumn ? values[i * cols + o] : values[o * cols + i]) !== 0;
       }
-      if (any) entries.push(i);
+      if (!any) continue;
+      const last = entries.length - 2;
+      if (last >= starts.at(-1)! - blocks - 1 && entries[last]! + entries[last + 1]! === i) {
+        entries[last + 1]! += 1;
+      } else {
+        entries.push(i, 1);
+      }
     }
   }
   starts.push(blocks + 1 + entries.length);
   return Int32Array.from([...starts, ...entries]);
 }
 
-/** The listed indices summed over blocks, each block's count times its width: multiply-adds per row. */
+/** The listed indices of each block times its width, summed: multiply-adds per row. */
 function listedWork(lists: Int32Array, outer: number): number {
   let total = 0;
   const blocks = Math.ceil(outer / MASK_BLOCK);
   for (let b = 0; b < blocks; b++) {
-    total += (lists[b + 1]! - lists[b]!) * Math.min(MASK_BLOCK, outer - b * MASK_BLOCK);
+    let listed = 0;
+    for (let e = lists[b]!; e < lists[b + 1]!; e += 2) listed += lists[e + 1]!;
+    total += listed * Math.min(MASK_BLOCK, outer - b * MASK_BLOCK);
   }
   return total;
 }

@@ -220,6 +220,12 @@ describe('maskedAffineOp (DiffeoMaskedAffine on wasm, op by op elsewhere)', () =
     for (let j = 0; j < size; j += MASK_BLOCK)
       forward += Math.min(size, j + MASK_BLOCK) * Math.min(MASK_BLOCK, size - j);
     expect(mask.multiplyAdds.forward).toBe(forward);
+    // Each column block lists one run of rows, from row 0: starts, then (first, length) pairs.
+    const blocks = Math.ceil(size / MASK_BLOCK);
+    const rows = Array.from(mask.rows.dataSync());
+    expect(rows.slice(blocks + 1)).toEqual(
+      Array.from({ length: blocks }, (_, b) => [0, Math.min(size, (b + 1) * MASK_BLOCK)]).flat(),
+    );
     expect(mask.multiplyAdds.dense).toBe(size * size);
     expect(mask.multiplyAdds.inputGradient).toBeLessThan(size * size);
     expect(() => new AffineMask([1, 0, 1], 2, 2)).toThrow(/expected 2 \* 2/);
