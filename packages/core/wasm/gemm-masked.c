@@ -226,8 +226,8 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
   }
   int dense = !all_finite(x, m * k) || !all_finite(w, k * n) || !all_finite(dz, m * n);
 
-  /* dW and db, one block of output columns at a time: dz's block packed, summed, multiplied. */
-  for (int i = 0; i < k * n; i++) dw[i] = 0.f;
+  /* dW and db, one block of output columns at a time: dz's block packed, summed, multiplied; the
+     rows the block does not list are zeros. */
   for (int j = 0; j < n; j += BLOCK) {
     int width = n - j < BLOCK ? n - j : BLOCK, count;
     v128_t s0 = wasm_f32x4_splat(0.f), s1 = s0;
@@ -238,6 +238,12 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
     }
     store_row(db + j, s0, s1, width, 0);
     const int *runs = block_runs(rows, j / BLOCK, dense ? all_of(all, k) : 0, &count);
+    v128_t zero = wasm_f32x4_splat(0.f);
+    for (int r = 0, p = 0; r <= count; r++) {
+      int end = r < count ? runs[2 * r] : k;
+      for (; p < end; p++) store_row(dw + p * n + j, zero, zero, width, 0);
+      if (r < count) p = runs[2 * r] + runs[2 * r + 1];
+    }
     weight_gradient_block(m, n, k, x, listed, expand(runs, count, listed), panel, mask, dw, j, width);
   }
 
