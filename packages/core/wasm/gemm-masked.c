@@ -107,6 +107,14 @@ static const int *block_runs(const int *lists, int block, const int *all, int *c
   return lists + lists[block];
 }
 
+/* Whether the n floats from x (n a multiple of 4) are all zero: a zero panel (a layer that starts
+   at zero, as NSF's output layers) gives the bias, as in gemm.c, when nothing else is infinite. */
+__attribute__((noinline)) static int all_zero(const float *x, int n) {
+  v128_t any = wasm_i32x4_splat(0);
+  for (int i = 0; i < n; i += 4) any = wasm_v128_or(any, wasm_f32x4_ne(wasm_v128_load(x + i), wasm_f32x4_splat(0.f)));
+  return !wasm_v128_any_true(any);
+}
+
 /* One run of 0..n-1 at `to` (the list of a dense product). */
 static int *all_of(int *to, int n) {
   to[0] = 0;
@@ -138,6 +146,7 @@ void masked_affine(int m, int n, int k, const float *x, const float *w, const fl
         for (int q = 0; q < BLOCK; q++) to[q] = q < width ? wr[q] * mr[q] : 0.f;
       }
     }
+    if (dense == 0 && all_zero(panel, (int)(to - panel))) count = 0;
     listed_product(m, k, n, count, x, runs, panel, y + j, lanes4(bias, j, width), lanes4(bias, j + 4, width - 4),
                    width, relu);
   }
@@ -258,6 +267,7 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
       }
     }
     v128_t zero = wasm_f32x4_splat(0.f);
+    if (!dense && all_zero(panel, (int)(to - panel))) count = 0;
     listed_product(m, n, k, count, dz, runs, panel, dx + i0, zero, zero, width, 0);
   }
 }

@@ -210,6 +210,22 @@ describe('maskedAffineOp (DiffeoMaskedAffine on wasm, op by op elsewhere)', () =
     mask.dispose();
   });
 
+  it('gives the bias, and a zero input gradient, for a zero weight (an output layer at its start)', () => {
+    const layer = layers.find((l) => l.name === 'D=64 sequential output')!;
+    const { nIn: k, nOut: n, values } = layer;
+    const mask = new AffineMask(values, k, n);
+    const bs = rng.normalArray(n);
+    const [x, w, b] = [tf.randomNormal([5, k]) as tf.Tensor2D, tf.zeros([k, n]), tf.tensor1d(bs)];
+    const y = maskedAffineOp(x, w, b, mask);
+    expect(Array.from(y.dataSync())).toEqual(
+      Array.from({ length: 5 }, () => Array.from(Float32Array.from(bs))).flat(),
+    );
+    const dx = tf.grad((xv: tf.Tensor) => tf.sum(maskedAffineOp(xv as tf.Tensor2D, w, b, mask)))(x);
+    expect(Array.from(dx.dataSync()).every((v) => v === 0)).toBe(true);
+    tf.dispose([x, w, b, y, dx]);
+    mask.dispose();
+  });
+
   it("counts the kernel's multiply-adds from its block lists", () => {
     // A lower-triangular-by-blocks mask: output column j sees input rows 0..j.
     const size = 3 * MASK_BLOCK + 5;
