@@ -36,6 +36,7 @@ function dependence(made: MADE, x: tf.Tensor2D, context?: tf.Tensor2D): number[]
 const cases: [string, Partial<MADEConfig>][] = [
   ['residual, sequential degrees, context', { useResidualBlocks: true, contextDim: 2 }],
   ['feed-forward, random degrees', { useResidualBlocks: false, hiddenDegrees: 'random', seed: 5 }],
+  ['residual, random degrees, no context', { useResidualBlocks: true, hiddenDegrees: 'random', seed: 2 }],
   ['feed-forward, sequential, context, no blocks', { useResidualBlocks: false, numBlocks: 0, contextDim: 1 }],
 ];
 
@@ -76,6 +77,35 @@ describe('MADE', () => {
       made.dispose();
     });
   }
+
+  it('gives masked-out weights exactly no gradient, whatever their values (D = 6)', () => {
+    const made = new MADE({ dim: 6, hiddenFeatures: 21, outputMultiplier: 3, numBlocks: 1 });
+    randomize(made, 4);
+    const { input, hidden, output } = made.degrees;
+    const h = hidden[0]!;
+    const masks: Record<string, [Int32Array, Int32Array, boolean]> = {
+      'initial.weight': [input, h, false],
+      'blocks.0.linear0.weight': [h, h, false],
+      'blocks.0.linear1.weight': [h, h, false],
+      'final.weight': [h, output, true],
+    };
+    const x = tf.tensor2d(createRng(1).normalArray(10 * 6), [10, 6]);
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(made.apply(x))));
+    let masked = 0;
+    for (const [name, [from, to, strict]] of Object.entries(masks)) {
+      const g = grads[made.namedVariables().find((v) => v.name === name)!.variable.name]!.dataSync();
+      from.forEach((d, i) => {
+        to.forEach((e, j) => {
+          if (strict ? e > d : e >= d) return;
+          masked++;
+          expect(Math.abs(g[i * to.length + j]!), `${name}[${i}, ${j}]`).toBe(0);
+        });
+      });
+    }
+    expect(masked).toBeGreaterThan(100);
+    tf.dispose([x, value, grads]);
+    made.dispose();
+  });
 
   it('is autoregressive on 2-D data, where the hidden masks are all ones and not multiplied', () => {
     const made = new MADE({ dim: 2, hiddenFeatures: 8, outputMultiplier: 2 });

@@ -9,7 +9,7 @@ import {
   uniformInit,
   VariableStore,
 } from '@diffeo/core';
-import { residualBlockOp } from '@diffeo/core/kernels';
+import { AffineMask, maskedAffineOp, residualBlockOp } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { affine } from '../nets/dense.js';
@@ -46,7 +46,8 @@ export type MADEConfig = z.input<typeof madeConfigSchema>;
 class MaskedLinear {
   readonly weight: tf.Variable;
   readonly bias: tf.Variable;
-  readonly mask: tf.Tensor2D;
+  /** The constant mask, with the block lists its kernel skips by. */
+  readonly mask: AffineMask;
   /** Every entry of the mask is 1 (the hidden layers of a MADE on 2-D data): nothing to multiply. */
   readonly unmasked: boolean;
 
@@ -68,14 +69,14 @@ class MaskedLinear {
         mask[i * nOut + j] = ok ? 1 : 0;
       }
     }
-    this.mask = tf.tensor2d(mask, [nIn, nOut]);
+    this.mask = new AffineMask(mask, nIn, nOut);
     this.unmasked = mask.every((m) => m === 1);
     // PyTorch's nn.Linear default (as nflows): U(-1/sqrt(fanIn), 1/sqrt(fanIn)); residual blocks
     // start their last layer at U(-1e-3, 1e-3) as nflows's MaskedResidualBlock.
     const limit = init === 'small' ? 1e-3 : init === 'zero' ? 0 : 1 / Math.sqrt(nIn);
     const w = uniformInit([nIn, nOut], limit, rng);
     // The stored weights are pre-masked, so a saved model holds the weights it uses.
-    this.weight = store.add(`${name}.weight`, tf.mul(w, this.mask));
+    this.weight = store.add(`${name}.weight`, tf.mul(w, this.mask.mask));
     w.dispose();
     this.bias = store.add(`${name}.bias`, uniformInit([nOut], limit, rng));
   }
@@ -83,12 +84,13 @@ class MaskedLinear {
   /** `W * mask`. The mask is applied on every call too: it keeps the gradient of masked entries at
    * zero, so training (and any assigned weights) can never break the autoregressive structure. */
   maskedWeight(): tf.Tensor {
-    return this.unmasked ? this.weight : tf.mul(this.weight, this.mask);
+    return this.unmasked ? this.weight : tf.mul(this.weight, this.mask.mask);
   }
 
-  /** `x (W * mask) + b`, then ReLU if asked. */
+  /** `x (W * mask) + b`, then ReLU if asked; with a mask, core's masked op skips what it zeroes. */
   apply(x: tf.Tensor, activation?: 'relu'): tf.Tensor2D {
-    return affine(x as tf.Tensor2D, this.maskedWeight(), this.bias, activation);
+    if (this.unmasked) return affine(x as tf.Tensor2D, this.weight, this.bias, activation);
+    return maskedAffineOp(x as tf.Tensor2D, this.weight, this.bias, this.mask, activation);
   }
 
   dispose(): void {

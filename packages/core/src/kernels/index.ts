@@ -13,12 +13,14 @@
  * @packageDocumentation
  */
 export { ADAM_KERNEL, type AdamAttrs, adamInputs } from './adam-kernel.js';
+export { AffineMask, MASK_BLOCK } from './affine-mask.js';
 export { type ArrayIO, arrayIO } from './array-io.js';
 export { GLOBAL_NORM_KERNEL } from './global-norm-kernel.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
 export {
   affineOp,
   globalNormOp,
+  maskedAffineOp,
   type ResidualBlockOptions,
   type ResidualBlockWeights,
   type RQSplineInputs,
@@ -27,6 +29,11 @@ export {
 } from './ops.js';
 export { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 export { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
+export {
+  MASKED_AFFINE_GRAD_KERNEL,
+  MASKED_AFFINE_KERNEL,
+  type MaskedAffineAttrs,
+} from './wasm-masked.js';
 export {
   RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,

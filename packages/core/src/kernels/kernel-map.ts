@@ -11,6 +11,12 @@ import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-mat
 import { installWasmBinary } from './wasm-binary.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
 import {
+  installWasmMaskedAffine,
+  installWasmMaskedAffineGrad,
+  MASKED_AFFINE_GRAD_KERNEL,
+  MASKED_AFFINE_KERNEL,
+} from './wasm-masked.js';
+import {
   installWasmResidualBlock,
   RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,
@@ -213,6 +219,21 @@ export const KERNELS: readonly KernelEntry[] = [
     summary:
       "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: core's products and sums on the heap (`wasm/residual-grad.c`)",
     install: installWasmResidualBlockGrad,
+  },
+  {
+    kernelName: MASKED_AFFINE_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      "`x (W * mask) + b` (ReLU) of a MADE's masked layer in one kernel, skipping the blocks the mask zeroes (`wasm/gemm-masked.c`)",
+    install: installWasmMaskedAffine,
+  },
+  {
+    kernelName: MASKED_AFFINE_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'its three gradients (input, masked weight, bias) in one kernel, skipping the same blocks',
+    install: installWasmMaskedAffineGrad,
   },
 ];
 

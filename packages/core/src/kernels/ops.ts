@@ -1,7 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { formatShape, ShapeError } from '../errors.js';
+import type { AffineMask } from './affine-mask.js';
 import { GLOBAL_NORM_KERNEL, globalNormInputs } from './global-norm-kernel.js';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
+import { MASKED_AFFINE_KERNEL } from './wasm-masked.js';
 import { wasmKernelsOf } from './wasm-module.js';
 import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
@@ -54,6 +57,53 @@ export function affineOp(
   }
   const y = tf.add(tf.matMul(x, weight as tf.Tensor2D), bias) as tf.Tensor2D;
   return activation === 'relu' ? tf.relu(y) : y;
+}
+
+/**
+ * `x (W * mask) + b`, then ReLU if asked, for a constant mask (a MADE's masked layers). On wasm one
+ * kernel (`DiffeoMaskedAffine`, one tape entry whose gradient is one kernel too) whose products,
+ * forward and backward, skip the blocks the mask zeroes (`mask`'s lists); elsewhere, or before
+ * `useBackend('wasm')` has loaded core's kernels, the mask product and {@link affineOp}. The numbers
+ * are the same either way.
+ *
+ * @example
+ * ```ts
+ * const mask = new AffineMask(values, nIn, nOut);
+ * const h = maskedAffineOp(x, weight, bias, mask, 'relu'); // [batch, nOut]
+ * ```
+ */
+export function maskedAffineOp(
+  x: tf.Tensor2D,
+  weight: tf.Tensor,
+  bias: tf.Tensor,
+  mask: AffineMask,
+  activation?: 'relu',
+): tf.Tensor2D {
+  const { inFeatures, outFeatures } = mask;
+  if (
+    x.rank !== 2 ||
+    x.shape[1] !== inFeatures ||
+    !tf.util.arraysEqual(weight.shape, [inFeatures, outFeatures]) ||
+    !tf.util.arraysEqual(bias.shape, [outFeatures])
+  ) {
+    throw new ShapeError(
+      `maskedAffineOp: expected x [batch, ${inFeatures}], weight [${inFeatures}, ${outFeatures}], bias [${outFeatures}]; got ${formatShape(x.shape)}, ${formatShape(weight.shape)}, ${formatShape(bias.shape)}`,
+    );
+  }
+  if (
+    tf.getKernel(MASKED_AFFINE_KERNEL, tf.getBackend()) !== undefined &&
+    wasmKernelsOf(tf.backend()) !== undefined &&
+    [x, weight, bias].every((t) => t.dtype === 'float32')
+  ) {
+    return tf
+      .engine()
+      .runKernel(
+        MASKED_AFFINE_KERNEL,
+        { x, weight, bias, mask: mask.mask, rows: mask.rows, cols: mask.cols },
+        { relu: activation === 'relu' },
+      ) as tf.Tensor2D;
+  }
+  return tf.tidy(() => affineOp(x, tf.mul(weight, mask.mask), bias, activation));
 }
 
 /**

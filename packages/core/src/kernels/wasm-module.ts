@@ -55,6 +55,42 @@ export interface WasmKernels {
   relu_grad(n: number, dy: number, x: number, out: number): void;
   /** See wasm/residual-grad.c. */
   relu_grad_add(n: number, skip: number, dy: number, x: number, out: number): void;
+  /** The floats of masked_affine's scratch for x [m, k] and W [k, n]. */
+  masked_affine_scratch(k: number, n: number): number;
+  /** See wasm/gemm-masked.c. */
+  masked_affine(
+    m: number,
+    n: number,
+    k: number,
+    x: number,
+    w: number,
+    mask: number,
+    rows: number,
+    bias: number,
+    relu: number,
+    y: number,
+    scratch: number,
+  ): void;
+  /** The floats of masked_affine_grad's scratch. */
+  masked_affine_grad_scratch(m: number, n: number, k: number): number;
+  /** See wasm/gemm-masked.c. */
+  masked_affine_grad(
+    m: number,
+    n: number,
+    k: number,
+    x: number,
+    w: number,
+    mask: number,
+    rows: number,
+    cols: number,
+    dy: number,
+    y: number,
+    relu: number,
+    dx: number,
+    dw: number,
+    db: number,
+    scratch: number,
+  ): void;
   /** See wasm/adam.c. */
   adam(
     n: number,

@@ -1,0 +1,141 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { BackendError } from '../errors.js';
+import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
+import { type LoadedKernels, wasmKernelsOf } from './wasm-module.js';
+
+/**
+ * The masked affine map `x (W * M) + b` (then ReLU) as one kernel: inputs x [batch, in], weight and
+ * mask [in, out], bias [out], and the mask's block lists `rows` and `cols` (int32, see
+ * `AffineMask`); attribute `relu`. `maskedAffineOp` calls it.
+ */
+export const MASKED_AFFINE_KERNEL = 'DiffeoMaskedAffine';
+/** Its gradient: inputs x, weight, mask, rows, cols, dy and the output y; outputs dx, dW, db. */
+export const MASKED_AFFINE_GRAD_KERNEL = 'DiffeoMaskedAffineGrad';
+
+/** The attribute of both kernels. */
+export interface MaskedAffineAttrs {
+  relu: boolean;
+}
+
+function loadedOn(backend: unknown): LoadedKernels {
+  const loaded = wasmKernelsOf(backend);
+  if (loaded === undefined) {
+    throw new BackendError(
+      `wasm: ${MASKED_AFFINE_KERNEL} runs once useBackend('wasm') has loaded core's kernels (maskedAffineOp checks)`,
+    );
+  }
+  return loaded;
+}
+
+function reluOf(attrs: tf.NamedAttrMap | undefined): number {
+  return (attrs as unknown as MaskedAffineAttrs | undefined)?.relu === true ? 1 : 0;
+}
+
+const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { kernels } = loadedOn(backend);
+  const { x, weight, bias, mask, rows } = inputs as Record<string, tf.TensorInfo>;
+  const heap = heapOf(backend);
+  const [m, k] = x!.shape as [number, number];
+  const n = weight!.shape[1]!;
+  const y = heap.makeOutput([m, n], 'float32');
+  if (m * n === 0) return y;
+  const at = (t: tf.TensorInfo | undefined) => pointerOf(heap, t!);
+  withScratch(heap, kernels.masked_affine_scratch(k, n) * 4, (scratch) =>
+    kernels.masked_affine(
+      m,
+      n,
+      k,
+      at(x),
+      at(weight),
+      at(mask),
+      at(rows),
+      at(bias),
+      reluOf(attrs),
+      at(y),
+      scratch,
+    ),
+  );
+  return y;
+};
+
+const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
+  const { kernels } = loadedOn(backend);
+  const { x, weight, mask, rows, cols, dy, y } = inputs as Record<string, tf.TensorInfo>;
+  const heap = heapOf(backend);
+  const [m, k] = x!.shape as [number, number];
+  const n = weight!.shape[1]!;
+  const dx = heap.makeOutput([m, k], 'float32');
+  const dw = heap.makeOutput([k, n], 'float32');
+  const db = heap.makeOutput([n], 'float32');
+  if (m * n * k === 0) {
+    for (const t of [dx, dw, db]) heap.typedArrayFromHeap(t).fill(0);
+    return [dx, dw, db];
+  }
+  const at = (t: tf.TensorInfo | undefined) => pointerOf(heap, t!);
+  withScratch(heap, kernels.masked_affine_grad_scratch(m, n, k) * 4, (scratch) =>
+    kernels.masked_affine_grad(
+      m,
+      n,
+      k,
+      at(x),
+      at(weight),
+      at(mask),
+      at(rows),
+      at(cols),
+      at(dy),
+      at(y),
+      reluOf(attrs),
+      at(dx),
+      at(dw),
+      at(db),
+      scratch,
+    ),
+  );
+  return [dx, dw, db];
+};
+
+/** One tape entry: the gradient kernel gives all three gradients at once. */
+function registerMaskedAffineGradient(): void {
+  if (tf.getGradient(MASKED_AFFINE_KERNEL) !== undefined) return;
+  tf.registerGradient({
+    kernelName: MASKED_AFFINE_KERNEL,
+    inputsToSave: ['x', 'weight', 'mask', 'rows', 'cols'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, weight, mask, rows, cols, y] = saved as tf.Tensor[];
+      const [dx, dw, db] = tf
+        .engine()
+        .runKernel(
+          MASKED_AFFINE_GRAD_KERNEL,
+          { x: x!, weight: weight!, mask: mask!, rows: rows!, cols: cols!, dy: dy as tf.Tensor, y: y! },
+          attrs,
+        ) as tf.Tensor[];
+      return {
+        x: () => dx!,
+        weight: () => dw!,
+        bias: () => db!,
+        // Constants: never on a path to a variable, but every input needs an entry.
+        mask: () => tf.zerosLike(mask!),
+        rows: () => tf.zerosLike(rows!),
+        cols: () => tf.zerosLike(cols!),
+      };
+    },
+  });
+}
+
+/** Registers `DiffeoMaskedAffine` for wasm, with its gradient. Idempotent; always succeeds. */
+export function installWasmMaskedAffine(): boolean {
+  if (tf.getKernel(MASKED_AFFINE_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: MASKED_AFFINE_KERNEL, backendName: 'wasm', kernelFunc: forward });
+  }
+  registerMaskedAffineGradient();
+  return true;
+}
+
+/** Registers `DiffeoMaskedAffineGrad` for wasm. Idempotent; always succeeds. */
+export function installWasmMaskedAffineGrad(): boolean {
+  if (tf.getKernel(MASKED_AFFINE_GRAD_KERNEL, 'wasm') === undefined) {
+    tf.registerKernel({ kernelName: MASKED_AFFINE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: gradient });
+  }
+  return true;
+}
