@@ -13,6 +13,7 @@ import { machineInfo } from './node/machine.js';
 import { runNode } from './node/run-node.js';
 import { findPython, INSTALL_COMMAND } from './peer/python.js';
 import { parameterMismatches, peerRunPlanLength, runWithPeer } from './peer/run-with-peer.js';
+import type { PeerAllocator } from './peer/session.js';
 import { createProgress } from './progress.js';
 import { analysisRows, arithmeticRows } from './report/analysis.js';
 import { compareReports, renderComparison } from './report/compare.js';
@@ -80,6 +81,13 @@ function peerChoice(value: string): string {
   return value;
 }
 
+function allocatorChoice(value: string): PeerAllocator {
+  if (value !== 'keep' && value !== 'default') {
+    throw new InvalidArgumentError(`expected keep or default, got '${value}'`);
+  }
+  return value;
+}
+
 function threadList(value: string): number[] {
   const counts = list(value).map(positiveInt);
   if (counts.length === 0) throw new InvalidArgumentError('expected at least one thread count');
@@ -99,6 +107,7 @@ interface CliOptions {
   threads?: number;
   peer?: string;
   peerThreads?: number[];
+  peerAllocator?: PeerAllocator;
   python?: string;
   chromium: string;
   progress: boolean;
@@ -161,6 +170,12 @@ function program(): Command {
       '--peer-threads <list>',
       "the peer's thread counts, one peer process each (default: 1 and every core)",
       threadList,
+    )
+    .option(
+      '--peer-allocator <keep|default>',
+      "the peer's C allocator: keep (glibc keeps freed memory for reuse, no page faults per pass) or " +
+        "default (glibc's own settings, as PyTorch runs out of the box); default keep",
+      allocatorChoice,
     )
     .option(
       '--python <path>',
@@ -236,6 +251,7 @@ async function main(argv: string[]): Promise<number> {
         runOurs: runOne,
         python,
         threads: peerThreads,
+        allocator: o.peerAllocator ?? 'keep',
         onProgress: (tick) => progress.tick(tick),
         onFailure: (side, message) => {
           const backend = backends.find((b) => b === side);

@@ -140,7 +140,13 @@ export interface PeerRun {
   /** The threads it ran with (`torch.set_num_threads`). */
   threads: number;
   /** What ran it: PyTorch's and Python's versions, the BLAS library it loaded. */
-  version: { torch: string; python: string; blas: string[] };
+  version: {
+    torch: string;
+    python: string;
+    blas: string[];
+    /** glibc keeping freed memory (`keep`) or its own settings (`default`); absent in runs before the option. */
+    allocator?: 'keep' | 'default';
+  };
   workloads: PeerWorkloadResult[];
   /** Set when the peer process failed as a whole (the workloads after it are missing). */
   error?: string;

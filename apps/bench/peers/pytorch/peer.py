@@ -65,8 +65,14 @@ def handle(request):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, required=True, help="torch.set_num_threads")
+    parser.add_argument(
+        "--allocator",
+        choices=["keep", "default"],
+        default="keep",
+        help="keep: glibc keeps freed memory for reuse (see allocator.py); default: glibc's own settings",
+    )
     args = parser.parse_args()
-    keep_freed_memory()
+    allocator = "keep" if args.allocator == "keep" and keep_freed_memory() else "default"
     torch.set_num_threads(args.threads)
     send(
         {
@@ -74,6 +80,7 @@ def main():
             "torch": torch.__version__,
             "python": platform.python_version(),
             "threads": torch.get_num_threads(),
+            "allocator": allocator,
         }
     )
     for line in sys.stdin:

@@ -5,12 +5,15 @@ import { PeerError } from './python.js';
 describe("the peer's protocol", () => {
   it('reads every message the peer writes', () => {
     expect(
-      parsePeerMessage('{"type": "ready", "torch": "1.13.0a0", "python": "3.11.2", "threads": 2}'),
+      parsePeerMessage(
+        '{"type": "ready", "torch": "1.13.0a0", "python": "3.11.2", "threads": 2, "allocator": "keep"}',
+      ),
     ).toEqual({
       type: 'ready',
       torch: '1.13.0a0',
       python: '3.11.2',
       threads: 2,
+      allocator: 'keep',
     });
     expect(parsePeerMessage('{"type": "progress", "id": 3, "label": "nsf batch 128"}')).toEqual({
       type: 'progress',

@@ -72,6 +72,7 @@ const messageSchema = z.discriminatedUnion('type', [
     torch: z.string(),
     python: z.string(),
     threads: z.number().int().positive(),
+    allocator: z.enum(['keep', 'default']),
   }),
   z.object({ type: z.literal('progress'), id: z.number().int(), label: z.string() }),
   z.object({ type: z.literal('result'), id: z.number().int(), result: z.record(z.string(), z.unknown()) }),

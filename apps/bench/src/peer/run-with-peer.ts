@@ -18,7 +18,7 @@ import {
 } from './interleave.js';
 import { isPeerWorkload, type PeerDataFile, type PeerRequest, type PeerWorkloadName } from './protocol.js';
 import type { Probe } from './python.js';
-import { openPeerSession, type PeerSession } from './session.js';
+import { openPeerSession, type PeerAllocator, type PeerSession } from './session.js';
 import { PEER_WORKLOADS, readPeerResult } from './workloads.js';
 
 /** How to run a side-by-side: our backends' requests, how to run one, and the peer's interpreter. */
@@ -31,6 +31,8 @@ export interface PeerRunOptions {
   python: { python: string; probe: Probe };
   /** The peer's thread counts, one peer process each. */
   threads: readonly number[];
+  /** How the peer's allocator treats freed memory (default `keep`). */
+  allocator?: PeerAllocator;
   onProgress(tick: ProgressTick): void;
   /** A side failed on an item; the run goes on. */
   onFailure(side: string, message: string): void;
@@ -158,12 +160,17 @@ export async function runWithPeer(
   const sessions: PeerSession[] = [];
   try {
     for (const threads of options.threads)
-      sessions.push(await openPeerSession(options.python.python, threads));
+      sessions.push(await openPeerSession(options.python.python, threads, options.allocator));
     const parts = options.requests.map(() => [] as BackendResult[]);
     const peers: PeerRun[] = sessions.map((s) => ({
       peer: 'pytorch',
       threads: s.threads,
-      version: { torch: s.ready.torch, python: s.ready.python, blas: options.python.probe.blas },
+      version: {
+        torch: s.ready.torch,
+        python: s.ready.python,
+        blas: options.python.probe.blas,
+        allocator: s.ready.allocator,
+      },
       workloads: [],
     }));
     const sides = [

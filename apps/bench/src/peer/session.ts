@@ -8,7 +8,12 @@ export interface PeerReady {
   torch: string;
   python: string;
   threads: number;
+  /** Whether glibc keeps freed memory for reuse (`keep`) or runs with its own settings (`default`). */
+  allocator: PeerAllocator;
 }
+
+/** How the peer's C allocator treats freed memory (`peers/pytorch/allocator.py`). */
+export type PeerAllocator = 'keep' | 'default';
 
 /** A running peer process at one thread count, taking one request at a time. */
 export interface PeerSession {
@@ -31,13 +36,21 @@ function tail(text: string, max = 2000): string {
  * OpenMP's and OpenBLAS's own thread counts through their environment variables) and waits for it
  * to say it is ready.
  */
-export async function openPeerSession(python: string, threads: number): Promise<PeerSession> {
+export async function openPeerSession(
+  python: string,
+  threads: number,
+  allocator: PeerAllocator = 'keep',
+): Promise<PeerSession> {
   const n = String(threads);
-  const child: ChildProcessWithoutNullStreams = spawn(python, [`${PEER_DIR}peer.py`, '--threads', n], {
-    cwd: PEER_DIR,
-    env: { ...process.env, ...PYTHON_ENV, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child: ChildProcessWithoutNullStreams = spawn(
+    python,
+    [`${PEER_DIR}peer.py`, '--threads', n, '--allocator', allocator],
+    {
+      cwd: PEER_DIR,
+      env: { ...process.env, ...PYTHON_ENV, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -94,7 +107,7 @@ export async function openPeerSession(python: string, threads: number): Promise<
   let nextId = 1;
   return {
     threads,
-    ready: { torch: first.torch, python: first.python, threads: first.threads },
+    ready: { torch: first.torch, python: first.python, threads: first.threads, allocator: first.allocator },
     get alive() {
       return ended === undefined;
     },

@@ -26,7 +26,13 @@ function describePeer(run: PeerRun): string {
   const blas =
     v.blas.length === 0 ? 'BLAS not seen' : `BLAS ${v.blas.map((p) => p.split('/').at(-1)).join(', ')}`;
   const wallS = run.workloads.reduce((sum, w) => sum + w.wallS, 0);
-  return `  ${peerName(run).padEnd(12)} PyTorch ${v.torch}, Python ${v.python}, ${blas}; ${wallS.toFixed(1)} s`;
+  const allocator =
+    v.allocator === undefined
+      ? ''
+      : v.allocator === 'keep'
+        ? ', malloc keeps freed memory'
+        : ", glibc's malloc settings";
+  return `  ${peerName(run).padEnd(12)} PyTorch ${v.torch}, Python ${v.python}, ${blas}${allocator}; ${wallS.toFixed(1)} s`;
 }
 
 /** A goal's target as the table shows it. */

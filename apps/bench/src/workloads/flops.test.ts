@@ -67,6 +67,15 @@ describe('matrix-product FLOPs', () => {
         ),
       ),
     ).toBe(2 * 2 * 8 * 3 * 5);
+    // A masked layer and its gradient (x, weight, ... in), counted as the dense products.
+    const masked = kernel('DiffeoMaskedAffine', [[8, 3], [3, 5], [5], [3, 5], [1], [1]], [[8, 5]]);
+    expect(PRODUCT_FLOPS.DiffeoMaskedAffine!(masked)).toBe(2 * 8 * 3 * 5);
+    const maskedGrad = kernel(
+      'DiffeoMaskedAffineGrad',
+      [[8, 3], [3, 5], [3, 5], [1], [1], [8, 5], [8, 5]],
+      [],
+    );
+    expect(PRODUCT_FLOPS.DiffeoMaskedAffineGrad!(maskedGrad)).toBe(2 * 2 * 8 * 3 * 5);
     const total = productFlops([plain, transposedA, fused, block, kernel('Add', [[4], [4]], [[4]])]);
     expect(total.flops).toBe(2 * 1024 * 64 * 128 * 2 + 3 * 2 * 5 * 3 * 7 + 4 * 100 * 200 * 200);
     expect(total.byKernel.BatchMatMul).toEqual({ count: 2, flops: 2 * 2 * 1024 * 64 * 128 });

@@ -1,4 +1,10 @@
-import { ADAM_KERNEL, KERNELS, RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL } from '@diffeo/core/kernels';
+import {
+  ADAM_KERNEL,
+  GLOBAL_NORM_KERNEL,
+  KERNELS,
+  RQ_SPLINE_GRAD_KERNEL,
+  RQ_SPLINE_KERNEL,
+} from '@diffeo/core/kernels';
 
 /** A profiled kernel as `tf.profile` records it: its name and the shapes of its inputs and outputs. */
 export interface ProfiledKernel {
@@ -72,11 +78,15 @@ export const PRODUCT_FLOPS: Readonly<Record<string, FlopFormula>> = {
   DiffeoResidualBlockGrad: residualBlockGrad,
   DiffeoAffineTrain: affine,
   DiffeoAffineGrad: affineGrad,
+  // x [m, k], weight [k, n] first: counted dense, as PyTorch multiplies the mask in.
+  DiffeoMaskedAffine: affine,
+  DiffeoMaskedAffineGrad: (kernel) => 2 * affine(kernel),
 };
 
 /** Diffeo's own kernels known to do no matrix product (elementwise or per-variable work). */
 export const NO_PRODUCT_KERNELS: ReadonlySet<string> = new Set([
   ADAM_KERNEL,
+  GLOBAL_NORM_KERNEL,
   RQ_SPLINE_KERNEL,
   RQ_SPLINE_GRAD_KERNEL,
 ]);
