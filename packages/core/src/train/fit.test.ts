@@ -4,6 +4,7 @@ import type { Batch } from '../contracts.js';
 import { ConfigError, NonFiniteError, ShapeError } from '../errors.js';
 import { ADAM_KERNEL } from '../kernels/adam-kernel.js';
 import { createRng } from '../rng.js';
+import { brokenAt } from '../test-utils/broken-at.js';
 import { TestGaussian } from '../test-utils/gaussian.js';
 import { guarded } from '../validate.js';
 import { Adam } from './adam.js';
@@ -396,31 +397,6 @@ describe('the guard against divergence', () => {
 });
 
 describe('the guard, step by step', () => {
-  /** 0, with a NaN gradient. */
-  const nanGradient = tf.customGrad((...inputs) => {
-    const v = inputs[0] as tf.Tensor;
-    return { value: tf.sum(tf.mul(v, 0)), gradFunc: () => tf.fill(v.shape, Number.NaN) };
-  });
-
-  /**
-   * TestGaussian's loss, broken at its `badCall`-th evaluation (one per step): a NaN loss, or a
-   * finite loss with a NaN gradient.
-   */
-  function brokenAt(model: TestGaussian, badCall: number, what: 'loss' | 'gradient') {
-    let calls = 0;
-    return {
-      namedVariables: () => model.namedVariables(),
-      loss: (batch: Batch) =>
-        tf.tidy(() => {
-          calls += 1;
-          const loss = model.loss(batch);
-          if (calls !== badCall) return loss;
-          if (what === 'loss') return tf.add(loss, Number.NaN) as tf.Scalar;
-          return tf.add(loss, nanGradient(model.mean)) as tf.Scalar;
-        }),
-    };
-  }
-
   /** Trains from mean 0 on the same data and batches, recording the mean after every step. */
   async function run(badCall: number, what: 'loss' | 'gradient', onNonFinite?: 'throw') {
     const model = new TestGaussian(2);
