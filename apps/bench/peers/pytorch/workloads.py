@@ -62,18 +62,35 @@ def train_step(request, data, progress):
         progress(f"{arch['id']} batch {batch}")
         model = flows.build(arch["spec"], 0)
         parameters = flows.parameter_count(model)
-        x = data[f"train-batch-{batch}"]
-        optimizer = _adam(model)
-
-        def step():
-            optimizer.zero_grad(set_to_none=True)
-            loss = -model.log_prob(x).mean()
-            loss.backward()
-            optimizer.step()
-            loss.item()
-
-        cases.append({"batch": batch, "seconds": timed(step)})
+        cases.append({"batch": batch, "seconds": timed(_adam_step(model, data[f"train-batch-{batch}"]))})
     return {"parameters": parameters, "cases": cases}
+
+
+def _adam_step(model, x):
+    """One Adam step on the batch x: the model's own loss where it has one (the mixture's negative
+    ELBO), else the mean negative log-likelihood; the loss read back ends the step."""
+    optimizer = _adam(model)
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        loss = model.loss(x) if hasattr(model, "loss") else -model.log_prob(x).mean()
+        loss.backward()
+        optimizer.step()
+        loss.item()
+
+    return step
+
+
+def _log_prob_pass(model, points, chunk):
+    """logProb of the points in chunks, without gradients, every chunk's values handed back."""
+    chunks = _chunks(points, chunk)
+
+    def one_pass():
+        with torch.no_grad():
+            for x in chunks:
+                model.log_prob(x).numpy()
+
+    return one_pass
 
 
 def log_prob(request, data, progress):
@@ -82,13 +99,7 @@ def log_prob(request, data, progress):
     progress(arch["id"])
     settings = request["settings"]
     model = flows.build(arch["spec"], 0)
-    chunks = _chunks(data["log-prob"], settings["chunk"])
-
-    def one_pass():
-        with torch.no_grad():
-            for x in chunks:
-                model.log_prob(x).numpy()
-
+    one_pass = _log_prob_pass(model, data["log-prob"], settings["chunk"])
     return {"parameters": flows.parameter_count(model), "seconds": _timer(settings, True)(one_pass)}
 
 
@@ -182,27 +193,10 @@ def high_dim(request, data, progress):
     arch = request["arch"]
     settings = request["settings"]
     progress(f"{arch['id']} train step")
-    model = flows.build(arch["spec"], 0)
-    x = data["train-batch"]
-    optimizer = _adam(model)
-
-    def step():
-        optimizer.zero_grad(set_to_none=True)
-        loss = model.loss(x) if hasattr(model, "loss") else -model.log_prob(x).mean()  # the mixture's ELBO
-        loss.backward()
-        optimizer.step()
-        loss.item()
-
-    step_seconds = _timer(settings)(step)
+    step_seconds = _timer(settings)(_adam_step(flows.build(arch["spec"], 0), data["train-batch"]))
     progress(f"{arch['id']} logProb")
     model = flows.build(arch["spec"], 0)
-    chunks = _chunks(data["log-prob"], settings["chunk"])
-
-    def one_pass():
-        with torch.no_grad():
-            for part in chunks:
-                model.log_prob(part).numpy()
-
+    one_pass = _log_prob_pass(model, data["log-prob"], settings["chunk"])
     return {
         "parameters": flows.parameter_count(model),
         "stepSeconds": step_seconds,
