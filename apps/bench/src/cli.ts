@@ -15,7 +15,7 @@ import { findPython, INSTALL_COMMAND } from './peer/python.js';
 import { parameterMismatches, peerRunPlanLength, runWithPeer } from './peer/run-with-peer.js';
 import type { PeerAllocator } from './peer/session.js';
 import { createProgress } from './progress.js';
-import { analysisRows, arithmeticRows } from './report/analysis.js';
+import { analysisRows, arithmeticRows, highDimArithmeticRows } from './report/analysis.js';
 import { compareReports, renderComparison } from './report/compare.js';
 import { peerName } from './report/format.js';
 import { goalRows } from './report/goals.js';
@@ -276,6 +276,7 @@ async function main(argv: string[]): Promise<number> {
     goals: goalRows(results, peers, o.quick),
     analysis: analysisRows(results),
     arithmetic: arithmeticRows(results),
+    highDimArithmetic: highDimArithmeticRows(results, peers),
     failures,
   };
   process.stdout.write(`${renderReport(report)}\n`);

@@ -175,6 +175,8 @@ export interface BenchReport {
    * chunk against the product kernel's measured rate (absent in files written before it).
    */
   arithmetic?: ArithmeticRow[];
+  /** Per high-dim architecture: its arithmetic and the rate each side ran it at (absent before it). */
+  highDimArithmetic?: HighDimArithmeticRow[];
   /** Backends whose runner failed as a whole (their figures are missing). */
   failures: { backend: BenchBackend; message: string }[];
 }
@@ -259,4 +261,24 @@ export interface ArithmeticRow {
   wallShare: number | null;
   /** productGflops / limitGflops: the share the product kernels reach inside the call. */
   productShare: number | null;
+}
+
+/**
+ * The arithmetic of a high-dim call (a training step or a logProb pass) and the rate it ran at on
+ * a backend and on the peer: the same dense products (masks multiplied in, as PyTorch runs them)
+ * over each side's time.
+ */
+export interface HighDimArithmeticRow {
+  backend: BenchBackend;
+  arch: string;
+  /** `train` (one Adam step) or `log-prob` (the pass over the high-dim points). */
+  call: 'train' | 'log-prob';
+  /** Matrix-product FLOPs of the call counted dense, GFLOP. */
+  gflop: number;
+  /** gflop over Diffeo's median time, GFLOP/s. */
+  diffeoGflops: number;
+  /** gflop over the peer's median time at Diffeo's thread count (null without that peer). */
+  peerGflops: number | null;
+  /** The product kernel's rate alone on this backend (op-overhead's matmul; null when it did not run). */
+  limitGflops: number | null;
 }

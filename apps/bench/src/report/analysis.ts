@@ -1,5 +1,7 @@
 import { fixedCost } from '../stats.js';
-import type { AnalysisRow, ArithmeticRow, BackendResult } from '../types.js';
+import type { AnalysisRow, ArithmeticRow, BackendResult, HighDimArithmeticRow, PeerRun } from '../types.js';
+import type { HighDimArithmetic } from '../workloads/high-dim.js';
+import { threadsOf } from './goals.js';
 
 /**
  * Per backend and architecture: the training step at the small and the 8x larger batch split
@@ -38,6 +40,11 @@ export function analysisRows(backends: readonly BackendResult[]): AnalysisRow[] 
   return rows;
 }
 
+/** The product kernel's rate alone on a backend (`op-overhead`'s matmul), GFLOP/s. */
+const productLimit = (b: BackendResult): number | null =>
+  b.workloads.find((w) => w.name === 'op-overhead')?.figures.find((f) => f.id === 'op-overhead/matmul/gflops')
+    ?.value ?? null;
+
 /**
  * Per backend and profiled call (`kernel-profile`): the matrix-product FLOPs, the rate they ran
  * at over the wall time and over the product kernels' time, and both as a share of the product
@@ -49,10 +56,7 @@ export function arithmeticRows(backends: readonly BackendResult[]): ArithmeticRo
     const profile = b.workloads.find((w) => w.name === 'kernel-profile');
     const flops = profile?.details?.productFlops as Record<string, { flops: number }> | undefined;
     if (profile === undefined || flops === undefined) continue;
-    const limit =
-      b.workloads
-        .find((w) => w.name === 'op-overhead')
-        ?.figures.find((f) => f.id === 'op-overhead/matmul/gflops')?.value ?? null;
+    const limit = productLimit(b);
     const value = (key: string, name: string) =>
       profile.figures.find((f) => f.id === `kernel-profile/${key}/${name}`)?.value;
     for (const [key, { flops: count }] of Object.entries(flops)) {
@@ -78,6 +82,56 @@ export function arithmeticRows(backends: readonly BackendResult[]): ArithmeticRo
         wallShare: limit === null ? null : wallGflops / limit,
         productShare: limit === null || productGflops === null ? null : productGflops / limit,
       });
+    }
+  }
+  return rows;
+}
+
+/**
+ * Per backend, high-dim architecture and call: the call's matrix-product arithmetic (counted
+ * dense) over Diffeo's time and over the peer's at Diffeo's thread count, beside the rate the
+ * product kernel reaches alone. A peer rate above that limit is one no count of kernel calls can
+ * reach: only arithmetic skipped (masked-out blocks) can.
+ */
+export function highDimArithmeticRows(
+  backends: readonly BackendResult[],
+  peers: readonly PeerRun[],
+): HighDimArithmeticRow[] {
+  const rows: HighDimArithmeticRow[] = [];
+  for (const b of backends) {
+    const ours = b.workloads.find((w) => w.name === 'high-dim');
+    const arithmetic = ours?.details?.productGflop as Record<string, HighDimArithmetic> | undefined;
+    const batchSize = ours?.details?.batchSize as number | undefined;
+    if (ours === undefined || arithmetic === undefined || batchSize === undefined) continue;
+    const peer = peers.find((p) => p.threads === threadsOf(b));
+    const theirs = peer?.workloads.find((w) => w.name === 'high-dim');
+    const rateOf = (figures: readonly { id: string; value: number }[] | undefined, id: string) =>
+      figures?.find((f) => f.id === id)?.value;
+    for (const [arch, { step, pass }] of Object.entries(arithmetic)) {
+      const calls = [
+        { call: 'train' as const, gflop: step, id: `high-dim/${arch}/b${batchSize}/steps-per-s`, per: 1 },
+        {
+          call: 'log-prob' as const,
+          gflop: pass,
+          id: `high-dim/${arch}/points-per-s`,
+          per: ours.details?.points as number,
+        },
+      ];
+      for (const { call, gflop, id, per } of calls) {
+        // A rate of calls: steps/s, or points/s over the points of one pass.
+        const diffeo = rateOf(ours.figures, id);
+        if (diffeo === undefined) continue;
+        const peerRate = rateOf(theirs?.figures, id);
+        rows.push({
+          backend: b.backend,
+          arch,
+          call,
+          gflop,
+          diffeoGflops: (gflop * diffeo) / per,
+          peerGflops: peerRate === undefined ? null : (gflop * peerRate) / per,
+          limitGflops: productLimit(b),
+        });
+      }
     }
   }
   return rows;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { figure, peerRun, report, wasmResult, workload } from '../test-utils/report.js';
-import { analysisRows, arithmeticRows } from './analysis.js';
+import { analysisRows, arithmeticRows, highDimArithmeticRows } from './analysis.js';
 import { formatBytes, formatNumber, formatValue, renderTable } from './format.js';
 import { GOALS, goalRows } from './goals.js';
 import { renderReport } from './table.js';
@@ -193,5 +193,46 @@ describe('report', () => {
     const text = renderReport(r);
     expect(text).toMatch(/wasm\s+nsf\s+b1024\s+0\.200\s+10\.0\s+20\.0\s+50\.0\s+100\s+20%\s+50%/);
     expect(text).toContain('product kernels without a FLOP formula (not counted): DiffeoMaskedMatMul');
+  });
+});
+
+describe('high-dim arithmetic', () => {
+  it("holds each side's rate on the dense products against the product kernel's own", () => {
+    const b = wasmResult({ b128: 100, b1024: 20 });
+    // 1.5 GFLOP per step at 10 steps/s (15 GFLOP/s); 0.4 GFLOP per pass of 1000 points at 5000 points/s (2 GFLOP/s).
+    b.workloads.push(
+      workload('op-overhead', [figure('op-overhead/matmul/gflops', 40, 'higher', 'GFLOP/s')]),
+      workload(
+        'high-dim',
+        [
+          figure('high-dim/maf-784/b100/steps-per-s', 10, 'higher', 'steps/s'),
+          figure('high-dim/maf-784/points-per-s', 5000, 'higher', 'points/s'),
+        ],
+        { batchSize: 100, points: 1000, productGflop: { 'maf-784': { step: 1.5, pass: 0.4 } } },
+      ),
+    );
+    const peer = peerRun(1, [
+      figure('high-dim/maf-784/b100/steps-per-s', 30, 'higher', 'steps/s'),
+      figure('high-dim/maf-784/points-per-s', 7500, 'higher', 'points/s'),
+    ]);
+    const rows = highDimArithmeticRows([b], [peerRun(2, []), peer]);
+    expect(rows).toHaveLength(2);
+    expect(rows[0]).toMatchObject({
+      backend: 'wasm',
+      arch: 'maf-784',
+      call: 'train',
+      gflop: 1.5,
+      limitGflops: 40,
+    });
+    expect(rows[0]!.diffeoGflops).toBeCloseTo(15, 10);
+    expect(rows[0]!.peerGflops).toBeCloseTo(45, 10);
+    expect(rows[1]).toMatchObject({ call: 'log-prob' });
+    expect(rows[1]!.diffeoGflops).toBeCloseTo(2, 10);
+    expect(rows[1]!.peerGflops).toBeCloseTo(3, 10);
+    // No peer at Diffeo's thread count: our rate only.
+    expect(highDimArithmeticRows([b], [peerRun(2, [])])[0]).toMatchObject({ peerGflops: null });
+    const r = report([b]);
+    r.highDimArithmetic = rows;
+    expect(renderReport(r)).toMatch(/wasm\s+maf-784\s+train\s+1\.50\s+15\.0\s+45\.0\s+40\.0/);
   });
 });

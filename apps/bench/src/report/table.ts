@@ -275,6 +275,29 @@ export function renderReport(report: BenchReport): string {
       '',
     );
   }
+  const highDim = report.highDimArithmetic ?? [];
+  if (highDim.length > 0) {
+    const num = (v: number | null) => (v === null ? '-' : formatNumber(v));
+    out.push(
+      "The dimensions of the papers: matrix-product GFLOP of a call counted dense (masks multiplied in, as PyTorch runs them), the rate each side ran it at, and the product kernel's own rate (op-overhead's matmul)",
+    );
+    out.push(
+      renderTable(
+        ['backend', 'arch', 'call', 'GFLOP', 'Diffeo GFLOP/s', 'peer GFLOP/s', 'product kernel alone'],
+        highDim.map((a) => [
+          a.backend,
+          a.arch,
+          a.call,
+          a.gflop.toPrecision(3),
+          formatNumber(a.diffeoGflops),
+          num(a.peerGflops),
+          num(a.limitGflops),
+        ]),
+        3,
+      ),
+      '',
+    );
+  }
   const missing = report.backends.flatMap((b) => {
     const names = b.workloads.find((w) => w.name === 'kernel-profile')?.details?.productKernelsWithoutFormula;
     return Array.isArray(names) && names.length > 0

