@@ -309,6 +309,10 @@ describe('pnpm bench --quick', () => {
     expect(code, stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
     checkReport(report, ['cpu', 'wasm']);
+    // the files are in a temporary folder, outside the repository: the JSON keeps their names alone
+    expect(report.command).toBe(
+      'bench --quick --backends cpu,wasm --json node.json --compare previous.json --no-progress',
+    );
     checkBackend(report.backends[0]!, 'cpu');
     checkBackend(report.backends[1]!, 'wasm');
     expect(report.backends[1]!.reported.wasm?.simd).toBe(true);

@@ -10,6 +10,7 @@ import { experimentMain } from './experiments/cli.js';
 import type { ProgressEvent } from './harness.js';
 import { ARCHS, selectArchs } from './models.js';
 import { machineInfo } from './node/machine.js';
+import { recordedCommand } from './node/recorded-path.js';
 import { runNode } from './node/run-node.js';
 import { findPython, INSTALL_COMMAND } from './peer/python.js';
 import { parameterMismatches, peerRunPlanLength, runWithPeer } from './peer/run-with-peer.js';
@@ -269,7 +270,7 @@ async function main(argv: string[]): Promise<number> {
     format: 2,
     date: new Date().toISOString(),
     quick: o.quick,
-    command: `bench ${args.join(' ')}`.trim(),
+    command: `bench ${recordedCommand(args, ['--json', '--compare']).join(' ')}`.trim(),
     machine: machineInfo(browser?.version),
     backends: results,
     peers,

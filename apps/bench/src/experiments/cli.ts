@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { recordedCommand } from '../node/recorded-path.js';
 import { EXPERIMENTS, findExperiment } from './index.js';
 import { runExperiment } from './run.js';
 import type { ExperimentProgress } from './types.js';
@@ -104,7 +105,7 @@ export async function experimentMain(args: string[]): Promise<number> {
       quick: o.quick,
       backend: o.backend,
       progress,
-      command: `bench experiment ${args.join(' ')}`,
+      command: `bench experiment ${recordedCommand(args, ['--json', '--figures']).join(' ')}`,
       ...(o.seeds === undefined ? {} : { seeds: o.seeds }),
       ...(o.json === undefined ? {} : { json: o.json }),
       ...(o.figures === undefined ? {} : { figures: o.figures }),

@@ -61,6 +61,8 @@ describe('runExperiment', () => {
     expect(json.setting).toBe('quick');
     expect(json.tensorsLeft).toBe(0);
     expect(await readFile(join(dir, 'figs', 'points.svg'), 'utf8')).toMatch(/^<svg/);
+    // the temporary folder is outside the repository: the JSON keeps the file's name alone
+    expect(json.figures).toEqual(['points.svg']);
     expect(report.backend.name).toBe('cpu');
 
     const leaky = await runExperiment(standIn(true), {

@@ -4,6 +4,7 @@ import { type BackendInfo, type Json, useBackend } from '@diffeo/core';
 import { renderSvg } from '@diffeo/plots';
 import * as tf from '@tensorflow/tfjs-core';
 import { machineInfo } from '../node/machine.js';
+import { recordedPath } from '../node/recorded-path.js';
 import type { MachineInfo } from '../types.js';
 import { renderMarkdownTable } from './markdown.js';
 import type { Experiment, ExperimentProgress, ExperimentResult } from './types.js';
@@ -19,7 +20,7 @@ export interface ExperimentRunOptions {
   progress: ExperimentProgress;
   /** Where the Markdown goes (default: stdout). */
   write?: (text: string) => void;
-  /** The command line, recorded in the JSON. */
+  /** The command line, recorded in the JSON (its paths as `recordedCommand` gives them). */
   command?: string;
 }
 
@@ -40,6 +41,7 @@ export interface ExperimentReport {
   tensorsLeft: number;
   tables: ExperimentResult['tables'];
   findings: string[];
+  /** The SVG files written, relative to the repository (or their names alone when outside it). */
   figures: string[];
   data: Json;
 }
@@ -71,7 +73,7 @@ export async function runExperiment(
     for (const { name, figure } of result.figures) {
       const file = join(options.figures, `${name}.svg`);
       await writeFile(file, await renderSvg(figure));
-      figureFiles.push(file);
+      figureFiles.push(recordedPath(file));
     }
   }
   const report: ExperimentReport = {

@@ -24,6 +24,26 @@ export function fitEvents(
   };
 }
 
+/** `fit`'s settings from the job: `steps` steps (the job's by default) on a cosine schedule. */
+export function jobSettings(
+  job: TrainingSettings,
+  steps = job.steps,
+): Pick<FitOptions, 'steps' | 'batchSize' | 'learningRate' | 'schedule' | 'seed'> {
+  return {
+    steps,
+    batchSize: job.batchSize,
+    learningRate: job.learningRate,
+    schedule: 'cosine',
+    seed: job.seed,
+  };
+}
+
+/** Where a run of several trainings is: a `post` whose progress counts over the whole run and names the phase. */
+export function phasePost(post: Post, at: { phase: string; offset: number; total: number }): Post {
+  return (m) =>
+    post(m.type === 'progress' ? { ...m, step: at.offset + m.step, steps: at.total, phase: at.phase } : m);
+}
+
 /** How a training loop ended: `fit`'s history, or a loop of a method package with the same fields. */
 export type Finished = Pick<FitHistory, 'steps' | 'stopReason'> & {
   nonFinite?: { step: number; message: string };
@@ -59,11 +79,7 @@ export async function trainWithSnapshots<H extends Finished & { stepLosses: numb
   post({ type: 'state', state: 'training' });
   snapshot(0, Number.NaN);
   const history = await train({
-    steps: job.steps,
-    batchSize: job.batchSize,
-    learningRate: job.learningRate,
-    schedule: 'cosine',
-    seed: job.seed,
+    ...jobSettings(job),
     ...fitEvents(post, control, job.steps, { every: job.snapshotEvery, take: snapshot }),
   });
   snapshot(history.steps, history.stepLosses.at(-1) ?? Number.NaN);

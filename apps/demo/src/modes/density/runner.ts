@@ -1,12 +1,11 @@
-import { fit, type Module } from '@diffeo/core';
+import { fit } from '@diffeo/core';
 import { Flow } from '@diffeo/distributions';
 import * as tf from '@tensorflow/tfjs-core';
 import { buildModel } from '../../worker/build-model.js';
-import { densityGrid, extentOf, meanLoss, xTensor } from '../../worker/evaluate.js';
-import { trainWithSnapshots } from '../../worker/fit-events.js';
+import { checkWidth, DataRunner } from '../../worker/data-runner.js';
+import { densityGrid, extentOf, meanLoss } from '../../worker/evaluate.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
-import type { Post, Runner } from '../../worker/runner.js';
 import type { DensityJob } from './protocol.js';
 
 const SAMPLES = 800;
@@ -17,18 +16,11 @@ const PLOTTED_ROWS = 2000;
  * few steps and a snapshot (losses, samples and, in 2-D, the density on a grid) every
  * `snapshotEvery` steps and at the end.
  */
-export class DensityRunner implements Runner<DensityJob> {
-  private flow: Flow | undefined;
-  private data: LoadedData | undefined;
+export class DensityRunner extends DataRunner<DensityJob, Flow> {
+  protected readonly loads = { mode: 'density', model: 'a flow', type: Flow };
   private seed = 0;
 
-  constructor(private readonly post: Post) {}
-
-  get model(): Module | undefined {
-    return this.flow;
-  }
-
-  private async useData(job: DensityJob): Promise<LoadedData> {
+  protected async useData(job: DensityJob): Promise<LoadedData> {
     const data = await loadData(job.data, job.seed);
     this.data = data;
     this.seed = job.seed;
@@ -36,18 +28,13 @@ export class DensityRunner implements Runner<DensityJob> {
     return data;
   }
 
-  private replaceModel(flow: Flow | undefined): void {
-    this.flow?.dispose();
-    this.flow = flow;
-  }
-
   validationLoss(): number {
-    if (this.flow === undefined || this.data === undefined) throw new Error('train or load a model first');
-    return meanLoss(this.flow, this.data.validation);
+    const { model, data } = this.trained();
+    return meanLoss(model, data.validation);
   }
 
   private snapshot(step: number, trainLoss: number): void {
-    const { flow, data } = this;
+    const { model: flow, data } = this;
     if (flow === undefined || data === undefined) return;
     const samples = tf.tidy(() => flow.sample(SAMPLES, { seed: this.seed + step }).arraySync());
     this.post({
@@ -62,37 +49,22 @@ export class DensityRunner implements Runner<DensityJob> {
 
   async train(job: DensityJob, control: JobControl): Promise<void> {
     const { train } = await this.useData(job);
-    this.replaceModel(buildModel(job.model, train.dim, job.seed));
-    const flow = this.flow!;
-    const trainX = xTensor(train);
-    try {
-      await trainWithSnapshots(
-        this.post,
-        control,
-        job,
-        (step, loss) => this.snapshot(step, loss),
-        (options) => fit(flow, trainX, options),
-      );
-    } finally {
-      trainX.dispose();
-    }
+    const flow = buildModel(job.model, train.dim, job.seed);
+    await this.trainOnRows(
+      flow,
+      train,
+      job,
+      control,
+      (step, loss) => this.snapshot(step, loss),
+      (x, options) => fit(flow, x, options),
+    );
   }
 
-  async adopt(model: Module, job: DensityJob): Promise<void> {
-    if (!(model instanceof Flow)) {
-      model.dispose();
-      throw new Error(`load: density mode takes a flow, got a '${model.type}' ${model.kind}`);
-    }
-    const { all } = await this.useData(job);
-    if (model.dim !== all.dim) {
-      model.dispose();
-      throw new Error(`load: the model is ${model.dim}-D, the data ${all.dim}-D`);
-    }
-    this.replaceModel(model);
+  protected checkFits(model: Flow, data: LoadedData): void {
+    checkWidth(model, data);
+  }
+
+  protected showLoaded(): void {
     this.snapshot(0, Number.NaN);
-  }
-
-  dispose(): void {
-    this.replaceModel(undefined);
   }
 }

@@ -1,4 +1,4 @@
-import { create, type FitHistory, fit, type Module, type Trainable } from '@diffeo/core';
+import { create, type FitHistory, fit, type Trainable } from '@diffeo/core';
 import { type DataArrays, type Dataset, toTensors } from '@diffeo/datasets';
 import type { Flow } from '@diffeo/distributions';
 import {
@@ -13,11 +13,11 @@ import {
 } from '@diffeo/flows4flows';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataChoice } from '../../protocol.js';
+import { DataRunner } from '../../worker/data-runner.js';
 import { meanLoss } from '../../worker/evaluate.js';
-import { fitEvents, postFinished } from '../../worker/fit-events.js';
+import { fitEvents, jobSettings, phasePost, postFinished } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
-import type { Post, Runner } from '../../worker/runner.js';
 import { baseFlow, mapTransform } from './models.js';
 import { CONDITION_RANGE, type F4FJob, type F4FMapView, type F4FRequest } from './protocol.js';
 
@@ -70,20 +70,13 @@ export function lowerConditionLeft(left: DataArrays, right: DataArrays): [DataAr
  * distance). The views follow held-out left rows through f and through the base transfer; in the
  * conditional setup a request moves the target condition without training.
  */
-export class F4FRunner implements Runner<F4FJob> {
-  private f4f: FlowForFlow | undefined;
-  private sides: Sides | undefined;
+export class F4FRunner extends DataRunner<F4FJob, FlowForFlow, Sides> {
+  protected readonly loads = { mode: 'flows-for-flows', model: 'a flow for flows', type: FlowForFlow };
   private job: F4FJob | undefined;
   private input: ViewInput | undefined;
   private condition = 0;
   private mapStep = 0;
   private training = false;
-
-  constructor(private readonly post: Post) {}
-
-  get model(): Module | undefined {
-    return this.f4f;
-  }
 
   private get conditional(): boolean {
     return this.job?.setup.kind === 'conditional';
@@ -116,12 +109,12 @@ export class F4FRunner implements Runner<F4FJob> {
   private targetRows(): number[][] {
     const c = this.conditions();
     return c === undefined
-      ? rowsOf(this.sides!.right.validation, PLOTTED)
+      ? rowsOf(this.data!.right.validation, PLOTTED)
       : rowsOf(this.rowsAt(c.target, this.job!.seed + 3), PLOTTED);
   }
 
   /** Loads both sides (split 80/10/10), picks the plotted inputs and tells the page. */
-  private async useData(job: F4FJob): Promise<Sides> {
+  protected async useData(job: F4FJob): Promise<Sides> {
     const [leftChoice, rightChoice] =
       job.setup.kind === 'two-sets'
         ? [job.setup.left, job.setup.right]
@@ -134,7 +127,7 @@ export class F4FRunner implements Runner<F4FJob> {
     if (left.all.dim < 2)
       throw new Error(`flows4flows: expected data of 2 or more columns, got ${left.all.dim}`);
     this.job = job;
-    this.sides = { left, right };
+    this.data = { left, right };
     this.condition = job.condition;
     this.mapStep = 0;
     this.input?.x.dispose();
@@ -148,17 +141,11 @@ export class F4FRunner implements Runner<F4FJob> {
       dim: left.all.dim,
       ...(c === undefined ? {} : { conditions: c }),
     });
-    return this.sides;
-  }
-
-  private replaceModel(model: FlowForFlow | undefined): void {
-    this.f4f?.dispose();
-    this.f4f = model;
+    return this.data;
   }
 
   validationLoss(): number {
-    const { f4f, sides } = this;
-    if (f4f === undefined || sides === undefined) throw new Error('train or load a model first');
+    const { model: f4f, data: sides } = this.trained();
     return tf.tidy(() => {
       const a = sideOf(sides.left.validation);
       const b = sideOf(sides.right.validation);
@@ -174,7 +161,7 @@ export class F4FRunner implements Runner<F4FJob> {
 
   /** The map's view at the current target condition. */
   private mapView(step: number): F4FMapView {
-    const f4f = this.f4f!;
+    const f4f = this.model!;
     const input = this.input!;
     const conditions = this.conditions();
     const [images, transfer, f4fTranslation, transferTranslation] = tf.tidy(() => {
@@ -215,20 +202,13 @@ export class F4FRunner implements Runner<F4FJob> {
     control: JobControl,
     heldOut: (step: number) => number,
   ): Promise<FitHistory> {
-    const post: Post = (m) =>
-      this.post(
-        m.type === 'progress' ? { ...m, step: at.offset + m.step, steps: at.total, phase: at.phase } : m,
-      );
+    const post = phasePost(this.post, at);
     const take = (step: number) =>
       this.post({ type: 'f4f-held-out', phase: at.phase, step: at.offset + step, loss: heldOut(step) });
     this.post({ type: 'state', state: 'training', detail: at.phase });
     const history = await fit(trainable, data, {
-      steps,
-      batchSize: job.batchSize,
-      learningRate: job.learningRate,
-      schedule: 'cosine',
+      ...jobSettings(job, steps),
       clipNorm: 5,
-      seed: job.seed,
       ...fitEvents(post, control, steps, { every: Math.max(10, Math.round(steps / SNAPSHOTS)), take }),
     });
     take(history.steps);
@@ -316,26 +296,16 @@ export class F4FRunner implements Runner<F4FJob> {
     }
   }
 
-  async adopt(model: Module, job: F4FJob): Promise<void> {
-    if (!(model instanceof FlowForFlow)) {
-      model.dispose();
+  protected checkFits(model: FlowForFlow, { left }: Sides): void {
+    const contextDim = this.conditional ? 1 : 0;
+    if (model.dim !== left.all.dim || model.contextDim !== contextDim) {
       throw new Error(
-        `load: flows-for-flows mode takes a flow for flows, got a '${model.type}' ${model.kind}`,
+        `load: the model maps ${model.dim}-D rows with ${model.contextDim} condition columns, the data has ${left.all.dim} and ${contextDim}`,
       );
     }
-    try {
-      const { left } = await this.useData(job);
-      const contextDim = job.setup.kind === 'conditional' ? 1 : 0;
-      if (model.dim !== left.all.dim || model.contextDim !== contextDim) {
-        throw new Error(
-          `load: the model maps ${model.dim}-D rows with ${model.contextDim} condition columns, the data has ${left.all.dim} and ${contextDim}`,
-        );
-      }
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    this.replaceModel(model);
+  }
+
+  protected showLoaded(): void {
     this.post(this.mapView(0));
   }
 
@@ -343,11 +313,11 @@ export class F4FRunner implements Runner<F4FJob> {
     if (request.type !== 'condition') return;
     this.condition = request.condition;
     // While the map trains, its next view takes the new condition.
-    if (!this.training && this.f4f !== undefined && this.conditional) this.post(this.mapView(this.mapStep));
+    if (!this.training && this.model !== undefined && this.conditional) this.post(this.mapView(this.mapStep));
   }
 
-  dispose(): void {
-    this.replaceModel(undefined);
+  override dispose(): void {
+    super.dispose();
     this.input?.x.dispose();
     this.input = undefined;
   }

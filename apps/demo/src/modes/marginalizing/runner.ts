@@ -1,12 +1,12 @@
-import { type FitHistory, fit, type Module } from '@diffeo/core';
+import { type FitHistory, fit } from '@diffeo/core';
 import { type MarginalEstimate, MarginalizingFlow } from '@diffeo/marginalizing';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Extent, Grid } from '../../protocol.js';
+import { checkWidth, DataRunner } from '../../worker/data-runner.js';
 import { extentOf, gridPoints, xTensor } from '../../worker/evaluate.js';
-import { fitEvents } from '../../worker/fit-events.js';
+import { fitEvents, jobSettings, phasePost } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
-import type { Post, Runner } from '../../worker/runner.js';
 import type { AuxResult, MarginalizingJob } from './protocol.js';
 
 const DRAWS = 800;
@@ -37,17 +37,28 @@ interface Entry {
  * another on the same data, each scored on the held-out rows by importance sampling with S samples
  * (seeded), its draws and, for the best B in 2-D, its estimated log-density on a grid.
  */
-export class MarginalizingRunner implements Runner<MarginalizingJob> {
+export class MarginalizingRunner extends DataRunner<MarginalizingJob, MarginalizingFlow> {
+  protected readonly loads = {
+    mode: 'marginalizing',
+    model: 'a marginalizing flow',
+    type: MarginalizingFlow,
+  };
   private readonly entries = new Map<number, Entry>();
   private chosen: number | undefined;
-  private data: LoadedData | undefined;
   private extent: Extent | undefined;
   private samples = 100;
 
-  constructor(private readonly post: Post) {}
-
-  get model(): Module | undefined {
+  /** The chosen B's model. */
+  override get model(): MarginalizingFlow | undefined {
     return this.chosen === undefined ? undefined : this.entries.get(this.chosen)?.model;
+  }
+
+  /** Disposes every B's model; keeps `model` (a loaded one) as the only and chosen one. */
+  protected override replaceModel(model: MarginalizingFlow | undefined): void {
+    for (const entry of this.entries.values()) entry.model.dispose();
+    this.entries.clear();
+    this.chosen = model?.auxDims;
+    if (model !== undefined) this.entries.set(model.auxDims, { model, stopReason: 'loaded', steps: 0 });
   }
 
   select(job: MarginalizingJob): void {
@@ -75,7 +86,7 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
     return entry.estimate.value;
   }
 
-  private async useData(job: MarginalizingJob): Promise<LoadedData> {
+  protected async useData(job: MarginalizingJob): Promise<LoadedData> {
     const data = await loadData(job.data, job.seed);
     this.data = data;
     this.samples = job.importanceSamples;
@@ -89,12 +100,6 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
       ...(this.extent === undefined ? {} : { extent: this.extent }),
     });
     return data;
-  }
-
-  private clear(): void {
-    for (const entry of this.entries.values()) entry.model.dispose();
-    this.entries.clear();
-    this.chosen = undefined;
   }
 
   private draws(model: MarginalizingFlow): number[][] {
@@ -154,7 +159,7 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
 
   async train(job: MarginalizingJob, control: JobControl): Promise<void> {
     const { train } = await this.useData(job);
-    this.clear();
+    this.replaceModel(undefined);
     const { objective, trainSamples, ...architecture } = job.model;
     const trainX = xTensor(train);
     const count = job.auxDims.length;
@@ -176,16 +181,11 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
         this.entries.set(auxDims, entry);
         const offset = index * job.steps;
         const phase = `B = ${auxDims} (${index + 1} of ${count})`;
-        const post: Post = (m) =>
-          this.post(m.type === 'progress' ? { ...m, step: offset + m.step, steps: total, phase } : m);
+        const post = phasePost(this.post, { phase, offset, total });
         this.post({ type: 'marg-start', auxDims, index, count, offset });
         this.post({ type: 'marg-samples', auxDims, step: 0, draws: this.draws(model) });
         const history = await fit(model, trainX, {
-          steps: job.steps,
-          batchSize: job.batchSize,
-          learningRate: job.learningRate,
-          schedule: 'cosine',
-          seed: job.seed,
+          ...jobSettings(job),
           ...fitEvents(post, control, job.steps, {
             every: job.snapshotEvery,
             take: (step) => this.post({ type: 'marg-samples', auxDims, step, draws: this.draws(model) }),
@@ -210,28 +210,13 @@ export class MarginalizingRunner implements Runner<MarginalizingJob> {
     }
   }
 
-  async adopt(model: Module, job: MarginalizingJob): Promise<void> {
-    if (!(model instanceof MarginalizingFlow)) {
-      model.dispose();
-      throw new Error(
-        `load: marginalizing mode takes a marginalizing flow, got a '${model.type}' ${model.kind}`,
-      );
-    }
-    const { all } = await this.useData(job);
-    if (model.dim !== all.dim) {
-      model.dispose();
-      throw new Error(`load: the model is ${model.dim}-D, the data ${all.dim}-D`);
-    }
-    this.clear();
-    const entry: Entry = { model, stopReason: 'loaded', steps: 0 };
-    this.entries.set(model.auxDims, entry);
-    this.chosen = model.auxDims;
-    this.postResult(entry);
-    this.postDensity();
+  protected checkFits(model: MarginalizingFlow, data: LoadedData): void {
+    checkWidth(model, data);
   }
 
-  dispose(): void {
-    this.clear();
+  protected showLoaded(): void {
+    this.postResult(this.entries.get(this.chosen!)!);
+    this.postDensity();
   }
 }
 

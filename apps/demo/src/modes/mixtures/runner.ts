@@ -1,4 +1,3 @@
-import type { Module } from '@diffeo/core';
 import type { DataArrays } from '@diffeo/datasets';
 import type { Flow } from '@diffeo/distributions';
 import {
@@ -12,11 +11,11 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import type { Extent } from '../../protocol.js';
 import { buildModel } from '../../worker/build-model.js';
+import { checkWidth, DataRunner } from '../../worker/data-runner.js';
 import { extentOf, gridPoints, meanLoss, xTensor } from '../../worker/evaluate.js';
-import { postFinished, trainWithSnapshots } from '../../worker/fit-events.js';
+import { postFinished } from '../../worker/fit-events.js';
 import type { JobControl } from '../../worker/job-control.js';
 import { type LoadedData, loadData, rowsOf } from '../../worker/load-data.js';
-import type { Post, Runner } from '../../worker/runner.js';
 import { clustersOf, mixtureSamples } from './evaluate.js';
 import type { ClusterScores, LabelledPoints, MixtureJob } from './protocol.js';
 
@@ -38,22 +37,15 @@ const tensorOf = (rows: number[][], dim: number) => tf.tensor2d(rows.flat(), [ro
  * a person labelled (`trainSemiSupervised`). Snapshots carry what Figure 6 of the paper shows
  * (the posterior's argmax on a grid, samples by component) and the clusters of the plotted rows.
  */
-export class MixtureRunner implements Runner<MixtureJob> {
-  private mixture: MixtureOfFlows | undefined;
-  private data: LoadedData | undefined;
+export class MixtureRunner extends DataRunner<MixtureJob, MixtureOfFlows> {
+  protected readonly loads = { mode: 'mixture', model: 'a mixture of flows', type: MixtureOfFlows };
   private plotted: number[][] = [];
   private extent: Extent = [0, 1, 0, 1];
   private seed = 0;
   /** Rows per evaluation: the training batch's size (see `evaluate.ts`). */
   private chunk = 256;
 
-  constructor(private readonly post: Post) {}
-
-  get model(): Module | undefined {
-    return this.mixture;
-  }
-
-  private async useData(job: MixtureJob): Promise<LoadedData> {
+  protected async useData(job: MixtureJob): Promise<LoadedData> {
     const data = await loadData(job.data, job.seed);
     if (data.all.dim < 2) {
       throw new Error(`mixture mode: expected data of at least 2 columns, got ${data.all.dim}`);
@@ -71,11 +63,6 @@ export class MixtureRunner implements Runner<MixtureJob> {
       extent: this.extent,
     });
     return data;
-  }
-
-  private replaceModel(mixture: MixtureOfFlows | undefined): void {
-    this.mixture?.dispose();
-    this.mixture = mixture;
   }
 
   private build(job: MixtureJob, dim: number): MixtureOfFlows {
@@ -99,12 +86,12 @@ export class MixtureRunner implements Runner<MixtureJob> {
   }
 
   validationLoss(): number {
-    if (this.mixture === undefined || this.data === undefined) throw new Error('train or load a model first');
-    return meanLoss(this.mixture, this.data.validation);
+    const { model, data } = this.trained();
+    return meanLoss(model, data.validation);
   }
 
   private scores(validation: DataArrays): ClusterScores | undefined {
-    const mixture = this.mixture!;
+    const mixture = this.model!;
     if (validation.labels === undefined || validation.n === 0) return undefined;
     const x = xTensor(validation);
     const clusters = clustersOf(mixture, x, this.chunk);
@@ -120,7 +107,7 @@ export class MixtureRunner implements Runner<MixtureJob> {
   }
 
   private snapshot(step: number, trainLoss: number, labelled?: LabelledPoints): void {
-    const { mixture, data } = this;
+    const { model: mixture, data } = this;
     if (mixture === undefined || data === undefined) return;
     const dim = data.all.dim;
     let regions: number[] | undefined;
@@ -164,20 +151,15 @@ export class MixtureRunner implements Runner<MixtureJob> {
       await this.trainWithLabels(job, job.labelled, train, control);
       return;
     }
-    this.replaceModel(this.build(job, train.dim));
-    const mixture = this.mixture!;
-    const x = xTensor(train);
-    try {
-      await trainWithSnapshots(
-        this.post,
-        control,
-        job,
-        (step, loss) => this.snapshot(step, loss),
-        (options) => trainMixture(mixture, x, { ...options, temperature: job.temperature }),
-      );
-    } finally {
-      x.dispose();
-    }
+    const mixture = this.build(job, train.dim);
+    await this.trainOnRows(
+      mixture,
+      train,
+      job,
+      control,
+      (step, loss) => this.snapshot(step, loss),
+      (x, options) => trainMixture(mixture, x, { ...options, temperature: job.temperature }),
+    );
   }
 
   /**
@@ -196,11 +178,11 @@ export class MixtureRunner implements Runner<MixtureJob> {
     if (labelled.x.some((row) => row.length !== dim)) {
       throw new Error(`labels: the labelled points have another width than the data (${dim}); label again`);
     }
-    const current = this.mixture;
+    const current = this.model;
     const continuing =
       current !== undefined && current.numComponents === job.components && current.dim === dim;
     if (!continuing) this.replaceModel(this.build(job, dim));
-    const mixture = this.mixture!;
+    const mixture = this.model!;
     const rows = Math.min(train.n, UNLABELLED_ROWS);
     const batchSize = Math.min(job.batchSize, rows);
     const labelledSteps = Math.ceil(labelled.x.length / batchSize);
@@ -249,27 +231,11 @@ export class MixtureRunner implements Runner<MixtureJob> {
     }
   }
 
-  async adopt(model: Module, job: MixtureJob): Promise<void> {
-    if (!(model instanceof MixtureOfFlows)) {
-      model.dispose();
-      throw new Error(`load: mixture mode takes a mixture of flows, got a '${model.type}' ${model.kind}`);
-    }
-    let all: DataArrays;
-    try {
-      ({ all } = await this.useData(job));
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    if (model.dim !== all.dim) {
-      model.dispose();
-      throw new Error(`load: the model is ${model.dim}-D, the data ${all.dim}-D`);
-    }
-    this.replaceModel(model);
-    this.snapshot(0, Number.NaN);
+  protected checkFits(model: MixtureOfFlows, data: LoadedData): void {
+    checkWidth(model, data);
   }
 
-  dispose(): void {
-    this.replaceModel(undefined);
+  protected showLoaded(): void {
+    this.snapshot(0, Number.NaN);
   }
 }
