@@ -60,13 +60,16 @@ export async function openPeerSession(
     w?.reject(ended);
   };
   const queue: PeerMessage[] = [];
+  let broken = false;
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
-    if (line.trim() === '') return;
+    // Nothing after a broken line counts, even lines that came in the same chunk.
+    if (line.trim() === '' || broken) return;
     let message: PeerMessage;
     try {
       message = parsePeerMessage(line);
     } catch (e) {
+      broken = true;
       fail(e as Error);
       child.kill();
       return;
@@ -83,7 +86,8 @@ export async function openPeerSession(
   );
   // A peer that died mid-request closes its stdin: the exit says why, the broken pipe is no news.
   child.stdin.on('error', () => {});
-  child.on('exit', (code, signal) => {
+  // 'close', not 'exit': every line the peer wrote before it ended has been read by then.
+  child.on('close', (code, signal) => {
     const why = stderr.trim() === '' ? '' : `:\n${tail(stderr.trim())}`;
     fail(new PeerError(`the peer (${threads} thread(s)) exited (${code ?? signal})${why}`));
   });

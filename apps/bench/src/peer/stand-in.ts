@@ -10,7 +10,7 @@
 //   DIFFEO_STAND_IN_FAIL         how it breaks, to test the bench's error paths; N counts requests from 1:
 //     before-ready    exits (code 3) before its ready line, a reason on stderr
 //     exit:N          exits (code 3) in the middle of request N, after its first progress line
-//     malformed:N     writes a line that is not JSON in the middle of request N
+//     malformed:N     writes a line that is not JSON before its result to request N (in one write)
 //     error:N         answers request N with an error message, and goes on
 //     bad-result:N    answers request N with a result whose parameter count is not a number
 //     miscount        counts one parameter too many in every architecture
@@ -74,17 +74,20 @@ function main(): void {
     const now = fail !== undefined && fail.at === count ? fail.mode : undefined;
     try {
       const { labels, result } = standInAnswer(request, rowSeconds);
-      for (const [i, label] of labels.entries()) {
-        send({ type: 'progress', id, label });
-        if (i > 0) continue;
-        if (now === 'exit') die(`asked to exit during request ${count} (DIFFEO_STAND_IN_FAIL=exit:${count})`);
-        if (now === 'malformed') process.stdout.write('stand-in: a line that is not JSON\n');
+      const progress = labels.map((label) => `${JSON.stringify({ type: 'progress', id, label })}\n`);
+      if (now === 'exit') {
+        process.stdout.write(progress[0]!);
+        die(`asked to exit during request ${count} (DIFFEO_STAND_IN_FAIL=exit:${count})`);
       }
       if (now === 'error')
         throw new Error(`asked to fail request ${count} (DIFFEO_STAND_IN_FAIL=error:${count})`);
       if (now === 'bad-result') result.parameters = 'many';
       if (fail?.mode === 'miscount') result.parameters = (result.parameters as number) + 1;
-      send({ type: 'result', id, result });
+      const answer = `${JSON.stringify({ type: 'result', id, result })}\n`;
+      // A request's lines in one write, the broken one between its progress and a good result: the
+      // bench reads them in one chunk and must still not take the result.
+      const broken = now === 'malformed' ? ['stand-in: a line that is not JSON\n'] : [];
+      process.stdout.write([...progress, ...broken, answer].join(''));
     } catch (e) {
       send({ type: 'error', id, message: `Error: ${(e as Error).message}` });
     }
