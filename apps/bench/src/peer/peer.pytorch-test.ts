@@ -1,5 +1,6 @@
-// The real PyTorch peer, few steps. When PyTorch is missing this fails with the install command
-// (tooling/setup installs it before the tests): it is never skipped.
+// The real PyTorch peer, few steps. Opt in (`pnpm test:peer`, vitest.pytorch.config.ts): `pnpm test`
+// drives the same path with the stand-in peer (stand-in.test.ts). When PyTorch is missing this fails
+// with the install command: it is never skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHS, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
 import { type Settings, settingsFor } from '../settings.js';
