@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CHROMIUM_PATH } from '@diffeo/chromium';
 import { describe, expect, it } from 'vitest';
 import { ARCHS } from './models.js';
+import { standInNll } from './peer/stand-in-answers.js';
 import { GOALS } from './report/goals.js';
 import { settingsFor } from './settings.js';
 import type { BackendResult, BenchBackend, BenchReport } from './types.js';
@@ -17,6 +18,8 @@ const appDir = fileURLToPath(new URL('..', import.meta.url));
 const cli = path.join(appDir, 'dist', 'cli.js');
 const dir = mkdtempSync(path.join(tmpdir(), 'diffeo-bench-'));
 const [small, large] = settingsFor(true).trainBatches;
+/** The stand-in peer's seconds per row in these runs: 50,000 rows per second. */
+const ROW_SECONDS = 2e-5;
 
 function run(args: string[], timeout = 200_000) {
   const r = spawnSync(process.execPath, [cli, ...args], { cwd: appDir, encoding: 'utf8', timeout });
@@ -178,89 +181,157 @@ describe('pnpm bench --quick', () => {
     expect(stderr).toContain('apt-get install -y python3-torch');
     // A message, not a stack trace.
     expect(stderr).not.toMatch(/^\s+at /m);
-    expect(run(['--peer', 'tensorflow']).stderr).toContain("expected one of pytorch, got 'tensorflow'");
+    expect(run(['--peer', 'tensorflow']).stderr).toContain(
+      "expected one of pytorch, stand-in, got 'tensorflow'",
+    );
   });
 
-  it('runs PyTorch beside wasm, item by item, and holds Diffeo against it', () => {
-    const json = path.join(dir, 'peer.json');
+  /** The built CLI in quick mode beside the stand-in peer at one thread, `env` steering the stand-in. */
+  function besideStandIn(args: string[], env: Record<string, string> = {}) {
     const r = spawnSync(
       process.execPath,
-      [
-        cli,
-        '--quick',
-        '--peer',
-        'pytorch',
-        '--peer-threads',
-        '1',
-        '--workloads',
-        'train-step,log-prob,time-to-quality,high-dim',
-        '--archs',
-        'nsf,maf',
-        '--json',
-        json,
-      ],
+      [cli, '--quick', '--peer', 'stand-in', '--peer-threads', '1', ...args],
       // stderr is not a terminal here: one progress line per task, which shows the order.
-      { cwd: appDir, encoding: 'utf8', timeout: 400_000 },
+      {
+        cwd: appDir,
+        encoding: 'utf8',
+        timeout: 400_000,
+        env: { ...process.env, DIFFEO_STAND_IN_ROW_SECONDS: String(ROW_SECONDS), ...env },
+      },
     );
-    expect(r.status, r.stderr).toBe(0);
+    expect(r.signal, 'the run must end by itself').toBeNull();
+    return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  it('runs the stand-in peer beside wasm, item by item, and holds Diffeo against its figures', () => {
+    const json = path.join(dir, 'stand-in.json');
+    const r = besideStandIn([
+      '--workloads',
+      'train-step,log-prob,sample,time-to-quality,high-dim',
+      '--archs',
+      'nsf,maf',
+      '--json',
+      json,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
     const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
     expect(report.backends.map((b) => b.backend)).toEqual(['wasm']);
-    expect(report.peers.map((p) => [p.peer, p.threads])).toEqual([['pytorch', 1]]);
+    // The report says what the peer was: the stand-in, its Node and its made-up rate; no torch.
+    expect(report.peers.map((p) => [p.peer, p.threads, p.version])).toEqual([
+      ['stand-in', 1, { node: process.version, rowSeconds: ROW_SECONDS }],
+    ]);
     const peer = report.peers[0]!;
-    expect(peer.version.torch).toMatch(/^\d+\.\d+/);
     expect(peer.workloads.map((w) => w.name)).toEqual([
       'train-step',
       'log-prob',
+      'sample',
       'time-to-quality',
       'high-dim',
     ]);
-    const ours = new Set(report.backends[0]!.workloads.flatMap((w) => w.figures.map((f) => f.id)));
-    for (const w of peer.workloads) {
+    // Every figure of the stand-in is one of ours, with the value its rate says.
+    const s = settingsFor(true);
+    const t = s.timeToQuality;
+    const wallS = t.steps * Math.min(t.batchSize, t.trainPoints) * ROW_SECONDS;
+    const expected = (id: string): number => {
+      const batch = /\/b(\d+)\/steps-per-s$/.exec(id);
+      if (batch !== null) return 1 / (Number(batch[1]) * ROW_SECONDS);
+      if (/(samples|points)-per-s$/.test(id)) return 1 / ROW_SECONDS;
+      const ttq: Record<string, number> = {
+        'time-to-quality/nsf/nll': standInNll(0),
+        'time-to-quality/nsf/nll-seed-sd': 0,
+        'time-to-quality/nsf/nll-standard-error': 0.01,
+        'time-to-quality/nsf/nll-gap': standInNll(0) - Math.log(32),
+        'time-to-quality/nsf/train-wall-s': wallS,
+        'time-to-quality/nsf/steps-per-s': t.steps / wallS,
+      };
+      if (ttq[id] === undefined) throw new Error(`no expected value for ${id}`);
+      return ttq[id];
+    };
+    const ours = new Map(report.backends[0]!.workloads.flatMap((w) => w.figures.map((f) => [f.id, f.value])));
+    const peerIds = peer.workloads.flatMap((w) => {
       expect(w.error, w.name).toBeUndefined();
-      for (const f of w.figures) {
-        // Every peer figure is one of ours, so the two can be held side by side.
+      return w.figures.map((f) => {
         expect(ours.has(f.id), f.id).toBe(true);
-        if (!f.id.includes('/nll')) expect(f.value, f.id).toBeGreaterThan(0);
-      }
-    }
-    // Same parameter counts on both sides (the CLI also fails the run when they differ).
-    const params = (
-      name: string,
-      side: { workloads: { name: string; details?: Record<string, unknown> }[] },
-    ) => side.workloads.find((w) => w.name === name)?.details?.parameters;
-    expect(params('train-step', peer)).toEqual({ nsf: 289_464, maf: 267_792 });
-    expect(params('train-step', report.backends[0]!)).toEqual(params('train-step', peer));
-    // The dimensions of the papers: MAF, NSF and the mixture of 5 MAFs on 64-D digits and 784-D
-    // MNIST, on both sides.
-    expect(Object.keys(params('high-dim', peer) as object)).toEqual([
-      'maf-64',
-      'nsf-64',
-      'mixture-64',
-      'maf-784',
-      'nsf-784',
-      'mixture-784',
-    ]);
-    expect(params('high-dim', report.backends[0]!)).toEqual(params('high-dim', peer));
-    const highDimIds = report.backends[0]!.workloads.find((w) => w.name === 'high-dim')!.figures.map(
-      (f) => f.id,
+        expect(f.value, f.id).toBeCloseTo(expected(f.id), 6);
+        return f.id;
+      });
+    });
+    expect(peerIds).toHaveLength(2 * 4 + 2 + 2 + 6 + 6 * 2);
+    // The stand-in counts parameters from the specs; the run checks they are ours.
+    const params = (side: { workloads: { name: string; details?: Record<string, unknown> }[] }) =>
+      side.workloads.map((w) => [w.name, w.details?.parameters]);
+    expect(params(peer)).toEqual(params(report.backends[0]!));
+    // Ratios of this run's figures (quick: never judged).
+    const goal = (what: string) => report.goals.find((g) => g.what === what)!;
+    const logProb = goal('NSF logProb');
+    expect(logProb.peer).toEqual({ threads: 1, value: expect.closeTo(1 / ROW_SECONDS, 6) });
+    expect(logProb.versus).toBeCloseTo(logProb.diffeo! * ROW_SECONDS, 10);
+    expect(goal('NSF sampling').versus).toBeCloseTo(goal('NSF sampling').diffeo! * ROW_SECONDS, 10);
+    expect(goal('NSF held-out NLL after training').versus).toBeCloseTo(
+      goal('NSF held-out NLL after training').diffeo! - standInNll(0),
+      10,
     );
-    expect(highDimIds).toContain('high-dim/nsf-784/points-per-s');
-    expect(highDimIds).toContain(`high-dim/mixture-784/b${settingsFor(true).highDim.batchSize}/steps-per-s`);
-    // Ratios in the goal rows (quick: never judged).
-    const logProb = report.goals.find((g) => g.what === 'NSF logProb')!;
-    expect(logProb.peer?.threads).toBe(1);
-    expect(logProb.versus).toBeCloseTo(logProb.diffeo! / logProb.peer!.value, 10);
-    expect(logProb.met).toBeNull();
+    expect(goal('NSF training wall time').versus).toBeCloseTo(
+      wallS / goal('NSF training wall time').diffeo!,
+      10,
+    );
+    // Quick runs train at batches 8 and 64: the batch-128 and 1024 goals have no figure on either side.
+    expect(goal('NSF train step, batch 128')).toMatchObject({ diffeo: null, peer: null, versus: null });
+    for (const g of report.goals) expect(g.met, g.what).toBeNull();
+    // The table names the stand-in wherever it would name PyTorch.
+    expect(r.stdout).toContain('stand-in 1t  STAND-IN, not PyTorch: figures made up from each request');
+    expect(r.stdout).toContain('Goal (issue #16): Diffeo against the STAND-IN peer (made-up figures');
+    expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+50,000\s+[\d,]+\s+\d+\.\d\dx\s/);
+    expect(r.stdout).not.toMatch(/PyTorch \d/);
     // Interleaved: each item on wasm, then on the peer, then the next item.
     const sides = r.stderr
       .split('\n')
-      .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|pytorch 1t) /.exec(l)?.[1])
+      .map((l) => /^\[\s*\d+ s\] \d+\/\d+ (wasm|stand-in 1t) /.exec(l)?.[1])
       .filter((side) => side !== undefined)
       .filter((side, i, all) => i === 0 || side !== all[i - 1]);
-    // train-step nsf and maf, log-prob nsf and maf, time-to-quality's one seed, high-dim's six
-    // architectures: eleven items.
-    expect(sides).toEqual(Array.from({ length: 11 }, () => ['wasm', 'pytorch 1t']).flat());
-    expect(r.stdout).toMatch(/NSF logProb\s+points\/s\s+>= 1\.20x\s+[\d,]+\s+[\d,]+\s+\d+\.\d\dx\s/);
+    // train-step, log-prob and sample for nsf and maf, time-to-quality's one seed, high-dim's six
+    // architectures: thirteen items.
+    expect(sides).toEqual(Array.from({ length: 13 }, () => ['wasm', 'stand-in 1t']).flat());
+  });
+
+  it('a peer that dies mid-run: ours goes on, the report names the failure, exit code 1', () => {
+    const r = besideStandIn(['--workloads', 'log-prob', '--archs', 'nsf,maf'], {
+      DIFFEO_STAND_IN_FAIL: 'exit:2',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /ERROR on stand-in 1t: the peer \(1 thread\(s\)\) exited \(3\):\nstand-in: asked to exit/,
+    );
+    // Our side measured both architectures; the peer the first only.
+    expect(r.stdout).toMatch(/MAF logProb \[points\/s\]\s+[\d,]+ ±\d+%\s+-/);
+    expect(r.stderr).toMatch(/Problems:\n\s+stand-in 1t: the peer \(1 thread\(s\)\) exited \(3\)/);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('a peer that breaks the protocol or does not start: a clear message, exit code 1', () => {
+    const args = ['--workloads', 'log-prob', '--archs', 'nsf'];
+    const malformed = besideStandIn(args, { DIFFEO_STAND_IN_FAIL: 'malformed:1' });
+    expect(malformed.code).toBe(1);
+    expect(malformed.stderr).toContain(
+      'stand-in 1t log-prob: the peer wrote a line that is not JSON: stand-in: a line that is not JSON',
+    );
+    const early = besideStandIn(args, { DIFFEO_STAND_IN_FAIL: 'before-ready' });
+    expect(early.code).toBe(1);
+    expect(early.stdout).toBe('');
+    expect(early.stderr).toContain(
+      'bench: the peer (1 thread(s)) exited (3):\nstand-in: asked to fail before ready (DIFFEO_STAND_IN_FAIL=before-ready)',
+    );
+    expect(early.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it("fails the run when the peer's model is not ours (a different parameter count)", () => {
+    const r = besideStandIn(['--workloads', 'log-prob', '--archs', 'nsf'], {
+      DIFFEO_STAND_IN_FAIL: 'miscount',
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(
+      "log-prob nsf: the stand-in's model has 289465 parameters, wasm's 289464: not the same architecture",
+    );
   });
 
   it('runs every workload on cpu and wasm in Node, writes the JSON and compares with a previous run', () => {

@@ -12,6 +12,13 @@ import { ARCHS, selectArchs } from './models.js';
 import { machineInfo } from './node/machine.js';
 import { recordedCommand } from './node/recorded-path.js';
 import { runNode } from './node/run-node.js';
+import {
+  PEER_NAMES,
+  type PeerLauncher,
+  type PeerName,
+  pytorchLauncher,
+  standInLauncher,
+} from './peer/launcher.js';
 import { findPython, INSTALL_COMMAND } from './peer/python.js';
 import { parameterMismatches, peerRunPlanLength, runWithPeer } from './peer/run-with-peer.js';
 import type { PeerAllocator } from './peer/session.js';
@@ -69,17 +76,14 @@ function checked<T>(parse: (v: string[]) => T) {
 /** The default backends of a full run: cpu is a fallback 10-15x slower than wasm, not a target. */
 const FULL_DEFAULT: readonly BenchBackend[] = ['wasm', 'browser-wasm', 'webgl'];
 
-/** The peers the bench can run beside Diffeo. */
-const PEERS = ['pytorch'] as const;
-
 /** The default backends beside a peer: the one the goals are about. */
 const PEER_DEFAULT: readonly BenchBackend[] = ['wasm'];
 
-function peerChoice(value: string): string {
-  if (!(PEERS as readonly string[]).includes(value)) {
-    throw new InvalidArgumentError(`expected one of ${PEERS.join(', ')}, got '${value}'`);
+function peerChoice(value: string): PeerName {
+  if (!(PEER_NAMES as readonly string[]).includes(value)) {
+    throw new InvalidArgumentError(`expected one of ${PEER_NAMES.join(', ')}, got '${value}'`);
   }
-  return value;
+  return value as PeerName;
 }
 
 function allocatorChoice(value: string): PeerAllocator {
@@ -106,7 +110,7 @@ interface CliOptions {
   ttqSteps?: number;
   ttqSeeds?: number;
   threads?: number;
-  peer?: string;
+  peer?: PeerName;
   peerThreads?: number[];
   peerAllocator?: PeerAllocator;
   python?: string;
@@ -163,8 +167,9 @@ function program(): Command {
     )
     .option(
       '--peer <name>',
-      `run a peer side by side, interleaved with ours, and hold Diffeo against it: ${PEERS.join(', ')} ` +
-        `(plain PyTorch: Debian's \`${INSTALL_COMMAND}\`); default backends then: ${PEER_DEFAULT.join(',')}`,
+      'run a peer side by side, interleaved with ours, and hold Diffeo against it: pytorch (plain PyTorch: ' +
+        `Debian's \`${INSTALL_COMMAND}\`) or stand-in (made-up figures for testing the bench, never a comparison); ` +
+        `default backends then: ${PEER_DEFAULT.join(',')}`,
       peerChoice,
     )
     .option(
@@ -205,7 +210,12 @@ async function main(argv: string[]): Promise<number> {
     o.compare === undefined ? undefined : (JSON.parse(await readFile(o.compare, 'utf8')) as BenchReport);
 
   // Before anything runs: a missing peer is a clear error with the install command, not a stack.
-  const python = o.peer === undefined ? undefined : findPython(o.python);
+  const peer: PeerLauncher | undefined =
+    o.peer === 'pytorch'
+      ? pytorchLauncher(findPython(o.python))
+      : o.peer === 'stand-in'
+        ? standInLauncher()
+        : undefined;
   const peerThreads = o.peerThreads ?? [...new Set([1, os.cpus().length])];
 
   const backends =
@@ -222,7 +232,7 @@ async function main(argv: string[]): Promise<number> {
     ...(o.archs === undefined ? {} : { archs: o.archs }),
   }));
   const total =
-    python === undefined
+    peer === undefined
       ? requests.reduce((sum, r) => sum + planOf(r).length, 0)
       : peerRunPlanLength(requests, peerThreads);
   const progress = createProgress(total, o.progress);
@@ -236,7 +246,7 @@ async function main(argv: string[]): Promise<number> {
     return browser.run(request, onProgress);
   };
   try {
-    if (python === undefined) {
+    if (peer === undefined) {
       for (const request of requests) {
         try {
           results.push(await runOne(request, (e) => progress.tick(e)));
@@ -250,7 +260,7 @@ async function main(argv: string[]): Promise<number> {
       ({ backends: results, peers } = await runWithPeer({
         requests,
         runOurs: runOne,
-        python,
+        peer,
         threads: peerThreads,
         allocator: o.peerAllocator ?? 'keep',
         onProgress: (tick) => progress.tick(tick),

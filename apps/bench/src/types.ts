@@ -133,24 +133,33 @@ export interface PeerWorkloadResult {
   error?: string;
 }
 
-/** One run of the peer (PyTorch) at one thread count, interleaved with Diffeo's. */
-export interface PeerRun {
-  /** `pytorch`. */
-  peer: string;
+/** One run of a peer at one thread count, interleaved with Diffeo's. */
+export type PeerRun = (
+  | {
+      /** Plain PyTorch (`peers/pytorch/`). */
+      peer: 'pytorch';
+      /** What ran it: PyTorch's and Python's versions, the BLAS library it loaded. */
+      version: {
+        torch: string;
+        python: string;
+        blas: string[];
+        /** glibc keeping freed memory (`keep`) or its own settings (`default`); absent in runs before the option. */
+        allocator?: 'keep' | 'default';
+      };
+    }
+  | {
+      /** The stand-in (`src/peer/stand-in.ts`): figures made up from each request, for the bench's tests. */
+      peer: 'stand-in';
+      /** The Node that ran it, and the seconds it claims per row of a request. */
+      version: { node: string; rowSeconds: number };
+    }
+) & {
   /** The threads it ran with (`torch.set_num_threads`). */
   threads: number;
-  /** What ran it: PyTorch's and Python's versions, the BLAS library it loaded. */
-  version: {
-    torch: string;
-    python: string;
-    blas: string[];
-    /** glibc keeping freed memory (`keep`) or its own settings (`default`); absent in runs before the option. */
-    allocator?: 'keep' | 'default';
-  };
   workloads: PeerWorkloadResult[];
   /** Set when the peer process failed as a whole (the workloads after it are missing). */
   error?: string;
-}
+};
 
 /** The JSON file written by `--json`. */
 export interface BenchReport {

@@ -15,6 +15,19 @@ describe("the peer's protocol", () => {
       threads: 2,
       allocator: 'keep',
     });
+    // The stand-in names itself instead of a torch version.
+    expect(
+      parsePeerMessage(
+        '{"type": "ready", "peer": "stand-in", "node": "v20.20.2", "rowSeconds": 1e-5, "threads": 1, "allocator": "keep"}',
+      ),
+    ).toEqual({
+      type: 'ready',
+      peer: 'stand-in',
+      node: 'v20.20.2',
+      rowSeconds: 1e-5,
+      threads: 1,
+      allocator: 'keep',
+    });
     expect(parsePeerMessage('{"type": "progress", "id": 3, "label": "nsf batch 128"}')).toEqual({
       type: 'progress',
       id: 3,
@@ -37,6 +50,15 @@ describe("the peer's protocol", () => {
     );
     expect(() => parsePeerMessage('{"type": "hello"}')).toThrow(/unexpected message .*"hello"/);
     expect(() => parsePeerMessage('{"type": "progress", "id": 1}')).toThrow(PeerError);
+    // A ready line that is neither the PyTorch peer's nor the stand-in's.
+    expect(() => parsePeerMessage('{"type": "ready", "threads": 1, "allocator": "keep"}')).toThrow(
+      /unexpected message/,
+    );
+    expect(() =>
+      parsePeerMessage(
+        '{"type": "ready", "peer": "pytorch", "node": "v20", "rowSeconds": 1, "threads": 1, "allocator": "keep"}',
+      ),
+    ).toThrow(PeerError);
   });
 
   it("checks each workload's measurements", () => {

@@ -66,17 +66,33 @@ export type PeerWorkloadName = keyof typeof peerResultSchemas;
 /** The measurements of one of the peer's workloads. */
 export type PeerResult<W extends PeerWorkloadName> = z.output<(typeof peerResultSchemas)[W]>;
 
-const messageSchema = z.discriminatedUnion('type', [
+const threads = z.number().int().positive();
+const allocator = z.enum(['keep', 'default']);
+
+/** The ready messages: the PyTorch peer's (`peers/pytorch/peer.py`) and the stand-in's (`stand-in.ts`). */
+const readySchema = z.union([
+  z.object({ type: z.literal('ready'), torch: z.string(), python: z.string(), threads, allocator }),
   z.object({
     type: z.literal('ready'),
-    torch: z.string(),
-    python: z.string(),
-    threads: z.number().int().positive(),
-    allocator: z.enum(['keep', 'default']),
+    peer: z.literal('stand-in'),
+    node: z.string(),
+    rowSeconds: z.number().positive(),
+    threads,
+    allocator,
   }),
-  z.object({ type: z.literal('progress'), id: z.number().int(), label: z.string() }),
-  z.object({ type: z.literal('result'), id: z.number().int(), result: z.record(z.string(), z.unknown()) }),
-  z.object({ type: z.literal('error'), id: z.number().int().nullable(), message: z.string() }),
+]);
+
+const messageSchema = z.union([
+  readySchema,
+  z.discriminatedUnion('type', [
+    z.object({ type: z.literal('progress'), id: z.number().int(), label: z.string() }),
+    z.object({
+      type: z.literal('result'),
+      id: z.number().int(),
+      result: z.record(z.string(), z.unknown()),
+    }),
+    z.object({ type: z.literal('error'), id: z.number().int().nullable(), message: z.string() }),
+  ]),
 ]);
 
 /** One line the peer writes. */

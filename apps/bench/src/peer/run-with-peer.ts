@@ -1,6 +1,7 @@
 import type { ProgressEvent } from '../harness.js';
 import { type Arch, selectArchs } from '../models.js';
 import type { ProgressTick } from '../progress.js';
+import { peerLabel } from '../report/format.js';
 import { planOf, type RunRequest } from '../run-backend.js';
 import { type Settings, settingsFor } from '../settings.js';
 import type { BackendResult, BenchReport, PeerRun, PeerWorkloadResult } from '../types.js';
@@ -16,19 +17,19 @@ import {
   mergePeerWorkloads,
   type Side,
 } from './interleave.js';
+import type { PeerLauncher } from './launcher.js';
 import { isPeerWorkload, type PeerDataFile, type PeerRequest, type PeerWorkloadName } from './protocol.js';
-import type { Probe } from './python.js';
 import { openPeerSession, type PeerAllocator, type PeerSession } from './session.js';
 import { PEER_WORKLOADS, readPeerResult } from './workloads.js';
 
-/** How to run a side-by-side: our backends' requests, how to run one, and the peer's interpreter. */
+/** How to run a side-by-side: our backends' requests, how to run one, and how to start the peer. */
 export interface PeerRunOptions {
   /** One request per backend of ours, with the run's selection. */
   requests: readonly RunRequest[];
   /** Runs one (narrowed) request on its backend. */
   runOurs(request: RunRequest, onProgress: (event: ProgressEvent) => void): Promise<BackendResult>;
-  /** The interpreter `findPython` chose and what it found. */
-  python: { python: string; probe: Probe };
+  /** The peer: PyTorch with the interpreter `findPython` chose, or the stand-in. */
+  peer: PeerLauncher;
   /** The peer's thread counts, one peer process each. */
   threads: readonly number[];
   /** How the peer's allocator treats freed memory (default `keep`). */
@@ -146,6 +147,19 @@ function peerSide(
   };
 }
 
+/** The record of one peer session, to be filled with its workloads. */
+function peerRun(session: PeerSession, launcher: PeerLauncher): PeerRun {
+  const r = session.ready;
+  const common = { threads: session.threads, workloads: [] };
+  return r.peer === 'pytorch'
+    ? {
+        ...common,
+        peer: 'pytorch',
+        version: { torch: r.torch, python: r.python, blas: launcher.blas, allocator: r.allocator },
+      }
+    : { ...common, peer: 'stand-in', version: { node: r.node, rowSeconds: r.rowSeconds } };
+}
+
 /**
  * Runs our backends and the peer (one process per thread count) item by item, interleaved, and
  * returns our results merged per backend and the peer's runs.
@@ -160,19 +174,9 @@ export async function runWithPeer(
   const sessions: PeerSession[] = [];
   try {
     for (const threads of options.threads)
-      sessions.push(await openPeerSession(options.python.python, threads, options.allocator));
+      sessions.push(await openPeerSession(options.peer, threads, options.allocator));
     const parts = options.requests.map(() => [] as BackendResult[]);
-    const peers: PeerRun[] = sessions.map((s) => ({
-      peer: 'pytorch',
-      threads: s.threads,
-      version: {
-        torch: s.ready.torch,
-        python: s.ready.python,
-        blas: options.python.probe.blas,
-        allocator: s.ready.allocator,
-      },
-      workloads: [],
-    }));
+    const peers = sessions.map((s) => peerRun(s, options.peer));
     const sides = [
       ...options.requests.map((r, i) => ourSide(r, options, parts[i]!)),
       ...sessions.map((s, i) => peerSide(s, peers[i]!, settings, files, options)),
@@ -201,7 +205,7 @@ export function parameterMismatches(report: Pick<BenchReport, 'backends' | 'peer
           const ours = counts(b.workloads.find((x) => x.name === w.name)?.details)[arch];
           if (ours !== undefined && ours !== peerCount) {
             problems.push(
-              `${w.name} ${arch}: PyTorch's model has ${peerCount} parameters, ${b.backend}'s ${ours}: not the same architecture`,
+              `${w.name} ${arch}: ${peerLabel(run)}'s model has ${peerCount} parameters, ${b.backend}'s ${ours}: not the same architecture`,
             );
           }
         }

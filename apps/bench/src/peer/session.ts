@@ -1,16 +1,18 @@
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import type { PeerLauncher } from './launcher.js';
 import { type PeerMessage, type PeerRequest, parsePeerMessage } from './protocol.js';
-import { PEER_DIR, PeerError, PYTHON_ENV } from './python.js';
+import { PeerError } from './python.js';
 
-/** What the peer said when it started. */
-export interface PeerReady {
-  torch: string;
-  python: string;
+/** What the peer said when it started: PyTorch's and Python's versions, or that it is the stand-in. */
+export type PeerReady = (
+  | { peer: 'pytorch'; torch: string; python: string }
+  | { peer: 'stand-in'; node: string; rowSeconds: number }
+) & {
   threads: number;
   /** Whether glibc keeps freed memory for reuse (`keep`) or runs with its own settings (`default`). */
   allocator: PeerAllocator;
-}
+};
 
 /** How the peer's C allocator treats freed memory (`peers/pytorch/allocator.py`). */
 export type PeerAllocator = 'keep' | 'default';
@@ -31,26 +33,17 @@ function tail(text: string, max = 2000): string {
   return text.length <= max ? text : `...${text.slice(-max)}`;
 }
 
-/**
- * Starts `peers/pytorch/peer.py` with `python` at `threads` threads (torch.set_num_threads, and
- * OpenMP's and OpenBLAS's own thread counts through their environment variables) and waits for it
- * to say it is ready.
- */
+/** Starts the peer `launcher` says at `threads` threads and waits for it to say it is ready. */
 export async function openPeerSession(
-  python: string,
+  launcher: PeerLauncher,
   threads: number,
   allocator: PeerAllocator = 'keep',
 ): Promise<PeerSession> {
-  const n = String(threads);
-  const child: ChildProcessWithoutNullStreams = spawn(
-    python,
-    [`${PEER_DIR}peer.py`, '--threads', n, '--allocator', allocator],
-    {
-      cwd: PEER_DIR,
-      env: { ...process.env, ...PYTHON_ENV, OMP_NUM_THREADS: n, OPENBLAS_NUM_THREADS: n, MKL_NUM_THREADS: n },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    },
-  );
+  const child: ChildProcessWithoutNullStreams = spawn(launcher.command, launcher.args(threads, allocator), {
+    ...(launcher.cwd === undefined ? {} : { cwd: launcher.cwd }),
+    env: { ...process.env, ...launcher.env(threads) },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
@@ -67,13 +60,16 @@ export async function openPeerSession(
     w?.reject(ended);
   };
   const queue: PeerMessage[] = [];
+  let broken = false;
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => {
-    if (line.trim() === '') return;
+    // Nothing after a broken line counts, even lines that came in the same chunk.
+    if (line.trim() === '' || broken) return;
     let message: PeerMessage;
     try {
       message = parsePeerMessage(line);
     } catch (e) {
+      broken = true;
       fail(e as Error);
       child.kill();
       return;
@@ -85,8 +81,13 @@ export async function openPeerSession(
       w.resolve(message);
     }
   });
-  child.on('error', (e) => fail(new PeerError(`the peer (${python}) could not start: ${e.message}`)));
-  child.on('exit', (code, signal) => {
+  child.on('error', (e) =>
+    fail(new PeerError(`the peer (${launcher.command}) could not start: ${e.message}`)),
+  );
+  // A peer that died mid-request closes its stdin: the exit says why, the broken pipe is no news.
+  child.stdin.on('error', () => {});
+  // 'close', not 'exit': every line the peer wrote before it ended has been read by then.
+  child.on('close', (code, signal) => {
     const why = stderr.trim() === '' ? '' : `:\n${tail(stderr.trim())}`;
     fail(new PeerError(`the peer (${threads} thread(s)) exited (${code ?? signal})${why}`));
   });
@@ -104,14 +105,36 @@ export async function openPeerSession(
     child.kill();
     throw new PeerError(`the peer's first message was '${first.type}', expected 'ready'`);
   }
+  const { threads: readyThreads, allocator: readyAllocator } = first;
+  const ready: PeerReady =
+    'peer' in first
+      ? {
+          peer: 'stand-in',
+          node: first.node,
+          rowSeconds: first.rowSeconds,
+          threads: readyThreads,
+          allocator: readyAllocator,
+        }
+      : {
+          peer: 'pytorch',
+          torch: first.torch,
+          python: first.python,
+          threads: readyThreads,
+          allocator: readyAllocator,
+        };
+  if (ready.peer !== launcher.name) {
+    child.kill();
+    throw new PeerError(`the ${launcher.name} peer said it is the ${ready.peer} peer`);
+  }
   let nextId = 1;
   return {
     threads,
-    ready: { torch: first.torch, python: first.python, threads: first.threads, allocator: first.allocator },
+    ready,
     get alive() {
       return ended === undefined;
     },
     async run(request, onProgress) {
+      if (ended !== undefined) throw ended;
       const id = nextId++;
       child.stdin.write(`${JSON.stringify({ type: 'run', id, ...request })}\n`);
       for (;;) {

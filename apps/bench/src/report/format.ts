@@ -53,3 +53,8 @@ export function renderTable(header: string[], rows: string[][], leftColumns = 1)
 export function peerName(run: Pick<PeerRun, 'peer' | 'threads'>): string {
   return `${run.peer} ${run.threads}t`;
 }
+
+/** Who the peer is, for sentences: `PyTorch`, or the stand-in (whose figures are made up). */
+export function peerLabel(run: Pick<PeerRun, 'peer'>): string {
+  return run.peer === 'pytorch' ? 'PyTorch' : 'the stand-in';
+}

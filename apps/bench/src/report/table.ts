@@ -1,5 +1,13 @@
 import type { BackendResult, BenchReport, Figure, GoalRow, PeerRun } from '../types.js';
-import { formatBytes, formatNumber, formatRatio, formatValue, peerName, renderTable } from './format.js';
+import {
+  formatBytes,
+  formatNumber,
+  formatRatio,
+  formatValue,
+  peerLabel,
+  peerName,
+  renderTable,
+} from './format.js';
 import { GOALS, threadsOf } from './goals.js';
 
 function describeBackend(b: BackendResult): string {
@@ -22,17 +30,31 @@ function describeBackend(b: BackendResult): string {
 }
 
 function describePeer(run: PeerRun): string {
+  const wallS = run.workloads.reduce((sum, w) => sum + w.wallS, 0);
+  const name = peerName(run).padEnd(12);
+  if (run.peer === 'stand-in') {
+    return (
+      `  ${name} STAND-IN, not PyTorch: figures made up from each request (${run.version.rowSeconds} s per row), ` +
+      `Node ${run.version.node}; ${wallS.toFixed(1)} s`
+    );
+  }
   const v = run.version;
   const blas =
     v.blas.length === 0 ? 'BLAS not seen' : `BLAS ${v.blas.map((p) => p.split('/').at(-1)).join(', ')}`;
-  const wallS = run.workloads.reduce((sum, w) => sum + w.wallS, 0);
   const allocator =
     v.allocator === undefined
       ? ''
       : v.allocator === 'keep'
         ? ', malloc keeps freed memory'
         : ", glibc's malloc settings";
-  return `  ${peerName(run).padEnd(12)} PyTorch ${v.torch}, Python ${v.python}, ${blas}${allocator}; ${wallS.toFixed(1)} s`;
+  return `  ${name} PyTorch ${v.torch}, Python ${v.python}, ${blas}${allocator}; ${wallS.toFixed(1)} s`;
+}
+
+/** What the goal table holds Diffeo against. */
+function goalPeer(run: PeerRun): string {
+  return run.peer === 'pytorch'
+    ? `PyTorch ${run.version.torch}`
+    : "the STAND-IN peer (made-up figures for the bench's tests, not PyTorch: no ratio here is a comparison)";
 }
 
 /** A goal's target as the table shows it. */
@@ -69,13 +91,14 @@ function goalSection(report: BenchReport, goalBackends: readonly BackendResult[]
       '',
     ];
   }
+  const who = peerLabel(peers[0]!);
   const peerValue = (run: PeerRun, g: GoalRow) => {
     const id = GOALS.find((x) => x.what === g.what)?.figureId;
     const f = run.workloads.flatMap((w) => w.figures).find((x) => x.id === id);
     return f === undefined ? '-' : formatValue(f.value, g.unit);
   };
   return [
-    `Goal (issue #16): Diffeo against PyTorch ${peers[0]!.version.torch} measured in this run, interleaved with it`,
+    `Goal (issue #16): Diffeo against ${goalPeer(peers[0]!)} measured in this run, interleaved with it`,
     renderTable(
       [
         '',
@@ -102,7 +125,7 @@ function goalSection(report: BenchReport, goalBackends: readonly BackendResult[]
         }),
       ]),
     ),
-    "  ratio: Diffeo's speed over PyTorch's (above 1x is faster; a wall-time target of 0.7x its time is 1.43x); NLL: Diffeo's minus PyTorch's" +
+    `  ratio: Diffeo's speed over ${who}'s (above 1x is faster; a wall-time target of 0.7x its time is 1.43x); NLL: Diffeo's minus ${who}'s` +
       (report.quick ? '\n  quick run: sizes differ from the goals, for orientation only, never judged' : ''),
     '',
   ];

@@ -1,9 +1,11 @@
-// The real PyTorch peer, few steps. When PyTorch is missing this fails with the install command
-// (tooling/setup installs it before the tests): it is never skipped.
+// The real PyTorch peer, few steps. Opt in (`pnpm test:peer`, vitest.pytorch.config.ts): `pnpm test`
+// drives the same path with the stand-in peer (stand-in.test.ts). When PyTorch is missing this fails
+// with the install command: it is never skipped.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ARCHS, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
 import { type Settings, settingsFor } from '../settings.js';
 import { PeerDataFiles } from './data-files.js';
+import { pytorchLauncher } from './launcher.js';
 import type { PeerWorkloadName } from './protocol.js';
 import { findPython, PeerError } from './python.js';
 import { peerRequest } from './run-with-peer.js';
@@ -17,7 +19,7 @@ describe('the PyTorch peer', () => {
 
   beforeAll(async () => {
     // Throws a PeerError naming `apt-get install -y python3-torch ...` when torch is missing.
-    session = await openPeerSession(findPython().python, 1);
+    session = await openPeerSession(pytorchLauncher(findPython()), 1);
   }, 120_000);
 
   afterAll(async () => {
