@@ -275,6 +275,25 @@ describe('pnpm bench --quick', () => {
       wallS / goal('NSF training wall time').diffeo!,
       10,
     );
+    // The arithmetic of the papers' dimensions: a MAF's logProb is 5 layers of dense products
+    // (input, two residual-block, output), 2 FLOPs per multiply-add; each side's rate over it.
+    const { batchSize, points } = s.highDim;
+    const arithmetic = report.highDimArithmetic!;
+    expect(arithmetic).toHaveLength(12);
+    for (const [arch, d] of [
+      ['maf-64', 64],
+      ['maf-784', 784],
+    ] as const) {
+      const row = arithmetic.find((a) => a.arch === arch && a.call === 'log-prob')!;
+      expect(row.gflop).toBeCloseTo((5 * 2 * points * (d * 200 + 2 * 200 * 200 + 200 * 2 * d)) / 1e9, 12);
+    }
+    for (const a of arithmetic) {
+      expect(a.gflop, a.arch).toBeGreaterThan(0);
+      const peerSeconds = (a.call === 'train' ? batchSize : points) * ROW_SECONDS;
+      expect(a.peerGflops, `${a.arch} ${a.call}`).toBeCloseTo(a.gflop / peerSeconds, 6);
+      expect(a.limitGflops).toBeNull();
+    }
+    expect(r.stdout).toContain('The dimensions of the papers: matrix-product GFLOP');
     // Quick runs train at batches 8 and 64: the batch-128 and 1024 goals have no figure on either side.
     expect(goal('NSF train step, batch 128')).toMatchObject({ diffeo: null, peer: null, versus: null });
     for (const g of report.goals) expect(g.met, g.what).toBeNull();
