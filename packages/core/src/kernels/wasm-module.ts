@@ -39,7 +39,10 @@ export interface WasmKernels {
   gemm_sparse_a_scratch(k: number, n: number): number;
   /** The floats of residual_block's scratch for width H. */
   residual_block_scratch(width: number): number;
-  /** See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. */
+  /**
+   * See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. The
+   * hidden layer goes to `hiddenOut` too unless it is 0.
+   */
   residual_block(
     m: number,
     width: number,
@@ -49,6 +52,7 @@ export interface WasmKernels {
     w2: number,
     b2: number,
     out: number,
+    hiddenOut: number,
     scratch: number,
   ): number;
   /** See wasm/residual-grad.c. */
