@@ -209,7 +209,7 @@ export const KERNELS: readonly KernelEntry[] = [
     backend: 'wasm',
     replaces: false,
     summary:
-      'a residual MLP block in one kernel (`wasm/gemm-sparse.c`), one tape entry while training instead of 7',
+      'a residual MLP block in one kernel (`wasm/gemm-sparse.c`), one tape entry while training instead of 7 (keeping its hidden layer for the gradient)',
     install: installWasmResidualBlock,
   },
   {
@@ -217,7 +217,7 @@ export const KERNELS: readonly KernelEntry[] = [
     backend: 'wasm',
     replaces: false,
     summary:
-      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: core's products and sums on the heap (`wasm/residual-grad.c`)",
+      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: core's products and sums on the heap (`wasm/residual-grad.c`), four products (the forward's hidden layer reused)",
     install: installWasmResidualBlockGrad,
   },
   {
