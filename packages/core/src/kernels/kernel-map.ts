@@ -9,6 +9,7 @@ import {
 import { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, installWasmAffine } from './wasm-affine.js';
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
+import { installWasmConcat } from './wasm-concat.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
 import {
   installWasmMaskedAffine,
@@ -24,6 +25,7 @@ import {
 import { installWasmResidualBlockGrad } from './wasm-residual-grad.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
+import { installWasmSplit } from './wasm-split.js';
 import { installWasmSum } from './wasm-sum.js';
 import { installWasmTranspose } from './wasm-transpose.js';
 import { installWasmUnary } from './wasm-unary.js';
@@ -139,6 +141,20 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: true,
     summary: 'a strided copy on the heap (`wasm/copy-rows.c`)',
     install: installWasmSlice,
+  },
+  {
+    kernelName: 'SplitV',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'its parts by the registered `Slice` (the strided copy above)',
+    install: installWasmSplit,
+  },
+  {
+    kernelName: 'Concat',
+    backend: 'wasm',
+    replaces: true,
+    summary: "32-bit numbers as rows placed on the heap (`wasm/copy-rows.c`): a split's gradient",
+    install: installWasmConcat,
   },
   {
     kernelName: 'Reverse',

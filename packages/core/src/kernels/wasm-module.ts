@@ -116,6 +116,8 @@ export interface WasmKernels {
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
   /** See wasm/copy-rows.c. */
   copy_rows(rows: number, run: number, src: number, stride: number, dst: number): void;
+  /** See wasm/copy-rows.c. */
+  place_rows(rows: number, run: number, src: number, dst: number, stride: number): void;
   /** See wasm/unary.c. */
   relu(n: number, x: number, out: number): void;
   /** See wasm/unary.c. */
