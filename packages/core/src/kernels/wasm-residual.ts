@@ -40,7 +40,7 @@ export function residualBlockOnWasmHeap(
   if (![h, w1, b1, w2, b2].every((t) => t.dtype === 'float32')) return undefined;
   if (!square(w1) || !square(w2) || !vector(b1) || !vector(b2)) return undefined;
   const heap = heapOf(backend);
-  const made = (keepHidden ? [0, 1] : [0]).map(() => heap.makeOutput([m, width], 'float32'));
+  const made = Array.from({ length: keepHidden ? 2 : 1 }, () => heap.makeOutput([m, width], 'float32'));
   if (m * width === 0) return made;
   const floats = loaded.kernels.residual_block_scratch(width);
   const [pout, phidden] = made.map((t) => pointerOf(heap, t));
