@@ -17,3 +17,16 @@ void copy_rows(int rows, int run, const int *src, int stride, int *dst) {
     for (; i < run; i++) d[i] = s[i];
   }
 }
+
+/* dst[r * stride + i] = src[r][i]: copy_rows the other way round, how `Concat` places each
+   input's rows between the others'. */
+EXPORT("place_rows")
+void place_rows(int rows, int run, const int *src, int *dst, int stride) {
+  for (int r = 0; r < rows; r++) {
+    const int *s = src + r * run;
+    int *d = dst + r * stride;
+    int i = 0;
+    for (; i + 4 <= run; i += 4) wasm_v128_store(d + i, wasm_v128_load(s + i));
+    for (; i < run; i++) d[i] = s[i];
+  }
+}

@@ -225,14 +225,16 @@ int gemm_sparse_a(int m, int n, int k, const float *a, int ars, int acs, const f
 }
 
 /*
- * A residual block of an MLP, for inference: out = h + relu(relu(h) W1 + b1) W2 + b2, h [m, H],
+ * A residual block of an MLP: out = h + relu(relu(h) W1 + b1) W2 + b2, h [m, H],
  * W1 and W2 [H, H] (rows contiguous). Tiles of TILE rows go through both products while they are
  * in cache, the ReLUs and the residual add are applied as values enter and leave the registers,
  * and both products skip zeros as gemm_sparse_a does (ReLU outputs are about half zeros): instead
  * of a ReLU, two products and an add each reading and writing the whole batch. The sums are those
  * of the separate kernels, so are the results. Returns 0, having written nothing, when W1 or W2
  * holds an infinity or a NaN (the caller then uses the separate kernels). `scratch` must hold
- * residual_block_scratch(H) floats.
+ * residual_block_scratch(H) floats. Unless hidden_out is 0, the hidden layer
+ * relu(relu(h) W1 + b1) [m, H] is written there too (for the gradient, which then need not
+ * recompute it).
  */
 /* The floats of residual_block's scratch for width H: both layers' panels and biases, a tile's
    hidden and residual rows, a group's lists, the 64 bytes of alignment. */
@@ -244,7 +246,7 @@ int residual_block_scratch(int H) {
 
 EXPORT("residual_block")
 int residual_block(int m, int H, const float *h, const float *w1, const float *b1, const float *w2,
-                   const float *b2, float *out, float *scratch) {
+                   const float *b2, float *out, float *hidden_out, float *scratch) {
   int blocks = (H + WIDTH - 1) / WIDTH, padded = blocks * WIDTH;
   float *panels1 = aligned(scratch), *bias1 = panels1 + blocks * H * WIDTH;
   float *panels2 = bias1 + padded, *bias2 = panels2 + blocks * H * WIDTH;
@@ -257,6 +259,11 @@ int residual_block(int m, int H, const float *h, const float *w1, const float *b
     const float *tile = h + i0 * H;
     /* hidden = relu(relu(h) W1 + b1), rows `padded` apart */
     sparse_rows(rows, H, H, tile, H, 1, 1, panels1, bias1, 0, 0, hidden, padded, 1, lists);
+    if (hidden_out != 0) {
+      for (int r = 0; r < rows; r++) {
+        for (int j = 0; j < H; j++) hidden_out[(i0 + r) * H + j] = hidden[r * padded + j];
+      }
+    }
     /* out = h + (hidden W2 + b2), h's rows copied to `residual`, padded to whole panels */
     for (int r = 0; r < rows; r++) {
       for (int j = 0; j < padded; j++) residual[r * padded + j] = j < H ? tile[r * H + j] : 0.f;

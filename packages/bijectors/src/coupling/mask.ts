@@ -67,7 +67,7 @@ function isRun(indices: readonly number[]): boolean {
 
 /**
  * Splits `[batch, dim]` rows into the passed-through and transformed columns of a mask and merges
- * them back. Contiguous parts are sliced; scattered ones use products with 0/1 selection matrices,
+ * them back. Contiguous parts are split off; scattered ones use products with 0/1 selection matrices,
  * which are exact in floating point (each output is one input times 1 plus zeros) and, unlike
  * `gather`, have a gradient on every backend (wasm lacks the kernel gather's gradient needs).
  * Meant to run inside the caller's `tf.tidy` (intermediates are not freed here); `dispose()` frees
@@ -116,7 +116,13 @@ export class MaskSplitter {
 
   /** `[identity columns, transformed columns]` of `x`. */
   split(x: tf.Tensor2D): [tf.Tensor2D, tf.Tensor2D] {
-    if (this.sliced) return [this.run(x, this.identity), this.run(x, this.transformed)];
+    if (this.sliced) {
+      // One split, not two slices: its gradient is one concatenation instead of two zero-padded
+      // copies and their sum (the same numbers).
+      const first = this.concatenated ? this.identity.length : this.transformed.length;
+      const [a, b] = tf.split(x, [first, x.shape[1] - first], 1) as [tf.Tensor2D, tf.Tensor2D];
+      return this.concatenated ? [a, b] : [b, a];
+    }
     return [tf.matMul(x, this.pickIdentity!), tf.matMul(x, this.pickTransformed!)];
   }
 
@@ -130,9 +136,5 @@ export class MaskSplitter {
   /** Frees the selection matrices. */
   dispose(): void {
     tf.dispose([this.pickIdentity, this.pickTransformed, this.scatter].filter((t) => t !== undefined));
-  }
-
-  private run(x: tf.Tensor2D, cols: readonly number[]): tf.Tensor2D {
-    return tf.slice(x, [0, cols[0]!], [-1, cols.length]) as tf.Tensor2D;
   }
 }

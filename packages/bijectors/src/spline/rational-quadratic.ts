@@ -356,10 +356,13 @@ export function splitSplineParameters(
   return tf.tidy(() => {
     const params = tf.reshape(raw, [raw.shape[0], dim, perDim]);
     const scale = options.hiddenFeatures === undefined ? 1 : 1 / Math.sqrt(options.hiddenFeatures);
-    const part = (begin: number, size: number) => tf.slice(params, [0, 0, begin], [-1, -1, size]);
-    const widths = part(0, numBins);
-    const heights = part(numBins, numBins);
-    const derivatives = part(2 * numBins, numBins - 1);
+    // One split, not three slices: its gradient is one concatenation instead of three zero-padded
+    // copies and their sums (the same numbers).
+    const [widths, heights, derivatives] = tf.split(params, [numBins, numBins, numBins - 1], 2) as [
+      tf.Tensor3D,
+      tf.Tensor3D,
+      tf.Tensor3D,
+    ];
     return {
       unnormalizedWidths: (scale === 1 ? widths : tf.mul(widths, scale)) as tf.Tensor3D,
       unnormalizedHeights: (scale === 1 ? heights : tf.mul(heights, scale)) as tf.Tensor3D,

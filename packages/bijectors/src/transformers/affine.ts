@@ -46,9 +46,11 @@ export function affine(options: AffineTransformerOptions = {}): Transformer {
   );
 
   const logScaleAndShift = (input: tf.Tensor2D, params: tf.Tensor2D) => {
-    const p = tf.reshape(params, [input.shape[0], input.shape[1], 2]);
-    const s = tf.reshape(tf.slice(p, [0, 0, 0], [-1, -1, 1]), input.shape);
-    const shift = tf.reshape(tf.slice(p, [0, 0, 1], [-1, -1, 1]), input.shape);
+    // One split, not two slices: its gradient is one concatenation instead of two zero-padded
+    // copies and their sum (the same numbers).
+    const [sPart, shiftPart] = tf.split(tf.reshape(params, [input.shape[0], input.shape[1], 2]), 2, 2);
+    const s = tf.reshape(sPart!, input.shape);
+    const shift = tf.reshape(shiftPart!, input.shape);
     if (scale === 'sigmoid') {
       const positive = tf.add(tf.sigmoid(tf.add(s, 2)), 1e-3);
       return { logScale: tf.log(positive), scaleValue: positive, shift };

@@ -9,6 +9,7 @@ import {
 import { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, installWasmAffine } from './wasm-affine.js';
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
+import { installWasmConcat } from './wasm-concat.js';
 import { installWasmCast, installWasmIdentity } from './wasm-identity.js';
 import {
   installWasmMaskedAffine,
@@ -24,6 +25,7 @@ import {
 import { installWasmResidualBlockGrad } from './wasm-residual-grad.js';
 import { installWasmReverse } from './wasm-reverse.js';
 import { installWasmSlice } from './wasm-slice.js';
+import { installWasmSplit } from './wasm-split.js';
 import { installWasmSum } from './wasm-sum.js';
 import { installWasmTranspose } from './wasm-transpose.js';
 import { installWasmUnary } from './wasm-unary.js';
@@ -141,6 +143,20 @@ export const KERNELS: readonly KernelEntry[] = [
     install: installWasmSlice,
   },
   {
+    kernelName: 'SplitV',
+    backend: 'wasm',
+    replaces: true,
+    summary: 'its parts by the registered `Slice` (the strided copy above)',
+    install: installWasmSplit,
+  },
+  {
+    kernelName: 'Concat',
+    backend: 'wasm',
+    replaces: true,
+    summary: "32-bit numbers as rows placed on the heap (`wasm/copy-rows.c`): a split's gradient",
+    install: installWasmConcat,
+  },
+  {
     kernelName: 'Reverse',
     backend: 'wasm',
     replaces: true,
@@ -209,7 +225,7 @@ export const KERNELS: readonly KernelEntry[] = [
     backend: 'wasm',
     replaces: false,
     summary:
-      'a residual MLP block in one kernel (`wasm/gemm-sparse.c`), one tape entry while training instead of 7',
+      'a residual MLP block in one kernel (`wasm/gemm-sparse.c`), one tape entry while training instead of 7 (keeping its hidden layer for the gradient)',
     install: installWasmResidualBlock,
   },
   {
@@ -217,7 +233,7 @@ export const KERNELS: readonly KernelEntry[] = [
     backend: 'wasm',
     replaces: false,
     summary:
-      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: core's products and sums on the heap (`wasm/residual-grad.c`)",
+      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: core's products and sums on the heap (`wasm/residual-grad.c`), four products (the forward's hidden layer reused)",
     install: installWasmResidualBlockGrad,
   },
   {

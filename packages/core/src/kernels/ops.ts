@@ -6,7 +6,11 @@ import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 import { MASKED_AFFINE_KERNEL } from './wasm-masked.js';
 import { wasmKernelsOf } from './wasm-module.js';
-import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
+import {
+  RESIDUAL_BLOCK_GRAD_KERNEL,
+  RESIDUAL_BLOCK_KERNEL,
+  type ResidualBlockAttrs,
+} from './wasm-residual.js';
 
 /**
  * Ops that pick their kernel, so that model code never reads engine state: whether gradients are
@@ -133,9 +137,40 @@ export interface ResidualBlockOptions {
 }
 
 /**
+ * The block while gradients are recorded: one tape entry (a `tf.customGrad`, whose inner kernel is
+ * not taped) that runs `DiffeoResidualBlock` keeping the hidden layer u and saves u for
+ * `DiffeoResidualBlockGrad`, so the backward does not recompute it; the engine disposes the saved
+ * tensors with the tape. In an op scope, so that profiles list its kernels, not the entry.
+ */
+const trainingBlock = tf.op({
+  residualBlock: tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [h, w1, b1, w2, b2] = args as tf.Tensor[];
+    const save = args[5] as tf.GradSaveFunc;
+    const attrs: ResidualBlockAttrs = { keepHidden: true };
+    const [out, u] = tf
+      .engine()
+      .runKernel(
+        RESIDUAL_BLOCK_KERNEL,
+        { h: h!, w1: w1!, b1: b1!, w2: w2!, b2: b2! },
+        attrs as tf.NamedAttrMap,
+      ) as [tf.Tensor, tf.Tensor];
+    save([h!, w1!, w2!, u]);
+    return {
+      value: out,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [sh, sw1, sw2, su] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
+        return tf
+          .engine()
+          .runKernel(RESIDUAL_BLOCK_GRAD_KERNEL, { dy, h: sh, w1: sw1, w2: sw2, u: su }) as tf.Tensor[];
+      },
+    };
+  }),
+});
+
+/**
  * `h + relu(relu(h) w1 + b1) w2 + b2` as one kernel (`DiffeoResidualBlock`) where the backend
  * registers it (wasm); while recording, one tape entry whose gradient is one kernel
- * (`DiffeoResidualBlockGrad`) instead of ~19 kernels.
+ * (`DiffeoResidualBlockGrad`, reusing the forward's hidden layer) instead of ~19 kernels.
  * Returns `undefined` otherwise, without calling `weights`, and the caller runs the block op by op.
  *
  * @example
@@ -162,7 +197,7 @@ export function residualBlockOp(
     return undefined;
   }
   const { w1, b1, w2, b2 } = weights();
-  return tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, { h, w1, b1, w2, b2 }) as tf.Tensor;
+  return trainingBlock(h, w1, b1, w2, b2);
 }
 
 /** The inputs of the fused spline: x [batch, dim] and its unnormalized parameters. */

@@ -39,7 +39,10 @@ export interface WasmKernels {
   gemm_sparse_a_scratch(k: number, n: number): number;
   /** The floats of residual_block's scratch for width H. */
   residual_block_scratch(width: number): number;
-  /** See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. */
+  /**
+   * See wasm/gemm-sparse.c: 1 when it computed the block, 0 when a weight is not finite. The
+   * hidden layer goes to `hiddenOut` too unless it is 0.
+   */
   residual_block(
     m: number,
     width: number,
@@ -49,6 +52,7 @@ export interface WasmKernels {
     w2: number,
     b2: number,
     out: number,
+    hiddenOut: number,
     scratch: number,
   ): number;
   /** See wasm/residual-grad.c. */
@@ -112,6 +116,8 @@ export interface WasmKernels {
   column_sum(rows: number, cols: number, x: number, out: number, acc: number): void;
   /** See wasm/copy-rows.c. */
   copy_rows(rows: number, run: number, src: number, stride: number, dst: number): void;
+  /** See wasm/copy-rows.c. */
+  place_rows(rows: number, run: number, src: number, dst: number, stride: number): void;
   /** See wasm/unary.c. */
   relu(n: number, x: number, out: number): void;
   /** See wasm/unary.c. */

@@ -1,8 +1,11 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { NamedVariable } from '../contracts.js';
 import { createRng } from '../rng.js';
+import { fit } from '../train/fit.js';
 import { residualBlockOp } from './ops.js';
+import { RESIDUAL_BLOCK_KERNEL, type ResidualBlockAttrs } from './wasm-residual.js';
 
 const rng = createRng(11);
 
@@ -122,11 +125,18 @@ describe('the residual block while gradients are recorded (DiffeoResidualBlock, 
       Names,
       tf.Tensor
     >;
-    const before = tf.memory().numTensors;
+    tf.dispose(tf.variableGrads(() => tf.sum(fused(record))).grads); // warm up
+    const before = tf.memory();
     const { value, grads } = tf.variableGrads(() => tf.sum(fused(record)));
     expect(Object.keys(grads).sort()).toEqual(ts.map((t) => t.name).sort());
     tf.dispose([value, ...Object.values(grads)]);
-    expect(tf.memory().numTensors).toBe(before);
+    // The hidden layer the tape saved is gone with it: no tensor, no buffer, no byte left.
+    const after = tf.memory();
+    expect([after.numTensors, after.numDataBuffers, after.numBytes]).toEqual([
+      before.numTensors,
+      before.numDataBuffers,
+      before.numBytes,
+    ]);
     tf.dispose(ts);
   });
 
@@ -144,7 +154,66 @@ describe('the residual block while gradients are recorded (DiffeoResidualBlock, 
     });
   });
 
-  it('runs as two kernels in a profile', async () => {
+  it('keeps the hidden layer as a second output only when asked, the same floats either way', () => {
+    for (const infinite of [false, true]) {
+      const c = makeCase(37, 40);
+      // An infinity in w2 sends the block to the separate kernels; the hidden layer stays finite.
+      if (infinite) c.values.w2[7] = Number.POSITIVE_INFINITY;
+      tf.tidy(() => {
+        const [h, w1, b1, w2, b2] = NAMES.map((n) =>
+          tf.tensor(
+            c.values[n],
+            n === 'h' ? [c.m, c.width] : n.startsWith('w') ? [c.width, c.width] : [c.width],
+          ),
+        ) as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor2D, tf.Tensor1D];
+        const inputs = { h, w1, b1, w2, b2 };
+        const kept: ResidualBlockAttrs = { keepHidden: true };
+        const one = tf.engine().runKernel(RESIDUAL_BLOCK_KERNEL, inputs) as tf.Tensor;
+        const [out, u] = tf
+          .engine()
+          .runKernel(RESIDUAL_BLOCK_KERNEL, inputs, kept as tf.NamedAttrMap) as tf.Tensor[];
+        expect(one.shape).toEqual([c.m, c.width]);
+        expect(Array.from(out!.dataSync())).toEqual(Array.from(one.dataSync()));
+        const hidden = tf.relu(tf.add(tf.matMul(tf.relu(h), w1), b1));
+        expect(u!.shape).toEqual([c.m, c.width]);
+        expect(
+          maxRelativeError(u!.dataSync() as Float32Array, hidden.dataSync() as Float32Array),
+        ).toBeLessThan(1e-6);
+        // ReLU's zeros are exact zeros in both.
+        const zeros = (t: tf.Tensor) => Array.from(t.dataSync(), (v) => v === 0);
+        expect(zeros(u!)).toEqual(zeros(hidden));
+      });
+    }
+  });
+
+  it('trains through fit without leaks', async () => {
+    const c = cases[3]!;
+    const store = NAMES.filter((n) => n !== 'h').map((n) =>
+      tf.variable(
+        tf.tensor(c.values[n], n.startsWith('w') ? [c.width, c.width] : [c.width]),
+        true,
+        `rg_${n}`,
+      ),
+    ) as [tf.Variable, tf.Variable, tf.Variable, tf.Variable];
+    const [w1, b1, w2, b2] = store;
+    const model = {
+      namedVariables: (): NamedVariable[] => store.map((variable) => ({ name: variable.name, variable })),
+      loss: ({ x }: { x: tf.Tensor }) =>
+        tf.tidy(() => tf.mean(tf.square(residualBlockOp(x, () => ({ w1, b1, w2, b2 }))!)) as tf.Scalar),
+    };
+    const x = tf.tensor2d(c.values.h, [c.m, c.width]);
+    const initial = (await model.loss({ x }).data())[0]!;
+    await fit(model, x, { steps: 1, batchSize: 32, seed: 1 }); // warm up
+    const before = tf.memory();
+    const history = await fit(model, x, { steps: 20, batchSize: 32, learningRate: 1e-2, seed: 1 });
+    const after = tf.memory();
+    expect(history.stopReason).toBe('completed');
+    expect([after.numTensors, after.numDataBuffers]).toEqual([before.numTensors, before.numDataBuffers]);
+    expect((await model.loss({ x }).data())[0]!).toBeLessThan(initial);
+    tf.dispose([x, ...store]);
+  });
+
+  it('runs as two kernels in a profile, the gradient reading the saved hidden layer', async () => {
     const c = cases[2]!;
     const h = tf.tensor2d(c.values.h, [c.m, c.width]);
     const vars = {
@@ -164,5 +233,18 @@ describe('the residual block while gradients are recorded (DiffeoResidualBlock, 
       'DiffeoResidualBlockGrad',
     ]);
     expect(names.filter((n) => ['BatchMatMul', '_FusedMatMul', 'Relu', 'Step'].includes(n))).toEqual([]);
+    const grad = profile.kernels.find((k) => k.name === 'DiffeoResidualBlockGrad')!;
+    const [m, width] = [c.m, c.width];
+    expect(grad.inputShapes).toEqual([
+      [m, width],
+      [m, width],
+      [width, width],
+      [width, width],
+      [m, width],
+    ]);
+    // The tape saves the block's h, w1, w2 and u and the sum's input: one Identity (a shared
+    // reference) each, and no zeros built for an output without a gradient.
+    expect(names.filter((n) => n === 'Identity')).toHaveLength(5);
+    expect(names.filter((n) => n === 'Fill' || n === 'ZerosLike')).toEqual([]);
   });
 });
