@@ -43,7 +43,6 @@ const residualBlock: FlopFormula = ({ inputShapes }) => {
 
 /** The gradient of a residual block (inputs dy, h, ...): the four H x H products of its backward. */
 const residualBlockGrad: FlopFormula = ({ inputShapes }) => {
-  // The kernel recomputes the hidden layer (a fifth product); counted as the dense backward PyTorch runs.
   const h = inputShapes[1];
   if (h == null || h.length !== 2) return 0;
   const [m, width] = h as [number, number];
