@@ -139,6 +139,9 @@ function cell(f: Figure | undefined): string {
 }
 
 /** The readable report: machine, backends, one table per workload, memory, goals, analysis. */
+/** A figure, or '-' where there is none. */
+const num = (v: number | null): string => (v === null ? '-' : formatNumber(v));
+
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   const m = report.machine;
@@ -263,7 +266,6 @@ export function renderReport(report: BenchReport): string {
   const arithmetic = report.arithmetic ?? [];
   if (arithmetic.length > 0) {
     const pct = (v: number | null) => (v === null ? '-' : `${(v * 100).toFixed(0)}%`);
-    const num = (v: number | null) => (v === null ? '-' : formatNumber(v));
     out.push(
       "Where the arithmetic is: matrix-product FLOPs (2mnk) of a profiled call, their rate, and its share of the product kernel's own rate (op-overhead's matmul)",
     );
@@ -300,7 +302,6 @@ export function renderReport(report: BenchReport): string {
   }
   const highDim = report.highDimArithmetic ?? [];
   if (highDim.length > 0) {
-    const num = (v: number | null) => (v === null ? '-' : formatNumber(v));
     out.push(
       "The dimensions of the papers: matrix-product GFLOP of a call counted dense (masks multiplied in, as PyTorch runs them), the rate each side ran it at, and the product kernel's own rate (op-overhead's matmul)",
     );
