@@ -79,12 +79,9 @@ export const highDimWorkload: Workload = {
     for (const arch of highDimArchs(ctx.part)) {
       await arch.load?.();
       await ctx.step(`${arch.id} train step`);
-      let stepGflop = 0;
-      const stepTimes = await withTrainStep(arch, batchSize, async (step, model) => {
+      const [stepTimes, stepGflop] = await withTrainStep(arch, batchSize, async (step, model) => {
         parameters[arch.id] = parameterCount(model);
-        const times = await ctx.time(step);
-        stepGflop = await gflopOf(step);
-        return times;
+        return [await ctx.time(step), await gflopOf(step)] as const;
       });
       await ctx.step(`${arch.id} logProb`);
       const data = tensorOf(arch.data(points, DATA_SEEDS.logProb));
