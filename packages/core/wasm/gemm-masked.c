@@ -143,13 +143,33 @@ void masked_affine(int m, int n, int k, const float *x, const float *w, const fl
     for (int r = 0; r < count; r++) {
       for (int p = runs[2 * r]; p < runs[2 * r] + runs[2 * r + 1]; p++, to += BLOCK) {
         const float *wr = w + p * n + j, *mr = mask + p * n + j;
-        for (int q = 0; q < BLOCK; q++) to[q] = q < width ? wr[q] * mr[q] : 0.f;
+        if (width == BLOCK) {
+          wasm_v128_store(to, wasm_f32x4_mul(wasm_v128_load(wr), wasm_v128_load(mr)));
+          wasm_v128_store(to + 4, wasm_f32x4_mul(wasm_v128_load(wr + 4), wasm_v128_load(mr + 4)));
+        } else {
+          for (int q = 0; q < BLOCK; q++) to[q] = q < width ? wr[q] * mr[q] : 0.f;
+        }
       }
     }
     if (dense == 0 && all_zero(panel, (int)(to - panel))) count = 0;
     listed_product(m, k, n, count, x, runs, panel, y + j, lanes4(bias, j, width), lanes4(bias, j + 4, width - 4),
                    width, relu);
   }
+}
+
+/* Four rows (ld apart) of four columns of W * M, transposed: column c's four values at
+   to + c * BLOCK (half a panel row; the other half comes from the next four rows). */
+static inline void transposed_quad(const float *w, const float *mask, int ld, float *to) {
+  v128_t r0 = wasm_f32x4_mul(wasm_v128_load(w), wasm_v128_load(mask));
+  v128_t r1 = wasm_f32x4_mul(wasm_v128_load(w + ld), wasm_v128_load(mask + ld));
+  v128_t r2 = wasm_f32x4_mul(wasm_v128_load(w + 2 * ld), wasm_v128_load(mask + 2 * ld));
+  v128_t r3 = wasm_f32x4_mul(wasm_v128_load(w + 3 * ld), wasm_v128_load(mask + 3 * ld));
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(to, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(to + BLOCK, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(to + 2 * BLOCK, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(to + 3 * BLOCK, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
 }
 
 /* The floats (and ints) of masked_affine_grad's scratch: dz, a panel, a block's rows, the dense run. */
@@ -241,7 +261,12 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
     int width = n - j < BLOCK ? n - j : BLOCK, count;
     v128_t s0 = wasm_f32x4_splat(0.f), s1 = s0;
     for (int b = 0; b < m; b++) {
-      for (int q = 0; q < BLOCK; q++) panel[b * BLOCK + q] = q < width ? dz[b * n + j + q] : 0.f;
+      if (width == BLOCK) {
+        wasm_v128_store(panel + b * BLOCK, wasm_v128_load(dz + b * n + j));
+        wasm_v128_store(panel + b * BLOCK + 4, wasm_v128_load(dz + b * n + j + 4));
+      } else {
+        for (int q = 0; q < BLOCK; q++) panel[b * BLOCK + q] = q < width ? dz[b * n + j + q] : 0.f;
+      }
       s0 = wasm_f32x4_add(s0, wasm_v128_load(panel + b * BLOCK));
       s1 = wasm_f32x4_add(s1, wasm_v128_load(panel + b * BLOCK + 4));
     }
@@ -262,7 +287,14 @@ void masked_affine_grad(int m, int n, int k, const float *x, const float *w, con
     const int *runs = block_runs(cols, i0 / BLOCK, dense ? all_of(all, n) : 0, &count);
     float *to = panel;
     for (int r = 0; r < count; r++) {
-      for (int j = runs[2 * r]; j < runs[2 * r] + runs[2 * r + 1]; j++, to += BLOCK) {
+      int j = runs[2 * r], end = j + runs[2 * r + 1];
+      if (width == BLOCK) {
+        for (; j + 4 <= end; j += 4, to += 4 * BLOCK) {
+          transposed_quad(w + i0 * n + j, mask + i0 * n + j, n, to);
+          transposed_quad(w + (i0 + 4) * n + j, mask + (i0 + 4) * n + j, n, to + 4);
+        }
+      }
+      for (; j < end; j++, to += BLOCK) {
         for (int q = 0; q < BLOCK; q++) to[q] = q < width ? w[(i0 + q) * n + j] * mask[(i0 + q) * n + j] : 0.f;
       }
     }

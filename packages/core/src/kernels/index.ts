@@ -19,6 +19,7 @@ export { GLOBAL_NORM_KERNEL } from './global-norm-kernel.js';
 export { installKernels, KERNELS, type KernelEntry, kernelTable } from './kernel-map.js';
 export {
   affineOp,
+  affineTransformerOp,
   globalNormOp,
   maskedAffineOp,
   type ResidualBlockOptions,
@@ -29,6 +30,11 @@ export {
 } from './ops.js';
 export { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 export { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
+export {
+  AFFINE_TRANSFORMER_GRAD_KERNEL,
+  AFFINE_TRANSFORMER_KERNEL,
+  type AffineTransformerAttrs,
+} from './wasm-affine-transformer.js';
 export {
   MASKED_AFFINE_GRAD_KERNEL,
   MASKED_AFFINE_KERNEL,

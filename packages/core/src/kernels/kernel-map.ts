@@ -7,6 +7,12 @@ import {
   RQ_SPLINE_KERNEL,
 } from './rq-spline-kernel.js';
 import { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, installWasmAffine } from './wasm-affine.js';
+import {
+  AFFINE_TRANSFORMER_GRAD_KERNEL,
+  AFFINE_TRANSFORMER_KERNEL,
+  installWasmAffineTransformer,
+  installWasmAffineTransformerGrad,
+} from './wasm-affine-transformer.js';
 import { installWasmBatchMatMul, installWasmFusedMatMul } from './wasm-batch-matmul.js';
 import { installWasmBinary } from './wasm-binary.js';
 import { installWasmConcat } from './wasm-concat.js';
@@ -106,6 +112,21 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: false,
     summary: 'its gradients on the heap (`wasm/rq-spline.c`)',
     install: () => installRQSplineGradKernel('wasm'),
+  },
+  {
+    kernelName: AFFINE_TRANSFORMER_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      "the affine transformer's 'exp-tanh' scale, map and logDet on the heap (`wasm/affine-transformer.c`, float32 SIMD exp and tanh), instead of ~11 kernels, tfjs's one-element-at-a-time Exp and Tanh among them",
+    install: installWasmAffineTransformer,
+  },
+  {
+    kernelName: AFFINE_TRANSFORMER_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'its gradients (x and the parameters) in one call, instead of ~15 kernels',
+    install: installWasmAffineTransformerGrad,
   },
   {
     kernelName: 'Transpose',

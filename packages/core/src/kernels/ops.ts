@@ -4,6 +4,7 @@ import type { AffineMask } from './affine-mask.js';
 import { GLOBAL_NORM_KERNEL, globalNormInputs } from './global-norm-kernel.js';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
+import { AFFINE_TRANSFORMER_KERNEL, type AffineTransformerAttrs } from './wasm-affine-transformer.js';
 import { MASKED_AFFINE_KERNEL } from './wasm-masked.js';
 import { wasmKernelsOf } from './wasm-module.js';
 import {
@@ -233,6 +234,41 @@ export function rqSplineOp(inputs: RQSplineInputs, attrs: RQSplineAttrs): [tf.Te
       { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives },
       attrs as unknown as tf.NamedAttrMap,
     ) as [tf.Tensor, tf.Tensor];
+}
+
+/**
+ * The affine transformer with the 'exp-tanh' scale (`@diffeo/bijectors`'s `affine()`) as one
+ * kernel where the backend registers it and core's wasm kernels are loaded (wasm:
+ * `DiffeoAffineTransformer`, its gradient one more): `[y, logDet]`, both shaped as x, from x
+ * [batch, dim] and params [batch, 2 dim] (s and shift interleaved). Returns `undefined` elsewhere
+ * (cpu, webgl), and the caller runs its ops. It checks nothing: the transformer has checked the
+ * shapes and resolved the options.
+ *
+ * @example
+ * ```ts
+ * const fused = affineTransformerOp(x, params, { inverse: false, logScaleBound: 3 });
+ * const [y, logDet] = fused ?? transformerOps(x, params);
+ * ```
+ */
+export function affineTransformerOp(
+  x: tf.Tensor2D,
+  params: tf.Tensor2D,
+  attrs: AffineTransformerAttrs,
+): [tf.Tensor2D, tf.Tensor2D] | undefined {
+  if (
+    tf.getKernel(AFFINE_TRANSFORMER_KERNEL, tf.getBackend()) === undefined ||
+    wasmKernelsOf(tf.backend()) === undefined ||
+    x.dtype !== 'float32' ||
+    params.dtype !== 'float32'
+  ) {
+    return undefined;
+  }
+  return tf
+    .engine()
+    .runKernel(AFFINE_TRANSFORMER_KERNEL, { x, params }, attrs as unknown as tf.NamedAttrMap) as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
 }
 
 /**

@@ -124,6 +124,28 @@ export interface WasmKernels {
   step(n: number, x: number, out: number, alpha: number): void;
   /** See wasm/binary.c. */
   binary(op: number, n: number, a: number, nb: number, b: number, out: number): void;
+  /** See wasm/affine-transformer.c. */
+  affine_transformer(
+    n: number,
+    x: number,
+    params: number,
+    inverse: number,
+    bound: number,
+    y: number,
+    logDet: number,
+  ): void;
+  /** See wasm/affine-transformer.c. */
+  affine_transformer_grad(
+    n: number,
+    x: number,
+    params: number,
+    dy: number,
+    dLogDet: number,
+    inverse: number,
+    bound: number,
+    dx: number,
+    dParams: number,
+  ): void;
   /** See wasm/rq-spline.c. */
   rq_spline(...args: [...SplineInputs, y: number, logDet: number, ...SplineAttrs]): void;
   /** See wasm/rq-spline.c. */
