@@ -1,5 +1,7 @@
 import {
   ADAM_KERNEL,
+  AFFINE_TRANSFORMER_GRAD_KERNEL,
+  AFFINE_TRANSFORMER_KERNEL,
   GLOBAL_NORM_KERNEL,
   KERNELS,
   RQ_SPLINE_GRAD_KERNEL,
@@ -85,6 +87,8 @@ export const PRODUCT_FLOPS: Readonly<Record<string, FlopFormula>> = {
 /** Diffeo's own kernels known to do no matrix product (elementwise or per-variable work). */
 export const NO_PRODUCT_KERNELS: ReadonlySet<string> = new Set([
   ADAM_KERNEL,
+  AFFINE_TRANSFORMER_KERNEL,
+  AFFINE_TRANSFORMER_GRAD_KERNEL,
   GLOBAL_NORM_KERNEL,
   RQ_SPLINE_KERNEL,
   RQ_SPLINE_GRAD_KERNEL,
