@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
+import { maxRelativeError } from '../test-utils/relative-error.js';
 import { affineTransformerOp } from './ops.js';
 import type { AffineTransformerAttrs } from './wasm-affine-transformer.js';
 
@@ -78,11 +79,6 @@ beforeAll(async () => {
   });
   await tf.setBackend('wasm');
 });
-
-function maxRelativeError(got: Float32Array, want: Float32Array): number {
-  const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
-  return Math.max(0, ...Array.from(got, (v, i) => Math.abs(v - want[i]!) / scale));
-}
 
 describe('the affine transformer kernel (DiffeoAffineTransformer, DiffeoAffineTransformerGrad)', () => {
   it('gives the values and gradients of the op-by-op transformer on cpu, both directions', () => {

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import { heapOf, pointerOf } from './wasm-heap.js';
-import { type LoadedKernels, wasmKernelsOf } from './wasm-module.js';
+import { requireWasmKernels } from './wasm-module.js';
 
 /**
  * The affine transformer of `@diffeo/bijectors` (Real NVP's and MAF's) with its default 'exp-tanh'
@@ -23,16 +22,6 @@ export interface AffineTransformerAttrs {
   logScaleBound: number;
 }
 
-function loadedOn(backend: unknown): LoadedKernels {
-  const loaded = wasmKernelsOf(backend);
-  if (loaded === undefined) {
-    throw new BackendError(
-      `wasm: ${AFFINE_TRANSFORMER_KERNEL} runs once useBackend('wasm') has loaded core's kernels (affineTransformerOp checks)`,
-    );
-  }
-  return loaded;
-}
-
 /** The attributes as the C functions take them: inverse, bound. */
 function attrArgs(attrs: tf.NamedAttrMap | undefined): [number, number] {
   const a = attrs as unknown as AffineTransformerAttrs;
@@ -40,7 +29,7 @@ function attrArgs(attrs: tf.NamedAttrMap | undefined): [number, number] {
 }
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { kernels } = loadedOn(backend);
+  const { kernels } = requireWasmKernels(backend, AFFINE_TRANSFORMER_KERNEL);
   const { x, params } = inputs as Record<string, tf.TensorInfo>;
   const heap = heapOf(backend);
   const y = heap.makeOutput(x!.shape, 'float32');
@@ -52,7 +41,7 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { kernels } = loadedOn(backend);
+  const { kernels } = requireWasmKernels(backend, AFFINE_TRANSFORMER_GRAD_KERNEL);
   const { x, params, dy, dLogDet } = inputs as Record<string, tf.TensorInfo>;
   const heap = heapOf(backend);
   const dx = heap.makeOutput(x!.shape, 'float32');

@@ -2,6 +2,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
+import { maxRelativeError } from '../test-utils/relative-error.js';
 import { affineOp } from './ops.js';
 
 const rng = createRng(13);
@@ -64,11 +65,6 @@ beforeAll(async () => {
   for (const c of cases) cpuReference.push(valueAndGrads(c, opByOp(c.relu)));
   await tf.setBackend('wasm');
 });
-
-function maxRelativeError(got: Float32Array, want: Float32Array): number {
-  const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
-  return Math.max(0, ...Array.from(got, (v, i) => Math.abs(v - want[i]!) / scale));
-}
 
 describe('the dense layer while gradients are recorded (DiffeoAffineTrain, DiffeoAffineGrad)', () => {
   it('gives the value and gradients of the separate ops on cpu, ReLU zero crossings included', () => {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import { productOnHeap, productScratchFloats } from './wasm-gemm.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
-import { wasmKernelsOf } from './wasm-module.js';
+import { requireWasmKernels } from './wasm-module.js';
 
 /**
  * The kernel of a dense layer while gradients are recorded: inputs x [batch, in], w [in, out],
@@ -33,10 +32,7 @@ function affineGradOnWasmHeap(
   { dy, x, w, y }: Record<'dy' | 'x' | 'w' | 'y', tf.TensorInfo>,
   relu: boolean,
 ): tf.TensorInfo[] {
-  const loaded = wasmKernelsOf(backend);
-  if (loaded === undefined) {
-    throw new BackendError(`${AFFINE_GRAD_KERNEL}: core's wasm kernels are not loaded (useBackend('wasm'))`);
-  }
+  const loaded = requireWasmKernels(backend, AFFINE_GRAD_KERNEL);
   const k = loaded.kernels;
   const [m, n] = dy.shape.slice(-2) as [number, number];
   const inner = x.shape.at(-1)!;

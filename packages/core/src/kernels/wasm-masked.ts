@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
-import { type LoadedKernels, wasmKernelsOf } from './wasm-module.js';
+import { requireWasmKernels } from './wasm-module.js';
 
 /**
  * The masked affine map `x (W * M) + b` (then ReLU) as one kernel: inputs x [batch, in], weight and
@@ -17,22 +16,12 @@ export interface MaskedAffineAttrs {
   relu: boolean;
 }
 
-function loadedOn(backend: unknown): LoadedKernels {
-  const loaded = wasmKernelsOf(backend);
-  if (loaded === undefined) {
-    throw new BackendError(
-      `wasm: ${MASKED_AFFINE_KERNEL} runs once useBackend('wasm') has loaded core's kernels (maskedAffineOp checks)`,
-    );
-  }
-  return loaded;
-}
-
 function reluOf(attrs: tf.NamedAttrMap | undefined): number {
   return (attrs as unknown as MaskedAffineAttrs | undefined)?.relu === true ? 1 : 0;
 }
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { kernels } = loadedOn(backend);
+  const { kernels } = requireWasmKernels(backend, MASKED_AFFINE_KERNEL);
   const { x, weight, bias, mask, rows } = inputs as Record<string, tf.TensorInfo>;
   const heap = heapOf(backend);
   const [m, k] = x!.shape as [number, number];
@@ -59,7 +48,7 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
-  const { kernels } = loadedOn(backend);
+  const { kernels } = requireWasmKernels(backend, MASKED_AFFINE_GRAD_KERNEL);
   const { x, weight, mask, rows, cols, dy, y } = inputs as Record<string, tf.TensorInfo>;
   const heap = heapOf(backend);
   const [m, k] = x!.shape as [number, number];

@@ -1,3 +1,4 @@
+import { BackendError } from '../errors.js';
 import { heapOf, memoryOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 
 /** The arguments both matrix products begin with: sizes, operands with their row and column strides, output, bias, ReLU. */
@@ -203,6 +204,18 @@ export async function loadWasmKernels(backend: object, threads: number): Promise
 /** The loaded kernels of `backend`, or undefined (not wasm, or not loaded yet). */
 export function wasmKernelsOf(backend: unknown): LoadedKernels | undefined {
   return loaded.get(backend as object);
+}
+
+/**
+ * The loaded kernels of `backend`, for the kernel `kernelName` that needs them; a `BackendError`
+ * when `useBackend('wasm')` has not loaded them (the ops that call such a kernel check first).
+ */
+export function requireWasmKernels(backend: unknown, kernelName: string): LoadedKernels {
+  const kernels = wasmKernelsOf(backend);
+  if (kernels === undefined) {
+    throw new BackendError(`${kernelName}: core's wasm kernels are not loaded (useBackend('wasm'))`);
+  }
+  return kernels;
 }
 
 /**

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NamedVariable } from '../contracts.js';
 import { createRng } from '../rng.js';
+import { maxRelativeError } from '../test-utils/relative-error.js';
 import { fit } from '../train/fit.js';
 import { residualBlockOp } from './ops.js';
 import { RESIDUAL_BLOCK_KERNEL, type ResidualBlockAttrs } from './wasm-residual.js';
@@ -80,11 +81,6 @@ beforeAll(async () => {
   for (const c of cases) cpuReference.push(valueAndGrads(c, opByOp));
   await tf.setBackend('wasm');
 });
-
-function maxRelativeError(got: Float32Array, want: Float32Array): number {
-  const scale = Math.max(1e-3, ...Array.from(want, Math.abs));
-  return Math.max(0, ...Array.from(got, (v, i) => Math.abs(v - want[i]!) / scale));
-}
 
 describe('the residual block while gradients are recorded (DiffeoResidualBlock, DiffeoResidualBlockGrad)', () => {
   it('gives the value and gradients of the op-by-op block on cpu, zero crossings included', () => {

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError } from '../errors.js';
 import { productOnHeap, productScratchFloats } from './wasm-gemm.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
-import { wasmKernelsOf } from './wasm-module.js';
+import { requireWasmKernels } from './wasm-module.js';
 import { RESIDUAL_BLOCK_GRAD_KERNEL } from './wasm-residual.js';
 
 /**
@@ -28,12 +27,7 @@ export function residualBlockGradOnWasmHeap(
   backend: unknown,
   { dy, h, w1, w2, u }: WasmResidualBlockGradInputs,
 ): tf.TensorInfo[] {
-  const loaded = wasmKernelsOf(backend);
-  if (loaded === undefined) {
-    throw new BackendError(
-      `${RESIDUAL_BLOCK_GRAD_KERNEL}: core's wasm kernels are not loaded (useBackend('wasm'))`,
-    );
-  }
+  const loaded = requireWasmKernels(backend, RESIDUAL_BLOCK_GRAD_KERNEL);
   const k = loaded.kernels;
   const [m, H] = h.shape as [number, number];
   const heap = heapOf(backend);
