@@ -241,8 +241,8 @@ export function rqSplineOp(inputs: RQSplineInputs, attrs: RQSplineAttrs): [tf.Te
  * kernel where the backend registers it and core's wasm kernels are loaded (wasm:
  * `DiffeoAffineTransformer`, its gradient one more): `[y, logDet]`, both shaped as x, from x
  * [batch, dim] and params [batch, 2 dim] (s and shift interleaved). Returns `undefined` elsewhere
- * (cpu, webgl), and the caller runs its ops. It checks nothing: the transformer has checked the
- * shapes and resolved the options.
+ * (cpu, webgl), and the caller runs its ops. Other shapes are a `ShapeError` (the kernel reads
+ * 2 dim parameters per row).
  *
  * @example
  * ```ts
@@ -255,6 +255,11 @@ export function affineTransformerOp(
   params: tf.Tensor2D,
   attrs: AffineTransformerAttrs,
 ): [tf.Tensor2D, tf.Tensor2D] | undefined {
+  if (x.rank !== 2 || !tf.util.arraysEqual(params.shape, [x.shape[0], 2 * x.shape[1]])) {
+    throw new ShapeError(
+      `affineTransformerOp: expected x [batch, dim] and params [batch, 2 dim]; got ${formatShape(x.shape)}, ${formatShape(params.shape)}`,
+    );
+  }
   if (
     tf.getKernel(AFFINE_TRANSFORMER_KERNEL, tf.getBackend()) === undefined ||
     wasmKernelsOf(tf.backend()) === undefined ||

@@ -1,6 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ShapeError } from '../errors.js';
 import { createRng } from '../rng.js';
 import { maxRelativeError } from '../test-utils/relative-error.js';
 import { affineTransformerOp } from './ops.js';
@@ -129,6 +130,21 @@ describe('the affine transformer kernel (DiffeoAffineTransformer, DiffeoAffineTr
       tf.dispose([y, logDet]);
     }
     tf.dispose([x, params]);
+  });
+
+  it('refuses parameters that are not two per element with a ShapeError', () => {
+    const x = tf.zeros([4, 3]) as tf.Tensor2D;
+    const shapes: [number, number][] = [
+      [4, 3],
+      [4, 7],
+      [3, 6],
+    ];
+    for (const shape of shapes) {
+      const params = tf.zeros(shape) as tf.Tensor2D;
+      expect(() => affineTransformerOp(x, params, attrSets[0]!), JSON.stringify(shape)).toThrow(ShapeError);
+      params.dispose();
+    }
+    x.dispose();
   });
 
   it('is one kernel forward and one backward, and leaks nothing', async () => {
