@@ -81,13 +81,11 @@ class MaskedLinear {
     this.bias = store.add(`${name}.bias`, uniformInit([nOut], limit, rng));
   }
 
-  /** `W * mask`. The mask is applied on every call too: it keeps the gradient of masked entries at
-   * zero, so training (and any assigned weights) can never break the autoregressive structure. */
-  maskedWeight(): tf.Tensor {
-    return this.unmasked ? this.weight : tf.mul(this.weight, this.mask.mask);
-  }
-
-  /** `x (W * mask) + b`, then ReLU if asked; with a mask, core's masked op skips what it zeroes. */
+  /**
+   * `x (W * mask) + b`, then ReLU if asked; with a mask, core's masked op skips what it zeroes. The
+   * mask is applied on every call: it keeps the gradient of masked entries at zero, so training
+   * (and any assigned weights) can never break the autoregressive structure.
+   */
   apply(x: tf.Tensor, activation?: 'relu'): tf.Tensor2D {
     if (this.unmasked) return affine(x as tf.Tensor2D, this.weight, this.bias, activation);
     return maskedAffineOp(x as tf.Tensor2D, this.weight, this.bias, this.mask, activation);
@@ -288,21 +286,17 @@ export class MADE {
         h = tf.add(h, this.contextLayer.apply(context));
       if (this.useResidualBlocks) {
         for (const block of this.residualBlocks) {
-          // Without a context, core runs the block as one kernel where it can (wasm: the numbers
-          // of the ops below); while training only with all-ones masks, masked products being
-          // MaskedLinear's.
+          // A block without a context and with all-ones masks (2-D data) runs as one kernel where
+          // core has it (wasm: the numbers of the ops below); a masked block as MaskedLinear's
+          // masked products, which skip what the masks zero (the dense fused block does not).
           const fused =
-            block.context === undefined
-              ? residualBlockOp(
-                  h,
-                  () => ({
-                    w1: block.first.maskedWeight(),
-                    b1: block.first.bias,
-                    w2: block.second.maskedWeight(),
-                    b2: block.second.bias,
-                  }),
-                  { fusedGradient: block.first.unmasked && block.second.unmasked },
-                )
+            block.context === undefined && block.first.unmasked && block.second.unmasked
+              ? residualBlockOp(h, () => ({
+                  w1: block.first.weight,
+                  b1: block.first.bias,
+                  w2: block.second.weight,
+                  b2: block.second.bias,
+                }))
               : undefined;
           if (fused !== undefined) {
             h = fused;
