@@ -138,10 +138,10 @@ function cell(f: Figure | undefined): string {
   return `${v} ±${Math.round((f.spread.relSpread / 2) * 100)}%`;
 }
 
-/** The readable report: machine, backends, one table per workload, memory, goals, analysis. */
 /** A figure, or '-' where there is none. */
 const num = (v: number | null): string => (v === null ? '-' : formatNumber(v));
 
+/** The readable report: machine, backends, one table per workload, memory, goals, analysis. */
 export function renderReport(report: BenchReport): string {
   const out: string[] = [];
   const m = report.machine;
