@@ -10,7 +10,7 @@ import { loadData } from '../src/worker/load-data.js';
 import { collectErrors, openDemo } from './browser.js';
 import {
   badCsvError,
-  count,
+  countMarks,
   finishedLosses,
   REPORTED,
   reportedNll,
@@ -50,9 +50,9 @@ describe.each(['wasm', 'webgl'] as const)('density mode on %s', (backend) => {
     expect(last).toBeLessThan(first - 0.3);
     expect(await page.textContent('#status')).toContain('200 steps, completed');
     // a point per sample and data row, a cell per grid value, two curves
-    expect(await count(page, '#sample-plot svg path[aria-roledescription="circle"]')).toBeGreaterThan(1000);
-    expect(await count(page, '#density-plot svg path[aria-roledescription="rect mark"]')).toBe(64 * 64);
-    expect(await count(page, '#loss-plot svg path[aria-roledescription="line mark"]')).toBe(2);
+    expect(await countMarks(page, '#sample-plot', 'symbol')).toBeGreaterThan(1000);
+    expect(await countMarks(page, '#density-plot', 'rect')).toBe(64 * 64);
+    expect(await countMarks(page, '#loss-plot', 'line')).toBe(2);
     await screenshot(page, `density-${backend}`);
 
     const { saved, loaded } = await saveThenLoad(page);

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectErrors, openDemo } from './browser.js';
-import { badCsvError, count, finishedLosses, REPORTED, saveThenLoad, screenshot } from './page.js';
+import { badCsvError, countMarks, finishedLosses, REPORTED, saveThenLoad, screenshot } from './page.js';
 
 let demo: Awaited<ReturnType<typeof openDemo>>;
 beforeAll(async () => {
@@ -64,8 +64,8 @@ describe.each(['wasm', 'webgl'] as const)('flows-for-flows mode on %s', (backend
     expect(m.f4f).toBeLessThan(m.transfer);
 
     // 800 inputs, and in each of the two map panels 800 target rows under 800 images; a curve pair per phase
-    expect(await count(page, '#f4f-map-plot svg path[aria-roledescription="circle"]')).toBe(5 * 800);
-    expect(await count(page, '#f4f-loss-plot svg path[aria-roledescription="line mark"]')).toBe(2 * 3);
+    expect(await countMarks(page, '#f4f-map-plot', 'symbol')).toBe(5 * 800);
+    expect(await countMarks(page, '#f4f-loss-plot', 'line')).toBe(2 * 3);
     await screenshot(page, `flows4flows-${backend}`);
 
     const { saved, loaded } = await saveThenLoad(page);
@@ -102,7 +102,7 @@ describe('flows-for-flows mode, one set at two conditions', () => {
     expect(await page.getAttribute('#progress', 'value')).toBe(progress);
     expect(at45.heldOut).toBe(at30.heldOut); // the same model: no training in between
     expect(at45.f4f).toBeGreaterThan(at30.f4f); // 45° moves points further than 30°
-    expect(await count(page, '#f4f-map-plot svg path[aria-roledescription="circle"]')).toBe(5 * 800);
+    expect(await countMarks(page, '#f4f-map-plot', 'symbol')).toBe(5 * 800);
 
     const { saved, loaded } = await saveThenLoad(page);
     expect(Number.isFinite(saved)).toBe(true);

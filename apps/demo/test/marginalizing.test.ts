@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectErrors, openDemo } from './browser.js';
-import { badCsvError, count, finishedLosses, REPORTED, saveThenLoad, screenshot } from './page.js';
+import { badCsvError, countMarks, finishedLosses, REPORTED, saveThenLoad, screenshot } from './page.js';
 
 let demo: Awaited<ReturnType<typeof openDemo>>;
 beforeAll(async () => {
@@ -63,18 +63,10 @@ describe.each(['wasm', 'webgl'] as const)('marginalizing mode on %s', (backend) 
 
     // a loss curve and a point per B, every model's samples over the data, the best one's density
     const models = auxDims.length;
-    await expect
-      .poll(() => count(page, '#marg-loss-plot svg path[aria-roledescription="line mark"]'))
-      .toBe(models);
-    await expect
-      .poll(() => count(page, '#marg-likelihood-plot svg path[aria-roledescription="point"]'))
-      .toBe(models);
-    expect(await count(page, '#marg-sample-plot svg path[aria-roledescription="circle"]')).toBeGreaterThan(
-      models * 1000,
-    );
-    await expect
-      .poll(() => count(page, '#marg-density-plot svg path[aria-roledescription="rect mark"]'))
-      .toBe(48 * 48);
+    await expect.poll(() => countMarks(page, '#marg-loss-plot', 'line')).toBe(models);
+    await expect.poll(() => countMarks(page, '#marg-likelihood-plot', 'symbol')).toBe(models);
+    expect(await countMarks(page, '#marg-sample-plot', 'symbol')).toBeGreaterThan(models * 1000);
+    await expect.poll(() => countMarks(page, '#marg-density-plot', 'rect')).toBe(48 * 48);
     await screenshot(page, `marginalizing-${backend}`);
 
     // a save takes the B picked in #save-b, scored as in the table

@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collectErrors, openDemo } from './browser.js';
-import { badCsvError, count, finishedLosses, REPORTED, saveThenLoad, screenshot } from './page.js';
+import { badCsvError, countMarks, finishedLosses, REPORTED, saveThenLoad, screenshot } from './page.js';
 
 let demo: Awaited<ReturnType<typeof openDemo>>;
 beforeAll(async () => {
@@ -14,8 +14,8 @@ afterAll(async () => {
 /** Steps of each run: SwiftShader's software WebGL is several times slower than wasm. */
 const STEPS = { wasm: 300, webgl: 100 } as const;
 
-const circles = (page: Page, plot: string) => count(page, `${plot} svg path[aria-roledescription="circle"]`);
-const cells = (page: Page, plot: string) => count(page, `${plot} svg path[aria-roledescription="rect mark"]`);
+const circles = (page: Page, plot: string) => countMarks(page, plot, 'symbol');
+const cells = (page: Page, plot: string) => countMarks(page, plot, 'rect');
 
 /** Clicks the data plot at a fraction of its plot area (from the top left). */
 async function clickPlot(page: Page, u: number, v: number): Promise<void> {
@@ -59,7 +59,7 @@ describe.each(['wasm', 'webgl'] as const)('mixture mode on %s', (backend) => {
     expect(await cells(page, '#mix-points-plot')).toBe(50 * 50);
     expect(await circles(page, '#mix-regions-plot')).toBeGreaterThan(600); // of 800 samples
     expect(await circles(page, '#mix-points-plot')).toBeGreaterThan(1200);
-    expect(await count(page, '#mix-loss-plot svg path[aria-roledescription="line mark"]')).toBe(2);
+    expect(await countMarks(page, '#mix-loss-plot', 'line')).toBe(2);
     const scores = /accuracy (\d\.\d+), ARI (-?\d\.\d+), NMI (\d\.\d+)/.exec(
       (await page.textContent('#mix-metrics')) ?? '',
     );

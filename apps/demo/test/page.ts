@@ -11,6 +11,14 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export const count = (page: Page, selector: string) => page.locator(selector).count();
 
+/**
+ * The items a plot draws for its data: `symbol` (circles and line points), `rect` (cells), `line`
+ * (one path per series), by Vega's mark classes (renderSvg hides them from screen readers, so they
+ * carry no labels).
+ */
+export const countMarks = (page: Page, plot: string, mark: 'symbol' | 'rect' | 'line') =>
+  count(page, `${plot} svg g.mark-${mark}.role-mark > path`);
+
 /** The validation NLL the model panel reports after a save or a load. */
 export async function reportedNll(page: Page, event: 'saved' | 'loaded'): Promise<number> {
   await expect.poll(() => page.textContent('#model-status'), { timeout: 120_000 }).toContain(event);

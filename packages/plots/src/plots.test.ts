@@ -9,8 +9,15 @@ import {
   renderSvg,
   scatter,
 } from './index.js';
+import { roundCoordinates } from './render.js';
 
 const count = (svg: string, pattern: RegExp) => (svg.match(pattern) ?? []).length;
+
+/** The items of the data marks of one type (`symbol`, `rect`, `line`), in drawing order. */
+function items(svg: string, mark: string): string[] {
+  const groups = [...svg.matchAll(new RegExp(`<g class="mark-${mark} role-mark[^>]*>(.*?)</g>`, 'g'))];
+  return groups.flatMap((g) => g[1]!.match(/<path [^>]*>/g) ?? []);
+}
 
 describe('renderSvg', () => {
   it('draws one circle per point, in the colors given', async () => {
@@ -21,15 +28,49 @@ describe('renderSvg', () => {
     ];
     const svg = await renderSvg(scatter({ points, color: ['#ff0000', '#00ff00', '#0000ff'] }));
     expect(svg.startsWith('<svg')).toBe(true);
-    for (const c of ['#ff0000', '#00ff00', '#0000ff']) expect(svg).toContain(c);
-    expect(count(svg, /aria-label="x: /g)).toBe(3);
+    const drawn = items(svg, 'symbol');
+    expect(drawn.map((p) => p.match(/fill="([^"]*)"/)![1])).toEqual(['#ff0000', '#00ff00', '#0000ff']);
+  });
+
+  it('hides the data marks from screen readers, keeps the axes described, and writes coordinates to 0.01 px', async () => {
+    const points = [
+      [0.1, 1 / 3],
+      [2 / 3, 0.9],
+    ];
+    const svg = await renderSvg(scatter({ points }));
+    const drawn = items(svg, 'symbol');
+    expect(drawn).toHaveLength(2);
+    for (const p of drawn) expect(p).toContain('aria-hidden="true"');
+    expect(svg).not.toMatch(/aria-label="x: /);
+    expect(svg).toMatch(/aria-label="X-axis for a linear scale/);
+    const translations = drawn.map((p) =>
+      p
+        .match(/translate\(([^,]*),([^)]*)\)/)!
+        .slice(1)
+        .map(Number),
+    );
+    for (const [x, y] of translations) {
+      expect(Math.round(x! * 100) / 100).toBe(x);
+      expect(Math.round(y! * 100) / 100).toBe(y);
+    }
+    // A figure that asks for its marks' descriptions keeps them.
+    const described = await renderSvg({ ...scatter({ points }), config: { mark: { aria: true } } });
+    expect(count(described, /aria-label="x: /g)).toBe(2);
+  });
+
+  it('rounds only the long numbers of d and transform attributes, halves away from zero', () => {
+    const svg =
+      '<path d="M1.225,0A-86.666666666,65h130.00000000000003" transform="translate(-0.125001,2)"/><text>0.123456</text>';
+    expect(roundCoordinates(svg)).toBe(
+      '<path d="M1.225,0A-86.67,65h130" transform="translate(-0.13,2)"/><text>0.123456</text>',
+    );
   });
 
   it('draws one cell per grid value and categories from the palette', async () => {
     const svg = await renderSvg(
       heatmap({ values: [0, 1, 2, 3, 4, 5], columns: 3, rows: 2, extent: [0, 3, 0, 2] }),
     );
-    expect(count(svg, /aria-label="x: /g)).toBe(6);
+    expect(items(svg, 'rect')).toHaveLength(6);
     await expect(
       renderSvg(
         heatmap({
@@ -60,11 +101,8 @@ describe('renderSvg', () => {
         ],
       }),
     );
-    const cellFills = [...svg.matchAll(/aria-label="x: [^"]*; v: (\d)"[^>]*fill="(#[0-9a-f]{6})"/g)].map(
-      (m) => [Number(m[1]), m[2]],
-    );
-    expect(cellFills).toHaveLength(4);
-    for (const [v, fill] of cellFills) expect(fill).toBe(CATEGORY_COLORS[v as number]);
+    const cellFills = items(svg, 'rect').map((p) => p.match(/fill="([^"]*)"/)![1]);
+    expect(cellFills).toEqual([1, 3, 3, 1].map((v) => CATEGORY_COLORS[v]));
     // the legend lists all four categories
     for (const c of CATEGORY_COLORS.slice(0, 4)) expect(svg).toContain(`fill="${c}"`);
     expect(svg.indexOf('#ff0000')).toBeLessThan(svg.indexOf('#00ff00'));
