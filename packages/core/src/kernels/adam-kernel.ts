@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arrayIO } from './array-io.js';
+import { registerKernelOnce } from './register-once.js';
 import { heapOf, pointerOf } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
@@ -60,8 +61,7 @@ const names = ['x', 'm', 'v', 'g'] as const;
 
 /** Registers the fused Adam update for `backend`. Idempotent. */
 export function installAdamKernel(backendName: 'cpu' | 'wasm'): boolean {
-  if (tf.getKernel(ADAM_KERNEL, backendName) !== undefined) return true;
-  tf.registerKernel(backendName === 'cpu' ? cpuAdam : wasmAdam);
+  registerKernelOnce(backendName === 'cpu' ? cpuAdam : wasmAdam);
   return true;
 }
 

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { arrayIO } from './array-io.js';
+import { registerKernelOnce } from './register-once.js';
 import { heapOf, pointerOf } from './wasm-heap.js';
 import { wasmKernelsOf } from './wasm-module.js';
 
@@ -23,8 +24,7 @@ function sumOfSquares(values: ArrayLike<number>): number {
 
 /** Registers the global norm for `backendName`. Idempotent. */
 export function installGlobalNormKernel(backendName: 'cpu' | 'wasm'): boolean {
-  if (tf.getKernel(GLOBAL_NORM_KERNEL, backendName) !== undefined) return true;
-  tf.registerKernel({
+  registerKernelOnce({
     kernelName: GLOBAL_NORM_KERNEL,
     backendName,
     kernelFunc: ({ inputs, backend }) => {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayIO, arrayIO } from './array-io.js';
+import { registerGradientOnce, registerKernelOnce } from './register-once.js';
 import { rqSplineForward, rqSplineGradient } from './rq-spline-js.js';
 import { rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from './wasm-spline.js';
 
@@ -92,8 +93,7 @@ function gradientKernel(name: Backend): tf.KernelFunc {
 
 /** The spline kernel's gradient: one call of the gradient kernel, on whichever backend runs. */
 function registerSplineGradient(): void {
-  if (tf.getGradient(RQ_SPLINE_KERNEL) !== undefined) return;
-  tf.registerGradient({
+  registerGradientOnce({
     kernelName: RQ_SPLINE_KERNEL,
     inputsToSave: ['x', 'unnormalizedWidths', 'unnormalizedHeights', 'unnormalizedDerivatives'],
     // The engine passes one dy per output, zeros for an output that does not reach the loss.
@@ -127,25 +127,21 @@ function registerSplineGradient(): void {
  * backend that is not loaded is fine, so it always succeeds.
  */
 export function installRQSplineKernel(backend: Backend): boolean {
-  if (tf.getKernel(RQ_SPLINE_KERNEL, backend) === undefined) {
-    tf.registerKernel({
-      kernelName: RQ_SPLINE_KERNEL,
-      backendName: backend,
-      kernelFunc: forwardKernel(backend),
-    });
-  }
+  registerKernelOnce({
+    kernelName: RQ_SPLINE_KERNEL,
+    backendName: backend,
+    kernelFunc: forwardKernel(backend),
+  });
   registerSplineGradient();
   return true;
 }
 
 /** Registers the spline's gradient kernel for `backend`. Idempotent; always succeeds. */
 export function installRQSplineGradKernel(backend: Backend): boolean {
-  if (tf.getKernel(RQ_SPLINE_GRAD_KERNEL, backend) === undefined) {
-    tf.registerKernel({
-      kernelName: RQ_SPLINE_GRAD_KERNEL,
-      backendName: backend,
-      kernelFunc: gradientKernel(backend),
-    });
-  }
+  registerKernelOnce({
+    kernelName: RQ_SPLINE_GRAD_KERNEL,
+    backendName: backend,
+    kernelFunc: gradientKernel(backend),
+  });
   return true;
 }

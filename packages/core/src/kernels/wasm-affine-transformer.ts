@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce, registerKernelOnce } from './register-once.js';
 import { heapOf, pointerOf } from './wasm-heap.js';
 import { requireWasmKernels } from './wasm-module.js';
 
@@ -64,8 +65,7 @@ const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 function registerAffineTransformerGradient(): void {
-  if (tf.getGradient(AFFINE_TRANSFORMER_KERNEL) !== undefined) return;
-  tf.registerGradient({
+  registerGradientOnce({
     kernelName: AFFINE_TRANSFORMER_KERNEL,
     inputsToSave: ['x', 'params'],
     // The engine passes one dy per output, zeros for an output that does not reach the loss.
@@ -86,21 +86,17 @@ function registerAffineTransformerGradient(): void {
 
 /** Registers `DiffeoAffineTransformer` for wasm, with its gradient. Idempotent; always succeeds. */
 export function installWasmAffineTransformer(): boolean {
-  if (tf.getKernel(AFFINE_TRANSFORMER_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: AFFINE_TRANSFORMER_KERNEL, backendName: 'wasm', kernelFunc: forward });
-  }
+  registerKernelOnce({ kernelName: AFFINE_TRANSFORMER_KERNEL, backendName: 'wasm', kernelFunc: forward });
   registerAffineTransformerGradient();
   return true;
 }
 
 /** Registers `DiffeoAffineTransformerGrad` for wasm. Idempotent; always succeeds. */
 export function installWasmAffineTransformerGrad(): boolean {
-  if (tf.getKernel(AFFINE_TRANSFORMER_GRAD_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({
-      kernelName: AFFINE_TRANSFORMER_GRAD_KERNEL,
-      backendName: 'wasm',
-      kernelFunc: gradient,
-    });
-  }
+  registerKernelOnce({
+    kernelName: AFFINE_TRANSFORMER_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: gradient,
+  });
   return true;
 }

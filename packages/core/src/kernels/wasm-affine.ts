@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce, registerKernelOnce } from './register-once.js';
 import { productOnHeap, productScratchFloats } from './wasm-gemm.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { requireWasmKernels } from './wasm-module.js';
@@ -60,55 +61,49 @@ function affineGradOnWasmHeap(
  */
 export function installWasmAffine(): boolean {
   if (tf.getKernel('_FusedMatMul', 'wasm') === undefined) return false;
-  if (tf.getKernel(AFFINE_TRAIN_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({
-      kernelName: AFFINE_TRAIN_KERNEL,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const { x, w, b } = inputs as Record<'x' | 'w' | 'b', tf.TensorInfo>;
-        const { relu } = attrs as unknown as AffineAttrs;
-        const [m, inner] = x.shape as [number, number];
-        const n = w.shape.at(-1)!;
-        // Looked up per call: core replaces the stock kernel once the backend's package is loaded.
-        const out = tf.getKernel('_FusedMatMul', 'wasm')!.kernelFunc({
-          inputs: { a: viewAs(x, [1, m, inner]), b: viewAs(w, [1, inner, n]), bias: b },
-          backend,
-          attrs: {
-            transposeA: false,
-            transposeB: false,
-            activation: relu ? 'relu' : 'linear',
-            leakyreluAlpha: 0,
-          },
-        }) as tf.TensorInfo;
-        return viewAs(out, [m, n]);
-      },
-    });
-  }
-  if (tf.getKernel(AFFINE_GRAD_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({
-      kernelName: AFFINE_GRAD_KERNEL,
-      backendName: 'wasm',
-      kernelFunc: ({ inputs, backend, attrs }) =>
-        affineGradOnWasmHeap(
-          backend,
-          inputs as Record<'dy' | 'x' | 'w' | 'y', tf.TensorInfo>,
-          (attrs as unknown as AffineAttrs).relu,
-        ),
-    });
-  }
-  if (tf.getGradient(AFFINE_TRAIN_KERNEL) === undefined) {
-    tf.registerGradient({
-      kernelName: AFFINE_TRAIN_KERNEL,
-      inputsToSave: ['x', 'w'],
-      outputsToSave: [true],
-      gradFunc: (dy, saved, attrs) => {
-        const [x, w, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
-        const [dx, dw, db] = tf
-          .engine()
-          .runKernel(AFFINE_GRAD_KERNEL, { dy: dy as tf.Tensor, x, w, y }, attrs) as tf.Tensor[];
-        return { x: () => dx!, w: () => dw!, b: () => db! };
-      },
-    });
-  }
+  registerKernelOnce({
+    kernelName: AFFINE_TRAIN_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { x, w, b } = inputs as Record<'x' | 'w' | 'b', tf.TensorInfo>;
+      const { relu } = attrs as unknown as AffineAttrs;
+      const [m, inner] = x.shape as [number, number];
+      const n = w.shape.at(-1)!;
+      // Looked up per call: core replaces the stock kernel once the backend's package is loaded.
+      const out = tf.getKernel('_FusedMatMul', 'wasm')!.kernelFunc({
+        inputs: { a: viewAs(x, [1, m, inner]), b: viewAs(w, [1, inner, n]), bias: b },
+        backend,
+        attrs: {
+          transposeA: false,
+          transposeB: false,
+          activation: relu ? 'relu' : 'linear',
+          leakyreluAlpha: 0,
+        },
+      }) as tf.TensorInfo;
+      return viewAs(out, [m, n]);
+    },
+  });
+  registerKernelOnce({
+    kernelName: AFFINE_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      affineGradOnWasmHeap(
+        backend,
+        inputs as Record<'dy' | 'x' | 'w' | 'y', tf.TensorInfo>,
+        (attrs as unknown as AffineAttrs).relu,
+      ),
+  });
+  registerGradientOnce({
+    kernelName: AFFINE_TRAIN_KERNEL,
+    inputsToSave: ['x', 'w'],
+    outputsToSave: [true],
+    gradFunc: (dy, saved, attrs) => {
+      const [x, w, y] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+      const [dx, dw, db] = tf
+        .engine()
+        .runKernel(AFFINE_GRAD_KERNEL, { dy: dy as tf.Tensor, x, w, y }, attrs) as tf.Tensor[];
+      return { x: () => dx!, w: () => dw!, b: () => db! };
+    },
+  });
   return true;
 }

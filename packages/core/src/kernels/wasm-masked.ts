@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { registerGradientOnce, registerKernelOnce } from './register-once.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { requireWasmKernels } from './wasm-module.js';
 
@@ -85,8 +86,7 @@ const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 /** One tape entry: the gradient kernel gives all three gradients at once. */
 function registerMaskedAffineGradient(): void {
-  if (tf.getGradient(MASKED_AFFINE_KERNEL) !== undefined) return;
-  tf.registerGradient({
+  registerGradientOnce({
     kernelName: MASKED_AFFINE_KERNEL,
     inputsToSave: ['x', 'weight', 'mask', 'rows', 'cols'],
     outputsToSave: [true],
@@ -114,17 +114,13 @@ function registerMaskedAffineGradient(): void {
 
 /** Registers `DiffeoMaskedAffine` for wasm, with its gradient. Idempotent; always succeeds. */
 export function installWasmMaskedAffine(): boolean {
-  if (tf.getKernel(MASKED_AFFINE_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: MASKED_AFFINE_KERNEL, backendName: 'wasm', kernelFunc: forward });
-  }
+  registerKernelOnce({ kernelName: MASKED_AFFINE_KERNEL, backendName: 'wasm', kernelFunc: forward });
   registerMaskedAffineGradient();
   return true;
 }
 
 /** Registers `DiffeoMaskedAffineGrad` for wasm. Idempotent; always succeeds. */
 export function installWasmMaskedAffineGrad(): boolean {
-  if (tf.getKernel(MASKED_AFFINE_GRAD_KERNEL, 'wasm') === undefined) {
-    tf.registerKernel({ kernelName: MASKED_AFFINE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: gradient });
-  }
+  registerKernelOnce({ kernelName: MASKED_AFFINE_GRAD_KERNEL, backendName: 'wasm', kernelFunc: gradient });
   return true;
 }

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { registerKernelOnce } from './register-once.js';
 import { productOnHeap, productScratchFloats } from './wasm-gemm.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { requireWasmKernels } from './wasm-module.js';
@@ -58,8 +59,7 @@ export function residualBlockGradOnWasmHeap(
 
 /** Registers `DiffeoResidualBlockGrad` for wasm (see {@link residualBlockGradOnWasmHeap}). Idempotent. */
 export function installWasmResidualBlockGrad(): boolean {
-  if (tf.getKernel(RESIDUAL_BLOCK_GRAD_KERNEL, 'wasm') !== undefined) return true;
-  tf.registerKernel({
+  registerKernelOnce({
     kernelName: RESIDUAL_BLOCK_GRAD_KERNEL,
     backendName: 'wasm',
     kernelFunc: ({ inputs, backend }) =>
