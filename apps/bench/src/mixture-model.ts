@@ -1,3 +1,4 @@
+import type { HiddenDegrees } from '@diffeo/bijectors';
 import { maf } from '@diffeo/distributions';
 import { MixtureOfFlows } from '@diffeo/mixtures';
 import type { BenchModel, FlowPeerSpec } from './models.js';
@@ -19,13 +20,14 @@ export interface MixturePeerSpec {
 /**
  * @diffeo/mixtures' `MixtureOfFlows` of `spec` as the bench's model: the loss is the package's
  * negative ELBO, logProb the exact mixture density, a sample the rows alone. Component k starts
- * from seed 100 * seed + 10 * k, as the mixtures experiments seed theirs.
+ * from seed 100 * seed + 10 * k, as the mixtures experiments seed theirs; its MADEs take
+ * `hiddenDegrees` (the peer's are nflows's sequential ones).
  */
-export function buildMixture(spec: MixturePeerSpec, seed: number): BenchModel {
+export function buildMixture(spec: MixturePeerSpec, seed: number, hiddenDegrees?: HiddenDegrees): BenchModel {
   const { type: _type, ...shape } = spec.component;
   const mixture = new MixtureOfFlows({
     components: Array.from({ length: spec.numComponents }, (_, k) =>
-      maf({ ...shape, seed: 100 * seed + 10 * k }),
+      maf({ ...shape, hiddenDegrees, seed: 100 * seed + 10 * k }),
     ),
     posterior: { ...spec.posterior, seed },
     temperature: spec.temperature,

@@ -1,3 +1,4 @@
+import type { HiddenDegrees } from '@diffeo/bijectors';
 import type { Batch, NamedVariable, SampleOptions } from '@diffeo/core';
 import { type DataArrays, Digits, loadDigits } from '@diffeo/datasets';
 import { flowsForFlowsNSF, maf, nsf, realNVP } from '@diffeo/distributions';
@@ -121,6 +122,13 @@ const dataName = (dim: 64 | 784) => (dim === 64 ? '8x8 digits' : 'MNIST');
 /** The high-dim MAF's shape: 5 layers, a residual MADE of hidden 200 with 1 block. */
 const highDimShape = (dim: number) => ({ dim, numTransforms: 5, hiddenFeatures: 200, numBlocks: 1 });
 
+/**
+ * Diffeo's MADEs at these dimensions have their hidden units in degree order: nflows's network
+ * (the peer's) with its hidden units reordered, whose masked layers are block-triangular, so the
+ * wasm kernels skip more (PyTorch's dense products do not depend on the order).
+ */
+const HIGH_DIM_DEGREES = 'sorted' satisfies HiddenDegrees;
+
 function highDim(kind: 'maf' | 'nsf', dim: 64 | 784): Arch {
   const shape = highDimShape(dim);
   const spline = { numBins: 8, tailBound: 3 };
@@ -129,7 +137,9 @@ function highDim(kind: 'maf' | 'nsf', dim: 64 | 784): Arch {
     id,
     label: `${kind.toUpperCase()} ${dim}-D (${dataName(dim)})`,
     build: (seed) =>
-      kind === 'maf' ? maf({ ...shape, seed }) : nsf({ ...shape, ...spline, kind: 'autoregressive', seed }),
+      kind === 'maf'
+        ? maf({ ...shape, hiddenDegrees: HIGH_DIM_DEGREES, seed })
+        : nsf({ ...shape, ...spline, kind: 'autoregressive', hiddenDegrees: HIGH_DIM_DEGREES, seed }),
     peer: kind === 'maf' ? { type: 'maf', ...shape } : { type: 'nsf', ...shape, ...spline },
     ...highDimData(id, dim),
   };
@@ -153,7 +163,7 @@ function highDimMixture(dim: 64 | 784): Arch {
   return {
     id,
     label: `mixture of 5 MAFs ${dim}-D (${dataName(dim)})`,
-    build: (seed) => buildMixture(spec, seed),
+    build: (seed) => buildMixture(spec, seed, HIGH_DIM_DEGREES),
     peer: spec,
     ...highDimData(id, dim),
   };

@@ -10,6 +10,7 @@ import { registerBijectors } from './plugins.js';
 
 export {
   type HiddenDegrees,
+  hiddenDegreesSchema,
   MADE,
   type MADEConfig,
   MaskedAffineAutoregressive,

@@ -1,8 +1,8 @@
-import { AffineCoupling, Chain, Permutation } from '@diffeo/bijectors';
-import { ConfigError, create, load, NonFiniteError, ShapeError, save, specOf } from '@diffeo/core';
+import { AffineCoupling, Chain, type MaskedAutoregressive, Permutation } from '@diffeo/bijectors';
+import { ConfigError, create, load, NonFiniteError, ShapeError, type Spec, save, specOf } from '@diffeo/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { flowsForFlowsNSF, maf, nsf, realNVP } from './architectures.js';
+import { flowsForFlowsNSF, maf, mafSpec, nsf, nsfSpec, realNVP } from './architectures.js';
 import { Flow } from './flow.js';
 import { StandardNormal } from './normal.js';
 
@@ -116,6 +116,30 @@ describe('Flow', () => {
     flow.dispose();
   });
 
+  it('passes hiddenDegrees to every MADE of maf and nsf, and leaves it out of a spec that does not name it', () => {
+    type LayerSpec = { type: string; config: { hiddenDegrees?: string } };
+    const layersOf = (spec: Spec) =>
+      (spec.config as { bijector: { config: { bijectors: LayerSpec[] } } }).bijector.config.bijectors.filter(
+        (b) => b.type !== 'permutation',
+      );
+    const options = { dim: 12, numTransforms: 2, hiddenFeatures: 30 };
+    for (const [spec, build] of [
+      [mafSpec, maf],
+      [nsfSpec, nsf],
+    ] as const) {
+      expect(
+        layersOf(spec({ ...options, hiddenDegrees: 'sorted' })).map((l) => l.config.hiddenDegrees),
+      ).toEqual(['sorted', 'sorted']);
+      expect(layersOf(spec(options)).every((l) => !('hiddenDegrees' in l.config))).toBe(true);
+      // Built as asked: the first MADE's hidden degrees are nflows's sequential ones, ascending.
+      const flow = build({ ...options, hiddenDegrees: 'sorted' });
+      const first = (flow.bijector as Chain).bijectors[0] as MaskedAutoregressive;
+      const sequential = Array.from({ length: 30 }, (_, j) => (j % 11) + 1);
+      expect(Array.from(first.made.degrees.hidden[0]!)).toEqual([...sequential].sort((p, q) => p - q));
+      flow.dispose();
+    }
+  });
+
   it("checks the builders' options and names the right one for a misspelt or renamed option", () => {
     const before = tf.memory().numTensors;
     expect(() => nsf({ dim: 2, numLayer: 2 } as never)).toThrow(
@@ -133,6 +157,10 @@ describe('Flow', () => {
     expect(() => nsf({ dim: 2, contextDim: 1, embedding: { features: 4 } } as never)).toThrow(
       /embedding\.features: unknown option 'features' \(did you mean 'outFeatures'\?\)/,
     );
+    expect(() => nsf({ dim: 2, kind: 'coupling', hiddenDegrees: 'sorted' })).toThrow(
+      /hiddenDegrees is an option of kind 'autoregressive'/,
+    );
+    expect(() => maf({ dim: 2, hiddenDegrees: 'ordered' } as never)).toThrow(/maf options\.hiddenDegrees/);
     const base = new StandardNormal({ dim: 2 });
     const layer = new AffineCoupling({ dim: 2 });
     expect(() => new Flow(base, layer, { contextDim: 1, embeding: { outFeatures: 2 } } as never)).toThrow(

@@ -10,6 +10,7 @@ import { registerDistributions } from './plugins.js';
 export {
   type ArchitectureOptions,
   type FlowsForFlowsNSFOptions,
+  type MAFOptions,
   flowsForFlowsNSF,
   flowsForFlowsNSFSpec,
   maf,

@@ -1,7 +1,7 @@
 import { maskedAffineAutoregressivePlugin } from './masked-affine.js';
 import { maskedRationalQuadraticAutoregressivePlugin } from './masked-rq.js';
 
-export { type HiddenDegrees, MADE, type MADEConfig, madeConfigSchema } from './made.js';
+export { type HiddenDegrees, hiddenDegreesSchema, MADE, type MADEConfig, madeConfigSchema } from './made.js';
 export {
   MaskedAffineAutoregressive,
   type MaskedAffineAutoregressiveConfig,

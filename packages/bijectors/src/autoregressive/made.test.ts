@@ -1,4 +1,5 @@
 import { ConfigError, createRng, ShapeError } from '@diffeo/core';
+import { AffineMask } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { MADE, type MADEConfig } from './made.js';
@@ -37,6 +38,7 @@ const cases: [string, Partial<MADEConfig>][] = [
   ['residual, sequential degrees, context', { useResidualBlocks: true, contextDim: 2 }],
   ['feed-forward, random degrees', { useResidualBlocks: false, hiddenDegrees: 'random', seed: 5 }],
   ['residual, random degrees, no context', { useResidualBlocks: true, hiddenDegrees: 'random', seed: 2 }],
+  ['residual, sorted degrees, context', { useResidualBlocks: true, hiddenDegrees: 'sorted', contextDim: 1 }],
   ['feed-forward, sequential, context, no blocks', { useResidualBlocks: false, numBlocks: 0, contextDim: 1 }],
 ];
 
@@ -77,6 +79,68 @@ describe('MADE', () => {
       made.dispose();
     });
   }
+
+  it("with 'sorted' degrees is the 'sequential' network with its hidden units reordered (D = 7)", () => {
+    const config = { dim: 7, hiddenFeatures: 20, outputMultiplier: 2, numBlocks: 1 };
+    const sequential = new MADE(config);
+    const sorted = new MADE({ ...config, hiddenDegrees: 'sorted' });
+    randomize(sequential, 6);
+    const h = sequential.degrees.hidden[0]!;
+    // order[j]: the sequential unit that sorted unit j is (a stable sort keeps equal degrees in order).
+    const order = Array.from(h.keys()).sort((a, b) => h[a]! - h[b]! || a - b);
+    expect(Array.from(sorted.degrees.hidden[0]!)).toEqual(order.map((j) => h[j]!));
+    const H = config.hiddenFeatures;
+    const permute = (name: string, t: tf.Tensor): tf.Tensor => {
+      const idx = tf.tensor1d(order, 'int32');
+      const out = tf.tidy(() => {
+        if (name.endsWith('bias')) return name.startsWith('final') ? tf.clone(t) : tf.gather(t, idx);
+        let w = t;
+        if (w.shape[0] === H) w = tf.gather(w, idx, 0); // rows: hidden inputs
+        if (!name.startsWith('final')) w = tf.gather(w, idx, 1); // columns: hidden outputs
+        return w;
+      });
+      idx.dispose();
+      return out;
+    };
+    const from = new Map(sequential.namedVariables().map((v) => [v.name, v.variable]));
+    for (const { name, variable } of sorted.namedVariables()) {
+      const value = permute(name, from.get(name)!);
+      variable.assign(value);
+      value.dispose();
+    }
+    const x = tf.tensor2d(createRng(2).normalArray(9 * 7), [9, 7]);
+    const [a, b] = [sequential.apply(x), sorted.apply(x)];
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(tf.max(tf.abs(a)).dataSync()[0]).toBeGreaterThan(0.1);
+    tf.dispose([x, a, b]);
+    sequential.dispose();
+    sorted.dispose();
+  });
+
+  it("with 'sorted' degrees leaves the masked kernels fewer multiply-adds (D = 64, hidden 200)", () => {
+    const work = (hiddenDegrees: 'sequential' | 'sorted') => {
+      const made = new MADE({ dim: 64, hiddenFeatures: 200, outputMultiplier: 2, numBlocks: 1, hiddenDegrees });
+      const { input, hidden, output } = made.degrees;
+      made.dispose();
+      const h = hidden[0]!;
+      const layers: [Int32Array, Int32Array, boolean][] = [
+        [input, h, false],
+        [h, h, false],
+        [h, output, true],
+      ];
+      return layers.map(([from, to, strict]) => {
+        const values = Array.from(from).flatMap((d) => Array.from(to, (e) => ((strict ? e > d : e >= d) ? 1 : 0)));
+        const mask = new AffineMask(values, from.length, to.length);
+        const { forward } = mask.multiplyAdds;
+        mask.dispose();
+        return forward;
+      });
+    };
+    const [sequential, sorted] = [work('sequential'), work('sorted')];
+    // Input and hidden layers: about 11% less (the sequential degrees wrap around inside blocks of 8).
+    for (const i of [0, 1]) expect(sorted[i]!).toBeLessThan(0.92 * sequential[i]!);
+    expect(sorted[2]!).toBeLessThanOrEqual(sequential[2]!);
+  });
 
   it('gives masked-out weights exactly no gradient, whatever their values (D = 6)', () => {
     const made = new MADE({ dim: 6, hiddenFeatures: 21, outputMultiplier: 3, numBlocks: 1 });

@@ -14,8 +14,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { affine } from '../nets/dense.js';
 
-/** How the hidden units of a {@link MADE} get their degrees. */
-export type HiddenDegrees = 'sequential' | 'random';
+/**
+ * How the hidden units of a {@link MADE} get their degrees: 'sequential' (as nflows: unit j gets
+ * degree 1 + j mod (D - 1)), 'sorted' (the same degrees in ascending order: the same network up to
+ * an ordering of its hidden units, whose masked layers are then block-triangular, so that the wasm
+ * kernels skip more of them) or 'random' (seeded).
+ */
+export const hiddenDegreesSchema = z.enum(['sequential', 'sorted', 'random']);
+
+/** See {@link hiddenDegreesSchema}. */
+export type HiddenDegrees = z.infer<typeof hiddenDegreesSchema>;
 
 /** The config of a {@link MADE} network, with its defaults. */
 export const madeConfigSchema = z.strictObject({
@@ -31,8 +39,8 @@ export const madeConfigSchema = z.strictObject({
   numBlocks: z.number().int().nonnegative().default(2),
   /** Masked residual blocks (true) or plain masked feed-forward layers. */
   useResidualBlocks: z.boolean().default(true),
-  /** 'sequential' (as nflows: unit j gets degree 1 + j mod (D - 1)) or 'random' (seeded). */
-  hiddenDegrees: z.enum(['sequential', 'random']).default('sequential'),
+  /** How the hidden units get their degrees (see {@link hiddenDegreesSchema}). */
+  hiddenDegrees: hiddenDegreesSchema.default('sequential'),
   /** Initialise the output layer to exactly zero (weights and biases). */
   zeroInitOutput: z.boolean().default(false),
   /** Seed of the weight initialisation and of random degrees. */
@@ -197,8 +205,11 @@ export class MADE {
     const degreeRng = rng.fork();
     const D = this.dim;
     const H = this.hiddenFeatures;
-    const nextDegrees = (previous: Int32Array) =>
-      this.hiddenDegrees === 'random' ? randomDegrees(H, D, previous, degreeRng) : sequentialDegrees(H, D);
+    const nextDegrees = (previous: Int32Array) => {
+      if (this.hiddenDegrees === 'random') return randomDegrees(H, D, previous, degreeRng);
+      const degrees = sequentialDegrees(H, D);
+      return this.hiddenDegrees === 'sorted' ? degrees.sort() : degrees;
+    };
 
     const input = Int32Array.from({ length: D }, (_, i) => i + 1);
     const hidden: Int32Array[] = [];

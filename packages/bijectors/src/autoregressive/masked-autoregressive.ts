@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { BaseBijector } from '../base.js';
 import type { Transformer, TransformerOutput } from '../transformers/transformer.js';
-import { MADE } from './made.js';
+import { type HiddenDegrees, hiddenDegreesSchema, MADE } from './made.js';
 
 /** The options every masked autoregressive layer has, besides its transformer's, with their defaults. */
 export const maskedAutoregressiveFields = {
@@ -25,7 +25,7 @@ export const maskedAutoregressiveFields = {
   /** Masked residual blocks as nflows, or plain masked layers. */
   useResidualBlocks: z.boolean().default(true),
   /** Degrees of the hidden units. */
-  hiddenDegrees: z.enum(['sequential', 'random']).default('sequential'),
+  hiddenDegrees: hiddenDegreesSchema.default('sequential'),
   /** Zero-initialise the MADE's output layer, so that the layer starts as the identity. */
   identityInit: z.boolean().default(false),
   /** Seed of the initial weights and random degrees. */
@@ -69,7 +69,7 @@ export class MaskedAutoregressive extends BaseBijector {
   readonly hiddenFeatures: number;
   readonly numBlocks: number;
   readonly useResidualBlocks: boolean;
-  readonly hiddenDegrees: 'sequential' | 'random';
+  readonly hiddenDegrees: HiddenDegrees;
   readonly identityInit: boolean;
   readonly seed: number;
 
