@@ -202,6 +202,17 @@ describe("Diffeo's wasm kernels", () => {
       expect(tf.reverse(x, 1).arraySync()).toEqual(nested.map((m) => [...m].reverse()));
       expect(tf.reverse(tf.tensor1d([1, 2, 3], 'int32')).arraySync()).toEqual([3, 2, 1]);
       expect(tf.reverse(x, []).arraySync()).toEqual(nested);
+      // Rows long enough for the four-at-a-time loop and its tail (9 = 4 + 4 + 1), and a flow's 64.
+      for (const [rows, run] of [
+        [3, 9],
+        [5, 64],
+      ] as const) {
+        for (const dtype of ['float32', 'int32'] as const) {
+          const values = Array.from({ length: rows * run }, (_, i) => i * 7 - 11);
+          const want = Array.from({ length: rows }, (_, r) => values.slice(r * run, (r + 1) * run).reverse());
+          expect(tf.reverse(tf.tensor2d(values, [rows, run], dtype), -1).arraySync()).toEqual(want);
+        }
+      }
       // d/dx sum(w * reverse(x)) = reverse(w)
       const w = tf.tensor2d([[1, 2, 3]]);
       const g = tf.grad((v: tf.Tensor) => tf.sum(tf.mul(w, tf.reverse(v, 1))))(tf.zeros([1, 3]));

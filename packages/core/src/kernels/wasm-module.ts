@@ -119,6 +119,8 @@ export interface WasmKernels {
   copy_rows(rows: number, run: number, src: number, stride: number, dst: number): void;
   /** See wasm/copy-rows.c. */
   place_rows(rows: number, run: number, src: number, dst: number, stride: number): void;
+  /** See wasm/copy-rows.c. */
+  reverse_rows(rows: number, run: number, src: number, dst: number): void;
   /** See wasm/unary.c. */
   relu(n: number, x: number, out: number): void;
   /** See wasm/unary.c. */
