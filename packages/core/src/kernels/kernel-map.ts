@@ -181,7 +181,7 @@ export const KERNELS: readonly KernelEntry[] = [
     kernelName: 'Reverse',
     backend: 'wasm',
     replaces: true,
-    summary: 'reverse of the last axis',
+    summary: 'reverse of the last axis, rows reversed on the heap (`wasm/copy-rows.c`)',
     install: installWasmReverse,
   },
   {
