@@ -5,7 +5,7 @@ import { GLOBAL_NORM_KERNEL, globalNormInputs } from './global-norm-kernel.js';
 import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 import { AFFINE_TRANSFORMER_KERNEL, type AffineTransformerAttrs } from './wasm-affine-transformer.js';
-import { MASKED_AFFINE_KERNEL } from './wasm-masked.js';
+import { MASKED_AFFINE_KERNEL, type MaskedAffineAttrs } from './wasm-masked.js';
 import { wasmKernelsOf } from './wasm-module.js';
 import {
   RESIDUAL_BLOCK_GRAD_KERNEL,
@@ -102,11 +102,10 @@ export function maskedAffineOp(
   ) {
     return tf
       .engine()
-      .runKernel(
-        MASKED_AFFINE_KERNEL,
-        { x, weight, bias, mask: mask.mask, rows: mask.rows, cols: mask.cols },
-        { relu: activation === 'relu' },
-      ) as tf.Tensor2D;
+      .runKernel(MASKED_AFFINE_KERNEL, { x, weight, bias }, {
+        relu: activation === 'relu',
+        mask,
+      } satisfies MaskedAffineAttrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
   }
   return tf.tidy(() => affineOp(x, tf.mul(weight, mask.mask), bias, activation));
 }

@@ -1,29 +1,36 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { AffineMask } from './affine-mask.js';
 import { registerGradientOnce, registerKernelOnce } from './register-once.js';
 import { heapOf, pointerOf, withScratch } from './wasm-heap.js';
 import { requireWasmKernels } from './wasm-module.js';
 
 /**
- * The masked affine map `x (W * M) + b` (then ReLU) as one kernel: inputs x [batch, in], weight and
- * mask [in, out], bias [out], and the mask's block lists `rows` and `cols` (int32, see
- * `AffineMask`); attribute `relu`. `maskedAffineOp` calls it.
+ * The masked affine map `x (W * M) + b` (then ReLU) as one kernel: inputs x [batch, in], weight
+ * [in, out] and bias [out]; attributes `relu` and `mask`, the layer's `AffineMask` (the mask and
+ * its block lists). `maskedAffineOp` calls it.
  */
 export const MASKED_AFFINE_KERNEL = 'DiffeoMaskedAffine';
-/** Its gradient: inputs x, weight, mask, rows, cols, dy and the output y; outputs dx, dW, db. */
+/** Its gradient: inputs x, weight, dy and the output y, the same attributes; outputs dx, dW, db. */
 export const MASKED_AFFINE_GRAD_KERNEL = 'DiffeoMaskedAffineGrad';
 
-/** The attribute of both kernels. */
+/**
+ * The attributes of both kernels. The mask is an attribute, not an input: a layer's constant, it
+ * outlives every step, so the gradient takes it from here instead of the engine cloning its three
+ * tensors onto the tape at every call.
+ */
 export interface MaskedAffineAttrs {
   relu: boolean;
+  mask: AffineMask;
 }
 
-function reluOf(attrs: tf.NamedAttrMap | undefined): number {
-  return (attrs as unknown as MaskedAffineAttrs | undefined)?.relu === true ? 1 : 0;
+function attrsOf(attrs: tf.NamedAttrMap | undefined): MaskedAffineAttrs {
+  return attrs as unknown as MaskedAffineAttrs;
 }
 
 const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { kernels } = requireWasmKernels(backend, MASKED_AFFINE_KERNEL);
-  const { x, weight, bias, mask, rows } = inputs as Record<string, tf.TensorInfo>;
+  const { x, weight, bias } = inputs as Record<string, tf.TensorInfo>;
+  const { relu, mask } = attrsOf(attrs);
   const heap = heapOf(backend);
   const [m, k] = x!.shape as [number, number];
   const n = weight!.shape[1]!;
@@ -37,10 +44,10 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       k,
       at(x),
       at(weight),
-      at(mask),
-      at(rows),
+      at(mask.mask),
+      at(mask.rows),
       at(bias),
-      reluOf(attrs),
+      relu ? 1 : 0,
       at(y),
       scratch,
     ),
@@ -50,7 +57,8 @@ const forward: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 
 const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
   const { kernels } = requireWasmKernels(backend, MASKED_AFFINE_GRAD_KERNEL);
-  const { x, weight, mask, rows, cols, dy, y } = inputs as Record<string, tf.TensorInfo>;
+  const { x, weight, dy, y } = inputs as Record<string, tf.TensorInfo>;
+  const { relu, mask } = attrsOf(attrs);
   const heap = heapOf(backend);
   const [m, k] = x!.shape as [number, number];
   const n = weight!.shape[1]!;
@@ -69,12 +77,12 @@ const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
       k,
       at(x),
       at(weight),
-      at(mask),
-      at(rows),
-      at(cols),
+      at(mask.mask),
+      at(mask.rows),
+      at(mask.cols),
       at(dy),
       at(y),
-      reluOf(attrs),
+      relu ? 1 : 0,
       at(dx),
       at(dw),
       at(db),
@@ -88,26 +96,18 @@ const gradient: tf.KernelFunc = ({ inputs, backend, attrs }) => {
 function registerMaskedAffineGradient(): void {
   registerGradientOnce({
     kernelName: MASKED_AFFINE_KERNEL,
-    inputsToSave: ['x', 'weight', 'mask', 'rows', 'cols'],
+    inputsToSave: ['x', 'weight'],
     outputsToSave: [true],
     gradFunc: (dy, saved, attrs) => {
-      const [x, weight, mask, rows, cols, y] = saved as tf.Tensor[];
+      const [x, weight, y] = saved as tf.Tensor[];
       const [dx, dw, db] = tf
         .engine()
         .runKernel(
           MASKED_AFFINE_GRAD_KERNEL,
-          { x: x!, weight: weight!, mask: mask!, rows: rows!, cols: cols!, dy: dy as tf.Tensor, y: y! },
+          { x: x!, weight: weight!, dy: dy as tf.Tensor, y: y! },
           attrs,
         ) as tf.Tensor[];
-      return {
-        x: () => dx!,
-        weight: () => dw!,
-        bias: () => db!,
-        // Constants: never on a path to a variable, but every input needs an entry.
-        mask: () => tf.zerosLike(mask!),
-        rows: () => tf.zerosLike(rows!),
-        cols: () => tf.zerosLike(cols!),
-      };
+      return { x: () => dx!, weight: () => dw!, bias: () => db! };
     },
   });
 }
