@@ -21,22 +21,24 @@ static inline v128_t sub(v128_t a, v128_t b) { return wasm_f32x4_sub(a, b); }
 static inline v128_t mul(v128_t a, v128_t b) { return wasm_f32x4_mul(a, b); }
 
 /*
- * e^x: x = n ln2 + r with |r| <= ln2 / 2, a degree-7 polynomial in r, times 2^n as two powers of
- * two (each a normal float for n in [-150, 128], so subnormal results and overflow to infinity
- * come out right). NaN stays NaN (pmax and pmin keep their first operand when it is NaN).
+ * e^x: x = n ln2 + r with |r| <= ln2 / 2, a degree-7 polynomial in r summed in Estrin's order (a
+ * shorter chain of dependent steps than Horner's: this kernel waits on it twice per element), times
+ * 2^n as two powers of two (each a normal float for n in [-150, 128], so subnormal results and
+ * overflow to infinity come out right). n is rounded by adding 1.5 * 2^23, which leaves it in the
+ * low bits of the sum. NaN stays NaN (pmax and pmin keep their first operand when it is NaN).
  */
 static inline v128_t exp4(v128_t x) {
   x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, splat(-104.f)), splat(89.f));
-  v128_t n = wasm_f32x4_nearest(mul(x, splat(1.44269504088896341f)));
+  v128_t shifted = add(mul(x, splat(1.44269504088896341f)), splat(12582912.f));
+  v128_t n = sub(shifted, splat(12582912.f));
   v128_t r = sub(sub(x, mul(n, splat(0.693359375f))), mul(n, splat(-2.12194440e-4f)));
-  v128_t p = splat(1.9875691500e-4f);
-  p = add(mul(p, r), splat(1.3981999507e-3f));
-  p = add(mul(p, r), splat(8.3334519073e-3f));
-  p = add(mul(p, r), splat(4.1665795894e-2f));
-  p = add(mul(p, r), splat(1.6666665459e-1f));
-  p = add(mul(p, r), splat(5.0000001201e-1f));
-  p = add(add(mul(p, mul(r, r)), r), splat(1.f));
-  v128_t k = wasm_i32x4_trunc_sat_f32x4(n);
+  v128_t r2 = mul(r, r), r4 = mul(r2, r2);
+  v128_t p01 = add(splat(5.0000001201e-1f), mul(splat(1.6666665459e-1f), r));
+  v128_t p23 = add(splat(4.1665795894e-2f), mul(splat(8.3334519073e-3f), r));
+  v128_t p45 = add(splat(1.3981999507e-3f), mul(splat(1.9875691500e-4f), r));
+  v128_t p = add(add(p01, mul(p23, r2)), mul(p45, r4));
+  p = add(add(mul(p, r2), r), splat(1.f));
+  v128_t k = wasm_i32x4_sub(shifted, wasm_i32x4_splat(0x4B400000));
   v128_t k1 = wasm_i32x4_shr(k, 1), k2 = wasm_i32x4_sub(k, k1);
   v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(k1, wasm_i32x4_splat(127)), 23);
   v128_t s2 = wasm_i32x4_shl(wasm_i32x4_add(k2, wasm_i32x4_splat(127)), 23);
