@@ -82,6 +82,8 @@ export const PRODUCT_FLOPS: Readonly<Record<string, FlopFormula>> = {
   // x [m, k], weight [k, n] first: counted dense, as PyTorch multiplies the mask in.
   DiffeoMaskedAffine: affine,
   DiffeoMaskedAffineGrad: (kernel) => 2 * affine(kernel),
+  DiffeoMaskedResidualBlock: residualBlock,
+  DiffeoMaskedResidualBlockGrad: residualBlockGrad,
 };
 
 /** Diffeo's own kernels known to do no matrix product (elementwise or per-variable work). */

@@ -9,7 +9,7 @@ import {
   uniformInit,
   VariableStore,
 } from '@diffeo/core';
-import { AffineMask, maskedAffineOp, residualBlockOp } from '@diffeo/core/kernels';
+import { AffineMask, maskedAffineOp, maskedResidualBlockOp, residualBlockOp } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { affine } from '../nets/dense.js';
@@ -297,18 +297,22 @@ export class MADE {
         h = tf.add(h, this.contextLayer.apply(context));
       if (this.useResidualBlocks) {
         for (const block of this.residualBlocks) {
-          // A block without a context and with all-ones masks (2-D data) runs as one kernel where
-          // core has it (wasm: the numbers of the ops below); a masked block as MaskedLinear's
-          // masked products, which skip what the masks zero (the dense fused block does not).
+          // A block without a context runs as one kernel where core has it (wasm: the numbers of
+          // the ops below): with all-ones masks (2-D data) the dense block, otherwise the masked
+          // one, whose products skip what the masks zero.
+          const weights = () => ({
+            w1: block.first.weight,
+            b1: block.first.bias,
+            w2: block.second.weight,
+            b2: block.second.bias,
+          });
+          const unmasked = block.first.unmasked && block.second.unmasked;
           const fused =
-            block.context === undefined && block.first.unmasked && block.second.unmasked
-              ? residualBlockOp(h, () => ({
-                  w1: block.first.weight,
-                  b1: block.first.bias,
-                  w2: block.second.weight,
-                  b2: block.second.bias,
-                }))
-              : undefined;
+            block.context !== undefined
+              ? undefined
+              : unmasked
+                ? residualBlockOp(h, weights)
+                : maskedResidualBlockOp(h, weights, { first: block.first.mask, second: block.second.mask });
           if (fused !== undefined) {
             h = fused;
             continue;

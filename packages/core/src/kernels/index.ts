@@ -22,6 +22,8 @@ export {
   affineTransformerOp,
   globalNormOp,
   maskedAffineOp,
+  maskedResidualBlockOp,
+  type ResidualBlockMasks,
   type ResidualBlockOptions,
   type ResidualBlockWeights,
   type RQSplineInputs,
@@ -40,6 +42,11 @@ export {
   MASKED_AFFINE_KERNEL,
   type MaskedAffineAttrs,
 } from './wasm-masked.js';
+export {
+  MASKED_RESIDUAL_BLOCK_GRAD_KERNEL,
+  MASKED_RESIDUAL_BLOCK_KERNEL,
+  type MaskedResidualBlockAttrs,
+} from './wasm-masked-residual.js';
 export {
   RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,

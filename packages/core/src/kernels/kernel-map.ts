@@ -24,6 +24,12 @@ import {
   MASKED_AFFINE_KERNEL,
 } from './wasm-masked.js';
 import {
+  installWasmMaskedResidualBlock,
+  installWasmMaskedResidualBlockGrad,
+  MASKED_RESIDUAL_BLOCK_GRAD_KERNEL,
+  MASKED_RESIDUAL_BLOCK_KERNEL,
+} from './wasm-masked-residual.js';
+import {
   installWasmResidualBlock,
   RESIDUAL_BLOCK_GRAD_KERNEL,
   RESIDUAL_BLOCK_KERNEL,
@@ -271,6 +277,22 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: false,
     summary: 'its three gradients (input, masked weight, bias) in one kernel, skipping the same blocks',
     install: installWasmMaskedAffineGrad,
+  },
+  {
+    kernelName: MASKED_RESIDUAL_BLOCK_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      "a MADE's masked residual block (ReLUs, both masked layers, the skip) in one kernel, one tape entry while training instead of 7 (keeping its hidden layer for the gradient)",
+    install: installWasmMaskedResidualBlock,
+  },
+  {
+    kernelName: MASKED_RESIDUAL_BLOCK_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary:
+      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: both masked layers' gradients and the ReLUs on the heap",
+    install: installWasmMaskedResidualBlockGrad,
   },
 ];
 
