@@ -12,11 +12,7 @@ import {
   type MaskedResidualBlockAttrs,
 } from './wasm-masked-residual.js';
 import { wasmKernelsOf } from './wasm-module.js';
-import {
-  RESIDUAL_BLOCK_GRAD_KERNEL,
-  RESIDUAL_BLOCK_KERNEL,
-  type ResidualBlockAttrs,
-} from './wasm-residual.js';
+import { RESIDUAL_BLOCK_GRAD_KERNEL, RESIDUAL_BLOCK_KERNEL } from './wasm-residual.js';
 
 /**
  * Ops that pick their kernel, so that model code never reads engine state: whether gradients are
@@ -140,23 +136,20 @@ export interface ResidualBlockOptions {
 }
 
 /**
- * The block while gradients are recorded: one tape entry (a `tf.customGrad`, whose inner kernel is
- * not taped) that runs `DiffeoResidualBlock` keeping the hidden layer u and saves u for
- * `DiffeoResidualBlockGrad`, so the backward does not recompute it; the engine disposes the saved
- * tensors with the tape. In an op scope, so that profiles list its kernels, not the entry.
+ * A residual block's kernel while gradients are recorded: one tape entry (a `tf.customGrad`, whose
+ * inner kernel is not taped) that runs `kernel` keeping the hidden layer u and saves u for
+ * `gradKernel` (inputs dy, h, w1, w2, u), so the backward does not recompute it; the engine
+ * disposes the saved tensors with the tape. `attrs` go to both kernels.
  */
-const trainingBlock = tf.op({
-  residualBlock: tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+function keptHiddenBlock(kernel: string, gradKernel: string, attrs: object) {
+  return tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [h, w1, b1, w2, b2] = args as tf.Tensor[];
     const save = args[5] as tf.GradSaveFunc;
-    const attrs: ResidualBlockAttrs = { keepHidden: true };
-    const [out, u] = tf
-      .engine()
-      .runKernel(
-        RESIDUAL_BLOCK_KERNEL,
-        { h: h!, w1: w1!, b1: b1!, w2: w2!, b2: b2! },
-        attrs as tf.NamedAttrMap,
-      ) as [tf.Tensor, tf.Tensor];
+    const keep = { ...attrs, keepHidden: true } as unknown as tf.NamedAttrMap;
+    const [out, u] = tf.engine().runKernel(kernel, { h: h!, w1: w1!, b1: b1!, w2: w2!, b2: b2! }, keep) as [
+      tf.Tensor,
+      tf.Tensor,
+    ];
     save([h!, w1!, w2!, u]);
     return {
       value: out,
@@ -164,10 +157,19 @@ const trainingBlock = tf.op({
         const [sh, sw1, sw2, su] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
         return tf
           .engine()
-          .runKernel(RESIDUAL_BLOCK_GRAD_KERNEL, { dy, h: sh, w1: sw1, w2: sw2, u: su }) as tf.Tensor[];
+          .runKernel(
+            gradKernel,
+            { dy, h: sh, w1: sw1, w2: sw2, u: su },
+            attrs as unknown as tf.NamedAttrMap,
+          ) as tf.Tensor[];
       },
     };
-  }),
+  });
+}
+
+/** The dense block while recording, in an op scope so that profiles list its kernels, not the entry. */
+const trainingBlock = tf.op({
+  residualBlock: keptHiddenBlock(RESIDUAL_BLOCK_KERNEL, RESIDUAL_BLOCK_GRAD_KERNEL, {}),
 });
 
 /**
@@ -209,41 +211,18 @@ export interface ResidualBlockMasks {
   second: AffineMask;
 }
 
-/**
- * The masked block while gradients are recorded: one tape entry (a `tf.customGrad`) that runs
- * `DiffeoMaskedResidualBlock` keeping the hidden layer u and saves it for
- * `DiffeoMaskedResidualBlockGrad`, as `trainingBlock` does for the dense block. In an op scope, so
- * that profiles list its kernels, not the entry.
- */
+/** The masked block while recording (see {@link keptHiddenBlock}), in an op scope as the dense one. */
 const maskedTrainingBlock = tf.op({
   maskedResidualBlock: (h: tf.Tensor, weights: ResidualBlockWeights, masks: ResidualBlockMasks) => {
     const attrs = { mask1: masks.first, mask2: masks.second } satisfies MaskedResidualBlockAttrs;
-    const block = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-      const [x, w1, b1, w2, b2] = args as tf.Tensor[];
-      const save = args[5] as tf.GradSaveFunc;
-      const [out, u] = tf
-        .engine()
-        .runKernel(MASKED_RESIDUAL_BLOCK_KERNEL, { h: x!, w1: w1!, b1: b1!, w2: w2!, b2: b2! }, {
-          ...attrs,
-          keepHidden: true,
-        } as unknown as tf.NamedAttrMap) as [tf.Tensor, tf.Tensor];
-      save([x!, w1!, w2!, u]);
-      return {
-        value: out,
-        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [sh, sw1, sw2, su] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
-          return tf
-            .engine()
-            .runKernel(
-              MASKED_RESIDUAL_BLOCK_GRAD_KERNEL,
-              { dy, h: sh, w1: sw1, w2: sw2, u: su },
-              attrs as unknown as tf.NamedAttrMap,
-            ) as tf.Tensor[];
-        },
-      };
-    });
     const { w1, b1, w2, b2 } = weights;
-    return block(h, w1, b1, w2, b2);
+    return keptHiddenBlock(MASKED_RESIDUAL_BLOCK_KERNEL, MASKED_RESIDUAL_BLOCK_GRAD_KERNEL, attrs)(
+      h,
+      w1,
+      b1,
+      w2,
+      b2,
+    );
   },
 });
 
@@ -280,12 +259,10 @@ export function maskedResidualBlockOp(
   const w = weights();
   if ([w.w1, w.b1, w.w2, w.b2].some((t) => t.dtype !== 'float32')) return undefined;
   if (recording()) return maskedTrainingBlock(h, w, masks);
-  return tf
-    .engine()
-    .runKernel(MASKED_RESIDUAL_BLOCK_KERNEL, { h, w1: w.w1, b1: w.b1, w2: w.w2, b2: w.b2 }, {
-      mask1: first,
-      mask2: second,
-    } satisfies MaskedResidualBlockAttrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf.engine().runKernel(MASKED_RESIDUAL_BLOCK_KERNEL, { h, w1: w.w1, b1: w.b1, w2: w.w2, b2: w.b2 }, {
+    mask1: first,
+    mask2: second,
+  } satisfies MaskedResidualBlockAttrs as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /** The inputs of the fused spline: x [batch, dim] and its unnormalized parameters. */
