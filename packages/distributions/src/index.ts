@@ -10,9 +10,9 @@ import { registerDistributions } from './plugins.js';
 export {
   type ArchitectureOptions,
   type FlowsForFlowsNSFOptions,
-  type MAFOptions,
   flowsForFlowsNSF,
   flowsForFlowsNSFSpec,
+  type MAFOptions,
   maf,
   mafSpec,
   type NSFOptions,

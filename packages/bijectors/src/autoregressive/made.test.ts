@@ -119,7 +119,13 @@ describe('MADE', () => {
 
   it("with 'sorted' degrees leaves the masked kernels fewer multiply-adds (D = 64, hidden 200)", () => {
     const work = (hiddenDegrees: 'sequential' | 'sorted') => {
-      const made = new MADE({ dim: 64, hiddenFeatures: 200, outputMultiplier: 2, numBlocks: 1, hiddenDegrees });
+      const made = new MADE({
+        dim: 64,
+        hiddenFeatures: 200,
+        outputMultiplier: 2,
+        numBlocks: 1,
+        hiddenDegrees,
+      });
       const { input, hidden, output } = made.degrees;
       made.dispose();
       const h = hidden[0]!;
@@ -129,7 +135,9 @@ describe('MADE', () => {
         [h, output, true],
       ];
       return layers.map(([from, to, strict]) => {
-        const values = Array.from(from).flatMap((d) => Array.from(to, (e) => ((strict ? e > d : e >= d) ? 1 : 0)));
+        const values = Array.from(from).flatMap((d) =>
+          Array.from(to, (e) => ((strict ? e > d : e >= d) ? 1 : 0)),
+        );
         const mask = new AffineMask(values, from.length, to.length);
         const { forward } = mask.multiplyAdds;
         mask.dispose();
