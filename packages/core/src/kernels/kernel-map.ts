@@ -283,7 +283,7 @@ export const KERNELS: readonly KernelEntry[] = [
     backend: 'wasm',
     replaces: false,
     summary:
-      "a MADE's masked residual block (ReLUs, both masked layers, the skip) in one kernel, one tape entry while training instead of 7 (keeping its hidden layer for the gradient)",
+      "a MADE's masked residual block (ReLUs, both masked layers, the skip) in one kernel, one tape entry while training instead of 4 (keeping its hidden layer for the gradient)",
     install: installWasmMaskedResidualBlock,
   },
   {
@@ -291,7 +291,7 @@ export const KERNELS: readonly KernelEntry[] = [
     backend: 'wasm',
     replaces: false,
     summary:
-      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~12: both masked layers' gradients and the ReLUs on the heap",
+      "its gradient (dh, dw1, db1, dw2, db2) in one kernel, instead of ~10: both masked layers' gradients and the ReLUs on the heap",
     install: installWasmMaskedResidualBlockGrad,
   },
 ];

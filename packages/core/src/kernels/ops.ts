@@ -230,8 +230,8 @@ const maskedTrainingBlock = tf.op({
  * A MADE's masked residual block `h + relu(relu(h) (W1 * M1) + b1) (W2 * M2) + b2` as one kernel
  * (`DiffeoMaskedResidualBlock`: its ReLUs, both masked products of {@link maskedAffineOp} and the
  * add) where the backend registers it and core's wasm kernels are loaded; while recording, one
- * tape entry whose gradient is one kernel (`DiffeoMaskedResidualBlockGrad`), instead of seven
- * kernels forward and about twelve backward. The numbers are those of the separate ops. Returns
+ * tape entry whose gradient is one kernel (`DiffeoMaskedResidualBlockGrad`), instead of four
+ * kernels forward and about ten backward. The numbers are those of the separate ops. Returns
  * `undefined` otherwise, without calling `weights`, and the caller runs the block op by op.
  *
  * @example
