@@ -5,10 +5,10 @@ import { wasmKernelsOf } from './wasm-module.js';
 
 /**
  * Replaces the wasm backend's `Reverse` along the last axis (how a reversing permutation between
- * flow layers flips the features): float32 and int32 through `wasm/copy-rows.c` once core's kernels
- * are loaded, other dtypes (and all of them before) a loop between views of the wasm heap, which
- * takes 2.5x (1000 x 64) to 7.7x (1000 x 784) as long; the stock kernel took 0.7 ms for 10^4 x 2. Other axes and strings go to the stock kernel. Called by
- * `useBackend('wasm')`.
+ * flow layers flips the features): float32 and int32 through `wasm/copy-rows.c` once core's
+ * kernels are loaded, other dtypes (and all of them before) a loop between views of the wasm heap,
+ * which takes 2.5x (1000 x 64) to 7.7x (1000 x 784) as long; the stock kernel took 0.7 ms for
+ * 10^4 x 2. Other axes and strings go to the stock kernel. Called by `useBackend('wasm')`.
  */
 export function installWasmReverse(): boolean {
   return replaceKernel('Reverse', 'wasm', (stock) => (args) => {
