@@ -1,17 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng, type Rng } from '../rng.js';
+import { madeMask } from '../test-utils/made-mask.js';
 import { AffineMask, MASK_BLOCK } from './affine-mask.js';
 import { maskedAffineOp } from './ops.js';
 import { MASKED_AFFINE_GRAD_KERNEL, MASKED_AFFINE_KERNEL } from './wasm-masked.js';
 
 const rng = createRng(23);
 const onWasm = tf.getBackend() === 'wasm';
-
-/** A MADE's mask (as @diffeo/bijectors builds it): output unit j sees input i when its degree allows. */
-function madeMask(inDegrees: number[], outDegrees: number[], strict: boolean): number[] {
-  return inDegrees.flatMap((d) => outDegrees.map((e) => ((strict ? e > d : e >= d) ? 1 : 0)));
-}
 
 /** nflows's degrees: sequential cycles through 1..D-1, random is uniform from the layer below's minimum. */
 function hiddenDegrees(

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
+import { madeMask } from '../test-utils/made-mask.js';
 import { AffineMask } from './affine-mask.js';
 import { maskedAffineOp, maskedResidualBlockOp } from './ops.js';
 import { MASKED_RESIDUAL_BLOCK_GRAD_KERNEL, MASKED_RESIDUAL_BLOCK_KERNEL } from './wasm-masked-residual.js';
@@ -9,8 +10,7 @@ const onWasm = tf.getBackend() === 'wasm';
 
 /** A residual block's mask in a MADE: hidden unit j sees hidden unit i when its degree allows. */
 function blockMask(degrees: number[]): AffineMask {
-  const values = degrees.flatMap((d) => degrees.map((e) => (e >= d ? 1 : 0)));
-  return new AffineMask(values, degrees.length, degrees.length);
+  return new AffineMask(madeMask(degrees, degrees, false), degrees.length, degrees.length);
 }
 
 describe('maskedResidualBlockOp (DiffeoMaskedResidualBlock on wasm)', () => {

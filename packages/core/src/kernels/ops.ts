@@ -213,8 +213,7 @@ export interface ResidualBlockMasks {
 
 /** The masked block while recording (see {@link keptHiddenBlock}), in an op scope as the dense one. */
 const maskedTrainingBlock = tf.op({
-  maskedResidualBlock: (h: tf.Tensor, weights: ResidualBlockWeights, masks: ResidualBlockMasks) => {
-    const attrs = { mask1: masks.first, mask2: masks.second } satisfies MaskedResidualBlockAttrs;
+  maskedResidualBlock: (h: tf.Tensor, weights: ResidualBlockWeights, attrs: MaskedResidualBlockAttrs) => {
     const { w1, b1, w2, b2 } = weights;
     return keptHiddenBlock(MASKED_RESIDUAL_BLOCK_KERNEL, MASKED_RESIDUAL_BLOCK_GRAD_KERNEL, attrs)(
       h,
@@ -258,11 +257,15 @@ export function maskedResidualBlockOp(
   }
   const w = weights();
   if ([w.w1, w.b1, w.w2, w.b2].some((t) => t.dtype !== 'float32')) return undefined;
-  if (recording()) return maskedTrainingBlock(h, w, masks);
-  return tf.engine().runKernel(MASKED_RESIDUAL_BLOCK_KERNEL, { h, w1: w.w1, b1: w.b1, w2: w.w2, b2: w.b2 }, {
-    mask1: first,
-    mask2: second,
-  } satisfies MaskedResidualBlockAttrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  const attrs: MaskedResidualBlockAttrs = { mask1: first, mask2: second };
+  if (recording()) return maskedTrainingBlock(h, w, attrs);
+  return tf
+    .engine()
+    .runKernel(
+      MASKED_RESIDUAL_BLOCK_KERNEL,
+      { h, w1: w.w1, b1: w.b1, w2: w.w2, b2: w.b2 },
+      attrs as unknown as tf.NamedAttrMap,
+    ) as tf.Tensor;
 }
 
 /** The inputs of the fused spline: x [batch, dim] and its unnormalized parameters. */
