@@ -2,9 +2,14 @@
  * The rational-quadratic spline of @diffeo/bijectors (nflows's conventions, linear tails, the
  * stable inverse root) and its gradient in double precision: the same formulas as the JS
  * kernels of bijectors' src/spline/rq-kernel.ts, which document them and which the tests compare
- * with. Inputs are float32 tensors on tfjs's heap: x [n], the unnormalized widths and heights
- * [n, K] and derivatives [n, K - 1]. `ws` is caller-provided scratch of 14 K + 8 doubles. No data
- * and no stack: see gemm.c.
+ * with. Inputs are float32 tensors on tfjs's heap: x [n] and each element's unnormalized widths
+ * and heights (K each) and interior derivatives (K - 1), element e's from uw, uh + e * stride and
+ * ud + e * dstride: three tensors [n, K], [n, K], [n, K - 1] (stride K, dstride K - 1), or one
+ * conditioner output [n, 3K - 1] (uh = uw + K, ud = uw + 2K, both strides 3K - 1). Widths and
+ * heights are multiplied by `scale` and `offset` is added to the derivatives, in float32 as the
+ * separate tfjs ops would (1 and 0 leave them as they are); the gradients come back in the same
+ * layout, those of widths and heights multiplied by `scale`. `ws` is caller-provided scratch of
+ * 14 K + 8 doubles. No data and no stack: see gemm.c.
  *
  * Elements inside the bound go two at a time, one per float64 lane (the last one alone fills
  * both lanes): the vector units stay busy where one element's chain of dependent scalar
@@ -18,22 +23,24 @@
 typedef struct {
   int inverse;
   double bound, min_width, min_height, min_derivative;
+  int stride, dstride;
+  float scale, offset;
 } Attrs;
 
 static inline int inside(double v, double bound) { return __builtin_fabs(v) <= bound; /* NaN: outside */ }
 
 static inline v128_t lanes(float a, float b) { return wasm_f64x2_make(a, b); }
 
-/* The knots of two elements (their unnormalized values u0, u1) into out[2 i + lane], i = 0..K,
-   and, unless probs is 0, the softmax into probs[2 i + lane], i = 0..K-1. */
-static void knots2(const float *u0, const float *u1, int K, double min_bin, double bound, double *out,
-                   double *probs) {
+/* The knots of two elements (their unnormalized values u0, u1, times `times`) into out[2 i + lane],
+   i = 0..K, and, unless probs is 0, the softmax into probs[2 i + lane], i = 0..K-1. */
+static void knots2(const float *u0, const float *u1, float times, int K, double min_bin, double bound,
+                   double *out, double *probs) {
   v128_t m = wasm_f64x2_splat(-__builtin_inf());
-  for (int i = 0; i < K; i++) m = wasm_f64x2_pmax(lanes(u0[i], u1[i]), m);
+  for (int i = 0; i < K; i++) m = wasm_f64x2_pmax(lanes(u0[i] * times, u1[i] * times), m);
   v128_t sum = wasm_f64x2_splat(0.0);
   /* The exponentials first into out[2..2K+2) (the knots overwrite them below, one behind). */
   for (int i = 0; i < K; i++) {
-    v128_t e = exp2d(wasm_f64x2_sub(lanes(u0[i], u1[i]), m));
+    v128_t e = exp2d(wasm_f64x2_sub(lanes(u0[i] * times, u1[i] * times), m));
     wasm_v128_store(out + 2 * (i + 1), e);
     sum = wasm_f64x2_add(sum, e);
   }
@@ -87,8 +94,9 @@ __attribute__((always_inline)) static inline Bin2 locate2(const double *xs, cons
   b.yk = (d2){ys[2 * k0], ys[2 * k1 + 1]};
   b.hk = (d2){ys[2 * k0 + 2], ys[2 * k1 + 3]} - b.yk;
   /* Interior knot derivatives; the end knots' are 1 (lanes chosen after the softplus). */
-  d2 dk = (d2)softplus2d((v128_t)(d2){d0[k0 > 0 ? k0 - 1 : 0], d1[k1 > 0 ? k1 - 1 : 0]});
-  d2 dk1 = (d2)softplus2d((v128_t)(d2){d0[k0 < K - 1 ? k0 : 0], d1[k1 < K - 1 ? k1 : 0]});
+  float o = a->offset;
+  d2 dk = (d2)softplus2d((v128_t)(d2){d0[k0 > 0 ? k0 - 1 : 0] + o, d1[k1 > 0 ? k1 - 1 : 0] + o});
+  d2 dk1 = (d2)softplus2d((v128_t)(d2){d0[k0 < K - 1 ? k0 : 0] + o, d1[k1 < K - 1 ? k1 : 0] + o});
   b.dk = pick(wasm_i64x2_eq(count, wasm_i64x2_splat(0)), splat(1.0), splat(a->min_derivative) + dk);
   b.dk1 = pick(wasm_i64x2_eq(count, wasm_i64x2_splat(K - 1)), splat(1.0), splat(a->min_derivative) + dk1);
   b.s = b.hk / b.wk;
@@ -112,9 +120,10 @@ __attribute__((always_inline)) static inline void rq_spline_pair(int ea, int eb,
                                                                  const float *uw, const float *uh, const float *ud,
                                                                  float *y, float *logdet, const Attrs *a, double *ws) {
   double *xs = ws, *ys = ws + 2 * (K + 1);
-  knots2(uw + ea * K, uw + eb * K, K, a->min_width, a->bound, xs, 0);
-  knots2(uh + ea * K, uh + eb * K, K, a->min_height, a->bound, ys, 0);
-  Bin2 b = locate2(xs, ys, K, (d2){x[ea], x[eb]}, ud + ea * (K - 1), ud + eb * (K - 1), a);
+  int sa = ea * a->stride, sb = eb * a->stride;
+  knots2(uw + sa, uw + sb, a->scale, K, a->min_width, a->bound, xs, 0);
+  knots2(uh + sa, uh + sb, a->scale, K, a->min_height, a->bound, ys, 0);
+  Bin2 b = locate2(xs, ys, K, (d2){x[ea], x[eb]}, ud + ea * a->dstride, ud + eb * a->dstride, a);
   d2 t = b.t, s = b.s, om = 1.0 - t, tau = t * om;
   d2 den = s * (t * t + om * om) + (b.dk + b.dk1) * tau;
   d2 out = a->inverse ? t * b.wk + b.xk : b.yk + b.hk * (s * t * t + b.dk * tau) / den;
@@ -128,10 +137,10 @@ __attribute__((always_inline)) static inline void rq_spline_pair(int ea, int eb,
 }
 
 EXPORT("rq_spline")
-void rq_spline(int n, int K, const float *x, const float *uw, const float *uh, const float *ud, float *y,
-               float *logdet, int inverse, double bound, double min_width, double min_height,
-               double min_derivative, double *ws) {
-  Attrs a = {inverse, bound, min_width, min_height, min_derivative};
+void rq_spline(int n, int K, const float *x, const float *uw, const float *uh, const float *ud, int stride,
+               int dstride, float scale, float offset, float *y, float *logdet, int inverse, double bound,
+               double min_width, double min_height, double min_derivative, double *ws) {
+  Attrs a = {inverse, bound, min_width, min_height, min_derivative, stride, dstride, scale, offset};
   int pending = -1; /* an element inside the bound waiting for a partner */
   for (int e = 0; e < n; e++) {
     if (!inside(x[e], bound)) {
@@ -148,9 +157,9 @@ void rq_spline(int n, int K, const float *x, const float *uw, const float *uh, c
 }
 
 /* From gradients at the knots to the unnormalized values, f = min + (1 - min K) softmax(u), for two
-   elements: g_knots and p lane by lane, out0 and out1 theirs. */
+   elements: g_knots and p lane by lane, out0 and out1 theirs, times `times` (the values' own scale). */
 static void back_to_unnormalized2(const double *g_knots, const double *p, double *gp, int K, double min_bin,
-                                  double bound, float *out0, float *out1) {
+                                  double bound, float times, float *out0, float *out1) {
   d2 scale = splat(2.0 * bound * (1.0 - min_bin * K)), suffix = splat(0.0), dot = splat(0.0);
   wasm_v128_store(gp + 2 * (K - 1), wasm_f64x2_splat(0.0));
   for (int i = K - 2; i >= 0; i--) {
@@ -161,8 +170,8 @@ static void back_to_unnormalized2(const double *g_knots, const double *p, double
   }
   for (int i = 0; i < K; i++) {
     d2 o = at2(p + 2 * i) * (at2(gp + 2 * i) - dot);
-    out0[i] = (float)o[0];
-    out1[i] = (float)o[1];
+    out0[i] = (float)o[0] * times;
+    out1[i] = (float)o[1] * times;
   }
 }
 
@@ -181,9 +190,10 @@ __attribute__((always_inline)) static inline void rq_spline_grad_pair(int ea, in
                                                                       double *ws) {
   double *xs = ws, *ys = xs + 2 * (K + 1), *pw = ys + 2 * (K + 1), *ph = pw + 2 * K, *gp = ph + 2 * K;
   double *gX = gp + 2 * K, *gY = gX + 2 * (K + 1);
-  const float *d0 = ud + ea * (K - 1), *d1 = ud + eb * (K - 1);
-  knots2(uw + ea * K, uw + eb * K, K, a->min_width, a->bound, xs, pw);
-  knots2(uh + ea * K, uh + eb * K, K, a->min_height, a->bound, ys, ph);
+  int sa = ea * a->stride, sb = eb * a->stride;
+  const float *d0 = ud + ea * a->dstride, *d1 = ud + eb * a->dstride;
+  knots2(uw + sa, uw + sb, a->scale, K, a->min_width, a->bound, xs, pw);
+  knots2(uh + sa, uh + sb, a->scale, K, a->min_height, a->bound, ys, ph);
   Bin2 b = locate2(xs, ys, K, (d2){x[ea], x[eb]}, d0, d1, a);
   d2 gy = {dy[ea], dy[eb]}, gl = {dlogdet[ea], dlogdet[eb]};
   d2 t = b.t, s = b.s, dk = b.dk, dk1 = b.dk1, wk = b.wk, hk = b.hk;
@@ -238,12 +248,12 @@ __attribute__((always_inline)) static inline void rq_spline_grad_pair(int ea, in
   gY[2 * k0 + 2] = ghk[0];
   gY[2 * k1 + 1] = gyk[1] - ghk[1];
   gY[2 * k1 + 3] = ghk[1];
-  back_to_unnormalized2(gX, pw, gp, K, a->min_width, a->bound, dw + ea * K, dw + eb * K);
-  back_to_unnormalized2(gY, ph, gp, K, a->min_height, a->bound, dh + ea * K, dh + eb * K);
-  float *dd0 = dd + ea * (K - 1), *dd1 = dd + eb * (K - 1);
+  back_to_unnormalized2(gX, pw, gp, K, a->min_width, a->bound, a->scale, dw + sa, dw + sb);
+  back_to_unnormalized2(gY, ph, gp, K, a->min_height, a->bound, a->scale, dh + sa, dh + sb);
+  float *dd0 = dd + ea * a->dstride, *dd1 = dd + eb * a->dstride, o = a->offset;
   for (int i = 0; i < K - 1; i++) dd0[i] = dd1[i] = 0.f;
-  d2 sig_k = sigmoid2d((d2){d0[k0 > 0 ? k0 - 1 : 0], d1[k1 > 0 ? k1 - 1 : 0]});
-  d2 sig_k1 = sigmoid2d((d2){d0[k0 < K - 1 ? k0 : 0], d1[k1 < K - 1 ? k1 : 0]});
+  d2 sig_k = sigmoid2d((d2){d0[k0 > 0 ? k0 - 1 : 0] + o, d1[k1 > 0 ? k1 - 1 : 0] + o});
+  d2 sig_k1 = sigmoid2d((d2){d0[k0 < K - 1 ? k0 : 0] + o, d1[k1 < K - 1 ? k1 : 0] + o});
   if (k0 > 0) dd0[k0 - 1] = (float)(gdk[0] * sig_k[0]);
   if (k0 < K - 1) dd0[k0] = (float)(gdk1[0] * sig_k1[0]);
   if (k1 > 0) dd1[k1 - 1] = (float)(gdk[1] * sig_k[1]);
@@ -252,17 +262,17 @@ __attribute__((always_inline)) static inline void rq_spline_grad_pair(int ea, in
 
 EXPORT("rq_spline_grad")
 void rq_spline_grad(int n, int K, const float *x, const float *uw, const float *uh, const float *ud,
-                    const float *dy, const float *dlogdet, float *dx, float *dw, float *dh, float *dd,
-                    int inverse, double bound, double min_width, double min_height, double min_derivative,
-                    double *ws) {
-  Attrs a = {inverse, bound, min_width, min_height, min_derivative};
+                    int stride, int dstride, float scale, float offset, const float *dy, const float *dlogdet,
+                    float *dx, float *dw, float *dh, float *dd, int inverse, double bound, double min_width,
+                    double min_height, double min_derivative, double *ws) {
+  Attrs a = {inverse, bound, min_width, min_height, min_derivative, stride, dstride, scale, offset};
   int pending = -1; /* an element inside the bound waiting for a partner */
   for (int e = 0; e < n; e++) {
     if (!inside(x[e], bound)) {
       /* the identity: dx = dy, no parameter gradient */
       dx[e] = dy[e];
-      for (int i = 0; i < K; i++) dw[e * K + i] = dh[e * K + i] = 0.f;
-      for (int i = 0; i < K - 1; i++) dd[e * (K - 1) + i] = 0.f;
+      for (int i = 0; i < K; i++) dw[e * stride + i] = dh[e * stride + i] = 0.f;
+      for (int i = 0; i < K - 1; i++) dd[e * dstride + i] = 0.f;
     } else if (pending < 0) {
       pending = e;
     } else {

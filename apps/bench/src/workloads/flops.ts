@@ -6,6 +6,8 @@ import {
   KERNELS,
   RQ_SPLINE_GRAD_KERNEL,
   RQ_SPLINE_KERNEL,
+  RQ_SPLINE_PACKED_GRAD_KERNEL,
+  RQ_SPLINE_PACKED_KERNEL,
 } from '@diffeo/core/kernels';
 
 /** A profiled kernel as `tf.profile` records it: its name and the shapes of its inputs and outputs. */
@@ -94,6 +96,8 @@ export const NO_PRODUCT_KERNELS: ReadonlySet<string> = new Set([
   GLOBAL_NORM_KERNEL,
   RQ_SPLINE_KERNEL,
   RQ_SPLINE_GRAD_KERNEL,
+  RQ_SPLINE_PACKED_KERNEL,
+  RQ_SPLINE_PACKED_GRAD_KERNEL,
 ]);
 
 /** Names that say "matrix product" among tfjs's kernels and the ones a Diffeo kernel would take. */

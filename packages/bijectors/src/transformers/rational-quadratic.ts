@@ -1,4 +1,5 @@
 import { parseConfig } from '@diffeo/core';
+import { rqSplinePackedOp } from '@diffeo/core/kernels';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import {
@@ -107,6 +108,18 @@ export function rationalQuadratic(options: RationalQuadraticTransformerOptions =
   );
   const derivativeOffset = identityDerivativeOffset(c.minDerivative);
   const spline = (input: tf.Tensor2D, params: tf.Tensor2D, hiddenFeatures: number, inverse: boolean) => {
+    // cpu and wasm: one kernel on the raw parameters (the split and scalings inside it).
+    const fused = rqSplinePackedOp(input, params, {
+      inverse,
+      tailBound: c.tailBound,
+      minBinWidth: c.minBinWidth,
+      minBinHeight: c.minBinHeight,
+      minDerivative: c.minDerivative,
+      numBins: c.numBins,
+      scale: 1 / Math.sqrt(hiddenFeatures),
+      derivativeOffset,
+    });
+    if (fused !== undefined) return { y: fused[0], logDet: fused[1] };
     const p = splitSplineParameters(params, input.shape[1], c.numBins, { hiddenFeatures, derivativeOffset });
     return rationalQuadraticSpline(
       input,

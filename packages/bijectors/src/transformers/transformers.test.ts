@@ -1,4 +1,5 @@
 import { ConfigError, createRng } from '@diffeo/core';
+import { RQ_SPLINE_PACKED_GRAD_KERNEL, RQ_SPLINE_PACKED_KERNEL } from '@diffeo/core/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { MaskedAffineAutoregressive } from '../autoregressive/masked-affine.js';
@@ -7,6 +8,11 @@ import { MaskedRationalQuadraticAutoregressive } from '../autoregressive/masked-
 import { AffineCoupling } from '../coupling/affine-coupling.js';
 import { Coupling } from '../coupling/coupling.js';
 import { RationalQuadraticCoupling } from '../coupling/rq-coupling.js';
+import {
+  identityDerivativeOffset,
+  rationalQuadraticSpline,
+  splitSplineParameters,
+} from '../spline/rational-quadratic.js';
 import { assertConfigRoundTrip, assertNoLeaks, assertTypedErrors, checkBijector } from '../testing/index.js';
 import { affine } from './affine.js';
 import { rationalQuadratic } from './rational-quadratic.js';
@@ -112,6 +118,70 @@ describe('one transformer, both layer families', () => {
       /identityInit/,
     );
     expect(() => new MaskedAffineAutoregressive({ dim: 2, seed: -1 })).toThrow(/config\.seed/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe(`the rational-quadratic transformer on core's packed spline kernel (${tf.getBackend()})`, () => {
+  const transformer = rationalQuadratic({ numBins: 6, tailBound: 2 });
+  const perDim = 3 * 6 - 1;
+  const x = rows(33, 3, 4);
+  const params = tf.mul(rows(33, 3 * perDim, 5), 2) as tf.Tensor2D;
+  const context = { hiddenFeatures: 40 };
+  // What the transformer did before: split and scale with tfjs ops, then the three-tensor spline.
+  const split = (input: tf.Tensor2D, p: tf.Tensor2D, inverse: boolean) =>
+    tf.tidy(() => {
+      const s = splitSplineParameters(p, 3, 6, {
+        hiddenFeatures: 40,
+        derivativeOffset: identityDerivativeOffset(),
+      });
+      const o = rationalQuadraticSpline(
+        input,
+        s.unnormalizedWidths,
+        s.unnormalizedHeights,
+        s.unnormalizedDerivatives,
+        {
+          tailBound: 2,
+          inverse,
+        },
+      );
+      return [o.y, o.logDet];
+    });
+
+  it('runs one kernel each way on the raw parameters: no split, no scaling ops', async () => {
+    const forward = await tf.profile(() => {
+      const o = transformer.inverse(x, params, context);
+      tf.dispose([o.y, o.logDet]);
+    });
+    expect(forward.kernels.map((k) => k.name)).toEqual([RQ_SPLINE_PACKED_KERNEL]);
+    const backward = await tf.profile(() =>
+      tf.dispose(
+        tf.grad((p: tf.Tensor) => tf.sum(transformer.inverse(x, p as tf.Tensor2D, context).logDet))(params),
+      ),
+    );
+    const names = backward.kernels.map((k) => k.name);
+    expect(names.filter((n) => n === RQ_SPLINE_PACKED_GRAD_KERNEL)).toHaveLength(1);
+    expect(names.filter((n) => n === 'SplitV' || n === 'Concat')).toEqual([]);
+  });
+
+  it('gives the numbers and gradients of the split parameters and the spline, both directions', () => {
+    const before = tf.memory().numTensors;
+    for (const inverse of [false, true]) {
+      const run = (p: tf.Tensor2D) =>
+        inverse ? transformer.forward(x, p, context) : transformer.inverse(x, p, context);
+      const o = run(params);
+      const [y, logDet] = split(x, params, inverse);
+      expect(o.y.dataSync()).toEqual(y!.dataSync());
+      expect(o.logDet.dataSync()).toEqual(logDet!.dataSync());
+      const loss = (f: (p: tf.Tensor2D) => tf.Tensor[]) => (p: tf.Tensor) => {
+        const [a, b] = f(p as tf.Tensor2D);
+        return tf.add(tf.sum(tf.square(a!)), tf.sum(b!));
+      };
+      const got = tf.grad(loss((p) => Object.values(run(p))))(params);
+      const want = tf.grad(loss((p) => split(x, p, inverse)))(params);
+      expect(got.dataSync()).toEqual(want.dataSync());
+      tf.dispose([o.y, o.logDet, y!, logDet!, got, want]);
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -29,8 +29,16 @@ export {
   type RQSplineInputs,
   residualBlockOp,
   rqSplineOp,
+  rqSplinePackedOp,
 } from './ops.js';
-export { RQ_SPLINE_GRAD_KERNEL, RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
+export {
+  RQ_SPLINE_GRAD_KERNEL,
+  RQ_SPLINE_KERNEL,
+  RQ_SPLINE_PACKED_GRAD_KERNEL,
+  RQ_SPLINE_PACKED_KERNEL,
+  type RQSplineAttrs,
+  type RQSplinePackedAttrs,
+} from './rq-spline-kernel.js';
 export { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 export {
   AFFINE_TRANSFORMER_GRAD_KERNEL,

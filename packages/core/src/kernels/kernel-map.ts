@@ -3,8 +3,12 @@ import { GLOBAL_NORM_KERNEL, installGlobalNormKernel } from './global-norm-kerne
 import {
   installRQSplineGradKernel,
   installRQSplineKernel,
+  installRQSplinePackedGradKernel,
+  installRQSplinePackedKernel,
   RQ_SPLINE_GRAD_KERNEL,
   RQ_SPLINE_KERNEL,
+  RQ_SPLINE_PACKED_GRAD_KERNEL,
+  RQ_SPLINE_PACKED_KERNEL,
 } from './rq-spline-kernel.js';
 import { AFFINE_GRAD_KERNEL, AFFINE_TRAIN_KERNEL, installWasmAffine } from './wasm-affine.js';
 import {
@@ -118,6 +122,35 @@ export const KERNELS: readonly KernelEntry[] = [
     replaces: false,
     summary: 'its gradients on the heap (`wasm/rq-spline.c`)',
     install: () => installRQSplineGradKernel('wasm'),
+  },
+  {
+    kernelName: RQ_SPLINE_PACKED_KERNEL,
+    backend: 'cpu',
+    replaces: false,
+    summary:
+      "the spline on a conditioner's raw output (`rqSplinePackedOp`): the parameters' reshape, split and scalings inside",
+    install: () => installRQSplinePackedKernel('cpu'),
+  },
+  {
+    kernelName: RQ_SPLINE_PACKED_GRAD_KERNEL,
+    backend: 'cpu',
+    replaces: false,
+    summary: 'its gradients of x and the raw output in one call',
+    install: () => installRQSplinePackedGradKernel('cpu'),
+  },
+  {
+    kernelName: RQ_SPLINE_PACKED_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'the same on the heap (`wasm/rq-spline.c` reads the raw output in place)',
+    install: () => installRQSplinePackedKernel('wasm'),
+  },
+  {
+    kernelName: RQ_SPLINE_PACKED_GRAD_KERNEL,
+    backend: 'wasm',
+    replaces: false,
+    summary: 'its gradients on the heap',
+    install: () => installRQSplinePackedGradKernel('wasm'),
   },
   {
     kernelName: AFFINE_TRANSFORMER_KERNEL,

@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { formatShape, ShapeError } from '../errors.js';
 import type { AffineMask } from './affine-mask.js';
 import { GLOBAL_NORM_KERNEL, globalNormInputs } from './global-norm-kernel.js';
-import { RQ_SPLINE_KERNEL, type RQSplineAttrs } from './rq-spline-kernel.js';
+import {
+  RQ_SPLINE_KERNEL,
+  RQ_SPLINE_PACKED_KERNEL,
+  type RQSplineAttrs,
+  type RQSplinePackedAttrs,
+} from './rq-spline-kernel.js';
 import { AFFINE_TRAIN_KERNEL, type AffineAttrs } from './wasm-affine.js';
 import { AFFINE_TRANSFORMER_KERNEL, type AffineTransformerAttrs } from './wasm-affine-transformer.js';
 import { MASKED_AFFINE_KERNEL, type MaskedAffineAttrs } from './wasm-masked.js';
@@ -301,6 +306,43 @@ export function rqSplineOp(inputs: RQSplineInputs, attrs: RQSplineAttrs): [tf.Te
       { x, unnormalizedWidths, unnormalizedHeights, unnormalizedDerivatives },
       attrs as unknown as tf.NamedAttrMap,
     ) as [tf.Tensor, tf.Tensor];
+}
+
+/**
+ * The same spline on a conditioner's raw output, as one kernel (`DiffeoRQSplinePacked`, its
+ * gradient one more) where the backend registers it (cpu, wasm): x [batch, dim], params
+ * [batch, dim (3K - 1)] with each dimension's K widths, K heights and K - 1 derivatives
+ * contiguous (nflows's layout); widths and heights are multiplied by `attrs.scale` and
+ * `attrs.derivativeOffset` is added to the derivatives first. `[y, logDet]`, both shaped as x: the
+ * numbers of `@diffeo/bijectors`'s `splitSplineParameters` followed by `rqSplineOp`, without the
+ * reshape, split, scalings and their gradients. Returns `undefined` elsewhere (webgl); params of
+ * another shape are a `ShapeError`. The spline's options are the caller's to check.
+ *
+ * @example
+ * ```ts
+ * const attrs = { inverse: false, tailBound: 3, minBinWidth: 1e-3, minBinHeight: 1e-3, minDerivative: 1e-3,
+ *   numBins: 8, scale: 1 / Math.sqrt(hidden), derivativeOffset: 0.5413 };
+ * const fused = rqSplinePackedOp(x, params, attrs);
+ * ```
+ */
+export function rqSplinePackedOp(
+  x: tf.Tensor2D,
+  params: tf.Tensor2D,
+  attrs: RQSplinePackedAttrs,
+): [tf.Tensor2D, tf.Tensor2D] | undefined {
+  const perDim = 3 * attrs.numBins - 1;
+  if (x.rank !== 2 || !tf.util.arraysEqual(params.shape, [x.shape[0], x.shape[1] * perDim])) {
+    throw new ShapeError(
+      `rqSplinePackedOp: expected x [batch, dim] and params [batch, dim * ${perDim}]; got ${formatShape(x.shape)}, ${formatShape(params.shape)}`,
+    );
+  }
+  if (tf.getKernel(RQ_SPLINE_PACKED_KERNEL, tf.getBackend()) === undefined) return undefined;
+  return tf
+    .engine()
+    .runKernel(RQ_SPLINE_PACKED_KERNEL, { x, params }, attrs as unknown as tf.NamedAttrMap) as [
+    tf.Tensor2D,
+    tf.Tensor2D,
+  ];
 }
 
 /**

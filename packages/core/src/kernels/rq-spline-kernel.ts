@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type ArrayIO, arrayIO } from './array-io.js';
 import { registerGradientOnce, registerKernelOnce } from './register-once.js';
-import { rqSplineForward, rqSplineGradient } from './rq-spline-js.js';
-import { rqSplineGradOnWasmHeap, rqSplineOnWasmHeap } from './wasm-spline.js';
+import { rqSplineForward, rqSplineGradient, type SplineArrays } from './rq-spline-js.js';
+import { rqSplineGradOnWasmHeap, rqSplineOnWasmHeap, rqSplinePackedGradOnWasmHeap } from './wasm-spline.js';
 
 /**
  * The fused rational-quadratic spline of `@diffeo/bijectors`'s `rationalQuadraticSpline` (knots,
@@ -27,6 +27,25 @@ export interface RQSplineAttrs {
   minBinWidth: number;
   minBinHeight: number;
   minDerivative: number;
+}
+
+/**
+ * Kernel name of the same spline on a conditioner's raw output: inputs x [batch, D] and params
+ * [batch, D (3K - 1)] (each dimension's K widths, K heights and K - 1 derivatives contiguous, as
+ * nflows lays them out); outputs y and logDet. It does what `@diffeo/bijectors`'s
+ * `splitSplineParameters` and the spline do, in one kernel instead of six and their gradients.
+ */
+export const RQ_SPLINE_PACKED_KERNEL = 'DiffeoRQSplinePacked';
+/** Kernel name of its gradient: those of x and params in one call. */
+export const RQ_SPLINE_PACKED_GRAD_KERNEL = 'DiffeoRQSplinePackedGrad';
+
+/** Attributes of the packed kernels: the spline's, K, and how the raw parameters are adjusted. */
+export interface RQSplinePackedAttrs extends RQSplineAttrs {
+  numBins: number;
+  /** Multiplies the widths and heights (nflows: 1 / sqrt(hidden features)), in float32. */
+  scale: number;
+  /** Added to the derivatives, in float32. */
+  derivativeOffset: number;
 }
 
 type Backend = keyof typeof arrayIO;
@@ -120,6 +139,133 @@ function registerSplineGradient(): void {
       };
     },
   });
+}
+
+/**
+ * The packed parameters as the three tensors' arrays: widths and heights times the scale, the
+ * derivatives plus the offset, each rounded to float32 as the separate ops round them.
+ */
+function unpack(x: ArrayLike<number>, params: ArrayLike<number>, a: RQSplinePackedAttrs): SplineArrays {
+  const K = a.numBins;
+  const P = 3 * K - 1;
+  const n = x.length;
+  const uw = new Float32Array(n * K);
+  const uh = new Float32Array(n * K);
+  const ud = new Float32Array(n * (K - 1));
+  const scale = Math.fround(a.scale);
+  const offset = Math.fround(a.derivativeOffset);
+  for (let e = 0; e < n; e++) {
+    for (let i = 0; i < K; i++) {
+      uw[e * K + i] = params[e * P + i]! * scale;
+      uh[e * K + i] = params[e * P + K + i]! * scale;
+      if (i < K - 1) ud[e * (K - 1) + i] = params[e * P + 2 * K + i]! + offset;
+    }
+  }
+  return { x, uw, uh, ud, numBins: K };
+}
+
+/** The three parameter gradients packed as params are, those of widths and heights times the scale. */
+function pack(
+  g: { dWidths: Float32Array; dHeights: Float32Array; dDerivatives: Float32Array },
+  a: RQSplinePackedAttrs,
+): Float32Array {
+  const K = a.numBins;
+  const P = 3 * K - 1;
+  const n = g.dWidths.length / K;
+  const out = new Float32Array(n * P);
+  const scale = Math.fround(a.scale);
+  for (let e = 0; e < n; e++) {
+    for (let i = 0; i < K; i++) {
+      out[e * P + i] = g.dWidths[e * K + i]! * scale;
+      out[e * P + K + i] = g.dHeights[e * K + i]! * scale;
+      if (i < K - 1) out[e * P + 2 * K + i] = g.dDerivatives[e * (K - 1) + i]!;
+    }
+  }
+  return out;
+}
+
+function packedAttrsOf(attrs: tf.NamedAttrMap | undefined): RQSplinePackedAttrs {
+  return attrs as unknown as RQSplinePackedAttrs;
+}
+
+function packedForwardKernel(name: Backend): tf.KernelFunc {
+  const io = arrayIO[name];
+  return ({ inputs, backend, attrs }) => {
+    const { x, params } = inputs as { x: tf.TensorInfo; params: tf.TensorInfo };
+    const a = packedAttrsOf(attrs);
+    if (name === 'wasm') {
+      const wasmInputs = { x, params, numBins: a.numBins, scale: a.scale, offset: a.derivativeOffset };
+      const compiled = rqSplineOnWasmHeap(backend, wasmInputs, a);
+      if (compiled !== undefined) return compiled;
+    }
+    const out = rqSplineForward(unpack(io.read(backend, x), io.read(backend, params), a), a);
+    return [io.write(backend, x.shape, out.y), io.write(backend, x.shape, out.logDet)];
+  };
+}
+
+function packedGradientKernel(name: Backend): tf.KernelFunc {
+  const io = arrayIO[name];
+  return ({ inputs, backend, attrs }) => {
+    const { x, params, dy, dLogDet } = inputs as Record<'x' | 'params' | 'dy' | 'dLogDet', tf.TensorInfo>;
+    const a = packedAttrsOf(attrs);
+    if (name === 'wasm') {
+      const wasmInputs = {
+        x,
+        params,
+        dy,
+        dLogDet,
+        numBins: a.numBins,
+        scale: a.scale,
+        offset: a.derivativeOffset,
+      };
+      const compiled = rqSplinePackedGradOnWasmHeap(backend, wasmInputs, a);
+      if (compiled !== undefined) return compiled;
+    }
+    const arrays = unpack(io.read(backend, x), io.read(backend, params), a);
+    const g = rqSplineGradient(arrays, io.read(backend, dy), io.read(backend, dLogDet), a);
+    return [io.write(backend, x.shape, g.dx), io.write(backend, params.shape, pack(g, a))];
+  };
+}
+
+/** The packed kernel's gradient: one call of its gradient kernel. */
+function registerPackedSplineGradient(): void {
+  registerGradientOnce({
+    kernelName: RQ_SPLINE_PACKED_KERNEL,
+    inputsToSave: ['x', 'params'],
+    gradFunc: (dys, saved, attrs) => {
+      const [dy, dLogDet] = dys as tf.Tensor[];
+      const [x, params] = saved as [tf.Tensor, tf.Tensor];
+      const [gx, gp] = tf
+        .engine()
+        .runKernel(
+          RQ_SPLINE_PACKED_GRAD_KERNEL,
+          { x, params, dy: dy!, dLogDet: dLogDet! },
+          attrs,
+        ) as tf.Tensor[];
+      return { x: () => gx!, params: () => gp! };
+    },
+  });
+}
+
+/** Registers the packed spline for `backend`, with its gradient. Idempotent; always succeeds. */
+export function installRQSplinePackedKernel(backend: Backend): boolean {
+  registerKernelOnce({
+    kernelName: RQ_SPLINE_PACKED_KERNEL,
+    backendName: backend,
+    kernelFunc: packedForwardKernel(backend),
+  });
+  registerPackedSplineGradient();
+  return true;
+}
+
+/** Registers the packed spline's gradient kernel for `backend`. Idempotent; always succeeds. */
+export function installRQSplinePackedGradKernel(backend: Backend): boolean {
+  registerKernelOnce({
+    kernelName: RQ_SPLINE_PACKED_GRAD_KERNEL,
+    backendName: backend,
+    kernelFunc: packedGradientKernel(backend),
+  });
+  return true;
 }
 
 /**

@@ -17,8 +17,23 @@ export type GemmArgs = [
   relu: number,
 ];
 
-/** The arguments both spline kernels begin with: sizes and the spline's input tensors. */
-type SplineInputs = [n: number, numBins: number, x: number, uw: number, uh: number, ud: number];
+/**
+ * The arguments both spline kernels begin with: sizes, x, and where the parameters lie (element
+ * e's widths and heights at uw, uh + e * stride, its derivatives at ud + e * dstride; the scale of
+ * widths and heights and the derivatives' offset).
+ */
+type SplineInputs = [
+  n: number,
+  numBins: number,
+  x: number,
+  uw: number,
+  uh: number,
+  ud: number,
+  stride: number,
+  dstride: number,
+  scale: number,
+  offset: number,
+];
 
 /** The arguments both spline kernels end with: the spline's options and the float64 scratch. */
 type SplineAttrs = [
