@@ -94,6 +94,8 @@ export type RationalQuadraticTransformerOptions = z.input<typeof rationalQuadrat
  * As nflows, widths and heights are divided by sqrt(hiddenFeatures) of the layer's network. Unlike
  * nflows, {@link identityDerivativeOffset} is added to the derivative parameters, so zero
  * parameters give uniform bins with unit derivatives: the exact identity (up to float rounding).
+ * On cpu and wasm the split, the scalings and the spline are one kernel (`@diffeo/core`'s
+ * `rqSplinePackedOp`); elsewhere {@link splitSplineParameters} and {@link rationalQuadraticSpline}.
  *
  * @example
  * ```ts

@@ -18,14 +18,11 @@ export type GemmArgs = [
 ];
 
 /**
- * The arguments both spline kernels begin with: sizes, x, and where the parameters lie (element
- * e's widths and heights at uw, uh + e * stride, its derivatives at ud + e * dstride; the scale of
- * widths and heights and the derivatives' offset).
+ * Where a spline's parameters lie on the heap: element e's widths and heights at uw, uh + e *
+ * stride, its derivatives at ud + e * dstride; the scale of widths and heights and the
+ * derivatives' offset (see wasm/rq-spline.c).
  */
-type SplineInputs = [
-  n: number,
-  numBins: number,
-  x: number,
+export type SplineLayout = [
   uw: number,
   uh: number,
   ud: number,
@@ -34,6 +31,9 @@ type SplineInputs = [
   scale: number,
   offset: number,
 ];
+
+/** The arguments both spline kernels begin with: sizes, x, and the parameters' layout. */
+type SplineInputs = [n: number, numBins: number, x: number, ...SplineLayout];
 
 /** The arguments both spline kernels end with: the spline's options and the float64 scratch. */
 type SplineAttrs = [

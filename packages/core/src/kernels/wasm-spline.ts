@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { RQSplineAttrs } from './rq-spline-kernel.js';
 import { heapOf, pointerOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
-import { type WasmKernels, wasmKernelsOf } from './wasm-module.js';
+import { type SplineLayout, type WasmKernels, wasmKernelsOf } from './wasm-module.js';
 
 /** x [..., D] and the unnormalized widths, heights [..., D, K] and derivatives [..., D, K - 1]. */
 export interface WasmSplineInputs {
@@ -24,22 +24,11 @@ export interface WasmPackedSplineInputs {
   offset: number;
 }
 
-/** Where a spline's parameters (or their gradients) lie on the heap: the arguments after x. */
-type HeapLayout = [
-  uw: number,
-  uh: number,
-  ud: number,
-  stride: number,
-  dstride: number,
-  scale: number,
-  offset: number,
-];
-
 /** Three tensors [..., K], [..., K], [..., K - 1] at these addresses. */
-const separate = (K: number, [w, h, d]: number[]): HeapLayout => [w!, h!, d!, K, K - 1, 1, 0];
+const separate = (K: number, [w, h, d]: number[]): SplineLayout => [w!, h!, d!, K, K - 1, 1, 0];
 
 /** One tensor [..., 3K - 1] at this address: widths, then heights, then derivatives. */
-const packed = (K: number, p: number, scale: number, offset: number): HeapLayout => [
+const packed = (K: number, p: number, scale: number, offset: number): SplineLayout => [
   p,
   p + 4 * K,
   p + 8 * K,
@@ -60,7 +49,7 @@ function runSpline(
   kernel: (...args: number[]) => void,
   x: tf.TensorInfo,
   numBins: number,
-  layout: HeapLayout,
+  layout: SplineLayout,
   rest: number[],
   a: RQSplineAttrs,
 ): void {
@@ -114,7 +103,7 @@ export function rqSplineOnWasmHeap(
 function layoutOf(
   heap: WasmHeapBackend,
   inputs: WasmSplineInputs | WasmPackedSplineInputs,
-): [number, HeapLayout] {
+): [number, SplineLayout] {
   if ('params' in inputs) {
     const { numBins, params, scale, offset } = inputs;
     return [numBins, packed(numBins, pointerOf(heap, params), scale, offset)];
