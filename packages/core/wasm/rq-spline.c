@@ -35,12 +35,17 @@ static inline v128_t lanes(float a, float b) { return wasm_f64x2_make(a, b); }
    i = 0..K, and, unless probs is 0, the softmax into probs[2 i + lane], i = 0..K-1. */
 static void knots2(const float *u0, const float *u1, float times, int K, double min_bin, double bound,
                    double *out, double *probs) {
+  /* The values as float64 into out[2..2K+2), then their exponentials (the knots overwrite them
+     below, one behind). */
   v128_t m = wasm_f64x2_splat(-__builtin_inf());
-  for (int i = 0; i < K; i++) m = wasm_f64x2_pmax(lanes(u0[i] * times, u1[i] * times), m);
-  v128_t sum = wasm_f64x2_splat(0.0);
-  /* The exponentials first into out[2..2K+2) (the knots overwrite them below, one behind). */
   for (int i = 0; i < K; i++) {
-    v128_t e = exp2d(wasm_f64x2_sub(lanes(u0[i] * times, u1[i] * times), m));
+    v128_t v = lanes(u0[i] * times, u1[i] * times);
+    wasm_v128_store(out + 2 * (i + 1), v);
+    m = wasm_f64x2_pmax(v, m);
+  }
+  v128_t sum = wasm_f64x2_splat(0.0);
+  for (int i = 0; i < K; i++) {
+    v128_t e = exp2d(wasm_f64x2_sub(wasm_v128_load(out + 2 * (i + 1)), m));
     wasm_v128_store(out + 2 * (i + 1), e);
     sum = wasm_f64x2_add(sum, e);
   }
@@ -57,11 +62,6 @@ static void knots2(const float *u0, const float *u1, float times, int K, double 
   wasm_v128_store(out + 2 * K, b);
 }
 
-static inline v128_t softplus2d(v128_t v) {
-  v128_t e = exp2d(wasm_f64x2_neg(wasm_f64x2_abs(v)));
-  return wasm_f64x2_add(wasm_f64x2_pmax(v, wasm_f64x2_splat(0.0)), log1p2d(e));
-}
-
 /* Two float64 lanes as a vector type, so that the formulas below read as formulas. */
 typedef double d2 __attribute__((__vector_size__(16)));
 
@@ -72,9 +72,19 @@ static inline d2 pick(v128_t mask, d2 a, d2 b) { return (d2)wasm_v128_bitselect(
 static inline d2 vlog(d2 v) { return (d2)log2d((v128_t)v); }
 static inline d2 vabs(d2 v) { return (d2)wasm_f64x2_abs((v128_t)v); }
 
+/* softplus(v) and its derivative sigmoid(v) from v and e = e^-|v|, which they share. */
+static inline d2 softplus2d(d2 v, d2 e) {
+  return (d2)wasm_f64x2_add(wasm_f64x2_pmax((v128_t)v, wasm_f64x2_splat(0.0)), log1p2d((v128_t)e));
+}
+static inline d2 sigmoid2d(d2 v, d2 e) {
+  return pick(wasm_f64x2_ge((v128_t)v, wasm_f64x2_splat(0.0)), 1.0 / (1.0 + e), e / (1.0 + e));
+}
+
 typedef struct {
   int k0, k1;
   d2 t, xk, wk, yk, hk, dk, dk1, s;
+  /* The bin's two derivative parameters (offset added) and their e^-|v|, for the gradient. */
+  d2 uk, uk1, ek, ek1;
 } Bin2;
 
 /* The bins of two elements' values v among the x knots (forward) or y knots (inverse), the position
@@ -95,8 +105,11 @@ __attribute__((always_inline)) static inline Bin2 locate2(const double *xs, cons
   b.hk = (d2){ys[2 * k0 + 2], ys[2 * k1 + 3]} - b.yk;
   /* Interior knot derivatives; the end knots' are 1 (lanes chosen after the softplus). */
   float o = a->offset;
-  d2 dk = (d2)softplus2d((v128_t)(d2){d0[k0 > 0 ? k0 - 1 : 0] + o, d1[k1 > 0 ? k1 - 1 : 0] + o});
-  d2 dk1 = (d2)softplus2d((v128_t)(d2){d0[k0 < K - 1 ? k0 : 0] + o, d1[k1 < K - 1 ? k1 : 0] + o});
+  b.uk = (d2){d0[k0 > 0 ? k0 - 1 : 0] + o, d1[k1 > 0 ? k1 - 1 : 0] + o};
+  b.uk1 = (d2){d0[k0 < K - 1 ? k0 : 0] + o, d1[k1 < K - 1 ? k1 : 0] + o};
+  b.ek = (d2)exp2d((v128_t)-vabs(b.uk));
+  b.ek1 = (d2)exp2d((v128_t)-vabs(b.uk1));
+  d2 dk = softplus2d(b.uk, b.ek), dk1 = softplus2d(b.uk1, b.ek1);
   b.dk = pick(wasm_i64x2_eq(count, wasm_i64x2_splat(0)), splat(1.0), splat(a->min_derivative) + dk);
   b.dk1 = pick(wasm_i64x2_eq(count, wasm_i64x2_splat(K - 1)), splat(1.0), splat(a->min_derivative) + dk1);
   b.s = b.hk / b.wk;
@@ -175,11 +188,6 @@ static void back_to_unnormalized2(const double *g_knots, const double *p, double
   }
 }
 
-static inline d2 sigmoid2d(d2 v) {
-  d2 e = (d2)exp2d((v128_t)-vabs(v));
-  return pick(wasm_f64x2_ge((v128_t)v, wasm_f64x2_splat(0.0)), 1.0 / (1.0 + e), e / (1.0 + e));
-}
-
 /* rq_spline_grad for elements ea and eb (possibly the same), both inside the bound; ws takes 14 K + 8
    doubles. */
 __attribute__((always_inline)) static inline void rq_spline_grad_pair(int ea, int eb, int K, const float *x,
@@ -250,10 +258,9 @@ __attribute__((always_inline)) static inline void rq_spline_grad_pair(int ea, in
   gY[2 * k1 + 3] = ghk[1];
   back_to_unnormalized2(gX, pw, gp, K, a->min_width, a->bound, a->scale, dw + sa, dw + sb);
   back_to_unnormalized2(gY, ph, gp, K, a->min_height, a->bound, a->scale, dh + sa, dh + sb);
-  float *dd0 = dd + ea * a->dstride, *dd1 = dd + eb * a->dstride, o = a->offset;
+  float *dd0 = dd + ea * a->dstride, *dd1 = dd + eb * a->dstride;
   for (int i = 0; i < K - 1; i++) dd0[i] = dd1[i] = 0.f;
-  d2 sig_k = sigmoid2d((d2){d0[k0 > 0 ? k0 - 1 : 0] + o, d1[k1 > 0 ? k1 - 1 : 0] + o});
-  d2 sig_k1 = sigmoid2d((d2){d0[k0 < K - 1 ? k0 : 0] + o, d1[k1 < K - 1 ? k1 : 0] + o});
+  d2 sig_k = sigmoid2d(b.uk, b.ek), sig_k1 = sigmoid2d(b.uk1, b.ek1);
   if (k0 > 0) dd0[k0 - 1] = (float)(gdk[0] * sig_k[0]);
   if (k0 < K - 1) dd0[k0] = (float)(gdk1[0] * sig_k1[0]);
   if (k1 > 0) dd1[k1 - 1] = (float)(gdk[1] * sig_k[1]);
