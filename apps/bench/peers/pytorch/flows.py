@@ -301,5 +301,24 @@ def build(spec, seed):
     return builders[kind](spec["dim"], seed, **{renamed[k]: v for k, v in options.items()})
 
 
+# The uniform limit of the weights `trained_like` gives an all-zero weight matrix (the bench's
+# TRAINED_LIKE_LIMIT in src/models.ts).
+TRAINED_LIKE_LIMIT = 1e-3
+
+
+def trained_like(model, seed):
+    """The bench's `buildTrainedLike`: every all-zero weight matrix (the last layer of each
+    conditioner, zero so that a flow starts as the identity) gets U(+-TRAINED_LIKE_LIMIT) values,
+    as training gives it. logProb and sampling are measured on such a model: PyTorch's dense
+    products take the same time whatever the values, Diffeo's skip zero blocks, so a fresh model
+    would time work that a trained one cannot skip on one side and not the other."""
+    generator = _generator(seed)
+    with torch.no_grad():
+        for p in model.parameters():
+            if p.dim() == 2 and not torch.any(p):
+                p.uniform_(-TRAINED_LIKE_LIMIT, TRAINED_LIKE_LIMIT, generator=generator)
+    return model
+
+
 def parameter_count(model):
     return sum(p.numel() for p in model.parameters() if p.requires_grad)

@@ -94,21 +94,23 @@ def _log_prob_pass(model, points, chunk):
 
 
 def log_prob(request, data, progress):
-    """logProb of the points in chunks, without gradients, every chunk's values handed back."""
+    """logProb of the points in chunks, without gradients, every chunk's values handed back, on a
+    model with seed 0 whose zero weight matrices got values as training gives them."""
     arch = request["arch"]
     progress(arch["id"])
     settings = request["settings"]
-    model = flows.build(arch["spec"], 0)
+    model = flows.trained_like(flows.build(arch["spec"], 0), 0)
     one_pass = _log_prob_pass(model, data["log-prob"], settings["chunk"])
     return {"parameters": flows.parameter_count(model), "seconds": _timer(settings, True)(one_pass)}
 
 
 def sample(request, data, progress):
-    """Samples in chunks without gradients, each chunk from a generator with the next seed."""
+    """Samples in chunks without gradients, each chunk from a generator with the next seed, from
+    the model `log_prob` takes."""
     arch = request["arch"]
     progress(arch["id"])
     settings = request["settings"]
-    model = flows.build(arch["spec"], 0)
+    model = flows.trained_like(flows.build(arch["spec"], 0), 0)
     n, chunk = settings["samplePoints"], settings["chunk"]
     sizes = [min(chunk, n - start) for start in range(0, n, chunk)]
     seed = [0]
@@ -188,14 +190,14 @@ def time_to_quality(request, data, progress):
 
 
 def high_dim(request, data, progress):
-    """One Adam step at the `highDim` batch and a logProb pass over the `highDim` points, each on a
-    fresh model with seed 0, as `train_step` and `log_prob` take them."""
+    """One Adam step at the `highDim` batch and a logProb pass over the `highDim` points, on models
+    with seed 0 as `train_step` (fresh) and `log_prob` (`flows.trained_like`) take them."""
     arch = request["arch"]
     settings = request["settings"]
     progress(f"{arch['id']} train step")
     step_seconds = _timer(settings)(_adam_step(flows.build(arch["spec"], 0), data["train-batch"]))
     progress(f"{arch['id']} logProb")
-    model = flows.build(arch["spec"], 0)
+    model = flows.trained_like(flows.build(arch["spec"], 0), 0)
     one_pass = _log_prob_pass(model, data["log-prob"], settings["chunk"])
     return {
         "parameters": flows.parameter_count(model),

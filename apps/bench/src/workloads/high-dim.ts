@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DATA_SEEDS, tensorOf } from '../data.js';
-import { type Arch, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
+import { type Arch, buildTrainedLike, HIGH_DIM_ARCHS, parameterCount } from '../models.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
@@ -89,7 +89,7 @@ export const highDimWorkload: Workload = {
         (size, i) => tf.slice(data, [i * ctx.settings.chunk, 0], [size, -1]) as tf.Tensor2D,
       );
       data.dispose();
-      const model = arch.build(0);
+      const model = buildTrainedLike(arch, 0);
       try {
         const pass = async () => {
           for (const x of chunks) {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DATA_SEEDS, tensorOf } from '../data.js';
+import { buildTrainedLike } from '../models.js';
 import { median } from '../stats.js';
 import type { Figure } from '../types.js';
 import type { Workload, WorkloadContext } from '../workload.js';
@@ -177,7 +178,7 @@ export const kernelProfileWorkload: Workload = {
       await ctx.step(`${arch.id} logProb`);
       const points = ctx.settings.chunk;
       const x = tensorOf(arch.data(points, DATA_SEEDS.logProb));
-      const model = arch.build(0);
+      const model = buildTrainedLike(arch, 0);
       try {
         const c = await profileCall(ctx, async () => {
           const lp = model.logProb(x);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DATA_SEEDS, tensorOf } from '../data.js';
-import { type Arch, parameterCount } from '../models.js';
+import { type Arch, buildTrainedLike, parameterCount } from '../models.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
@@ -40,7 +40,7 @@ export const logProbWorkload: Workload = {
         (size, i) => tf.slice(data, [i * chunk, 0], [size, -1]) as tf.Tensor2D,
       );
       data.dispose();
-      const model = arch.build(0);
+      const model = buildTrainedLike(arch, 0);
       try {
         parameters[arch.id] = parameterCount(model);
         const times = await ctx.time(async () => {

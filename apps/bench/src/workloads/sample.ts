@@ -1,4 +1,4 @@
-import { type Arch, parameterCount } from '../models.js';
+import { type Arch, buildTrainedLike, parameterCount } from '../models.js';
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
@@ -28,7 +28,7 @@ export const sampleWorkload: Workload = {
     const parameters: Record<string, number> = {};
     for (const arch of ctx.archs) {
       await ctx.step(arch.id);
-      const model = arch.build(0);
+      const model = buildTrainedLike(arch, 0);
       try {
         parameters[arch.id] = parameterCount(model);
         let seed = 0;
