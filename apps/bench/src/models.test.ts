@@ -35,7 +35,9 @@ describe('buildTrainedLike', () => {
         }
       });
       // Seeded: the same model twice.
-      matrices(again).forEach((m, i) => expect(m.values).toEqual(trainedMatrices[i]!.values));
+      matrices(again).forEach((m, i) => {
+        expect(m.values).toEqual(trainedMatrices[i]!.values);
+      });
       // Still a flow near its identity start: finite log-densities close to the fresh model's.
       const x = tensorOf(arch.data(256, 1));
       const [a, b] = [fresh.logProb(x), trained.logProb(x)];
