@@ -1,8 +1,8 @@
 /*
  * The rational-quadratic spline of @diffeo/bijectors (nflows's conventions, linear tails, the
  * stable inverse root) and its gradient in double precision: the same formulas as the JS
- * kernels of bijectors' src/spline/rq-kernel.ts, which document them and which the tests compare
- * with. Inputs are float32 tensors on tfjs's heap: x [n] and each element's unnormalized widths
+ * kernels of src/kernels/rq-spline-js.ts, which document them, and bijectors' op-by-op spline,
+ * which the tests compare with. Inputs are float32 tensors on tfjs's heap: x [n] and each element's unnormalized widths
  * and heights (K each) and interior derivatives (K - 1), element e's from uw, uh + e * stride and
  * ud + e * dstride: three tensors [n, K], [n, K], [n, K - 1] (stride K, dstride K - 1), or one
  * conditioner output [n, 3K - 1] (uh = uw + K, ud = uw + 2K, both strides 3K - 1). Widths and

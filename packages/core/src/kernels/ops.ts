@@ -315,8 +315,9 @@ export function rqSplineOp(inputs: RQSplineInputs, attrs: RQSplineAttrs): [tf.Te
  * contiguous (nflows's layout); widths and heights are multiplied by `attrs.scale` and
  * `attrs.derivativeOffset` is added to the derivatives first. `[y, logDet]`, both shaped as x: the
  * numbers of `@diffeo/bijectors`'s `splitSplineParameters` followed by `rqSplineOp`, without the
- * reshape, split, scalings and their gradients. Returns `undefined` elsewhere (webgl); params of
- * another shape are a `ShapeError`. The spline's options are the caller's to check.
+ * reshape, split, scalings and their gradients. Returns `undefined` elsewhere (webgl) and for
+ * dtypes other than float32; params of another shape are a `ShapeError`. The spline's options
+ * are the caller's to check.
  *
  * @example
  * ```ts
@@ -336,7 +337,13 @@ export function rqSplinePackedOp(
       `rqSplinePackedOp: expected x [batch, dim] and params [batch, dim * ${perDim}]; got ${formatShape(x.shape)}, ${formatShape(params.shape)}`,
     );
   }
-  if (tf.getKernel(RQ_SPLINE_PACKED_KERNEL, tf.getBackend()) === undefined) return undefined;
+  if (
+    tf.getKernel(RQ_SPLINE_PACKED_KERNEL, tf.getBackend()) === undefined ||
+    x.dtype !== 'float32' ||
+    params.dtype !== 'float32'
+  ) {
+    return undefined;
+  }
   return tf
     .engine()
     .runKernel(RQ_SPLINE_PACKED_KERNEL, { x, params }, attrs as unknown as tf.NamedAttrMap) as [

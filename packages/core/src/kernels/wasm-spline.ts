@@ -72,8 +72,8 @@ function runSpline(
 
 /**
  * The rational-quadratic spline (`wasm/rq-spline.c`) on the wasm heap, its parameters as three
- * tensors or packed in one: outputs y and logDet, shaped as x. Undefined when core's wasm kernels are not loaded for `backend` (the spline kernel
- * then runs its JS loops).
+ * tensors or packed in one: outputs y and logDet, shaped as x. Undefined when core's wasm kernels
+ * are not loaded for `backend` (the spline kernel then runs its JS loops).
  */
 export function rqSplineOnWasmHeap(
   backend: unknown,
