@@ -193,8 +193,10 @@ export function parameterCount(model: BenchModel): number {
     .reduce((sum, v) => sum + v.variable.size, 0);
 }
 
-/** The uniform limit of the weights {@link buildTrainedLike} gives an all-zero weight matrix (that of
- * the last layer of every residual block at initialisation). */
+/**
+ * The uniform limit of the values {@link buildTrainedLike} gives an all-zero weight matrix: that of
+ * the last layer of every residual block at initialisation.
+ */
 export const TRAINED_LIKE_LIMIT = 1e-3;
 
 /**
@@ -203,7 +205,8 @@ export const TRAINED_LIKE_LIMIT = 1e-3;
  * values drawn with `seed`, as training gives it. logProb and sampling are measured on such a
  * model: Diffeo's products skip zero blocks, PyTorch's dense ones take the same time whatever the
  * values, so on a fresh model our side would skip work that a trained model makes it do (a 784-D
- * MAF's logProb took half the time). The PyTorch peer does the same (`flows.trained_like`).
+ * MAF's logProb took less than half the time). The PyTorch peer does the same
+ * (`flows.trained_like`).
  */
 export function buildTrainedLike(arch: Arch, seed: number): BenchModel {
   const model = arch.build(seed);
