@@ -337,16 +337,30 @@ export function rqSplinePackedOp(
       `rqSplinePackedOp: expected x [batch, dim] and params [batch, dim * ${perDim}]; got ${formatShape(x.shape)}, ${formatShape(params.shape)}`,
     );
   }
+  return transformerKernel(RQ_SPLINE_PACKED_KERNEL, x, params, attrs, false);
+}
+
+/**
+ * `[y, logDet]` of the transformer kernel `name` on x and params, when the backend registers it
+ * (and, with `needsWasmKernels`, core's wasm kernels are loaded) and both are float32; otherwise
+ * undefined, for the caller's ops.
+ */
+function transformerKernel(
+  name: string,
+  x: tf.Tensor2D,
+  params: tf.Tensor2D,
+  attrs: object,
+  needsWasmKernels: boolean,
+): [tf.Tensor2D, tf.Tensor2D] | undefined {
   if (
-    tf.getKernel(RQ_SPLINE_PACKED_KERNEL, tf.getBackend()) === undefined ||
+    tf.getKernel(name, tf.getBackend()) === undefined ||
+    (needsWasmKernels && wasmKernelsOf(tf.backend()) === undefined) ||
     x.dtype !== 'float32' ||
     params.dtype !== 'float32'
   ) {
     return undefined;
   }
-  return tf
-    .engine()
-    .runKernel(RQ_SPLINE_PACKED_KERNEL, { x, params }, attrs as unknown as tf.NamedAttrMap) as [
+  return tf.engine().runKernel(name, { x, params }, attrs as unknown as tf.NamedAttrMap) as [
     tf.Tensor2D,
     tf.Tensor2D,
   ];
@@ -376,20 +390,7 @@ export function affineTransformerOp(
       `affineTransformerOp: expected x [batch, dim] and params [batch, 2 dim]; got ${formatShape(x.shape)}, ${formatShape(params.shape)}`,
     );
   }
-  if (
-    tf.getKernel(AFFINE_TRANSFORMER_KERNEL, tf.getBackend()) === undefined ||
-    wasmKernelsOf(tf.backend()) === undefined ||
-    x.dtype !== 'float32' ||
-    params.dtype !== 'float32'
-  ) {
-    return undefined;
-  }
-  return tf
-    .engine()
-    .runKernel(AFFINE_TRANSFORMER_KERNEL, { x, params }, attrs as unknown as tf.NamedAttrMap) as [
-    tf.Tensor2D,
-    tf.Tensor2D,
-  ];
+  return transformerKernel(AFFINE_TRANSFORMER_KERNEL, x, params, attrs, true);
 }
 
 /**
