@@ -194,8 +194,7 @@ function packedForwardKernel(name: Backend): tf.KernelFunc {
     const { x, params } = inputs as { x: tf.TensorInfo; params: tf.TensorInfo };
     const a = packedAttrsOf(attrs);
     if (name === 'wasm') {
-      const wasmInputs = { x, params, numBins: a.numBins, scale: a.scale, offset: a.derivativeOffset };
-      const compiled = rqSplineOnWasmHeap(backend, wasmInputs, a);
+      const compiled = rqSplineOnWasmHeap(backend, { x, params, ...a }, a);
       if (compiled !== undefined) return compiled;
     }
     const out = rqSplineForward(unpack(io.read(backend, x), io.read(backend, params), a), a);
@@ -209,16 +208,7 @@ function packedGradientKernel(name: Backend): tf.KernelFunc {
     const { x, params, dy, dLogDet } = inputs as Record<'x' | 'params' | 'dy' | 'dLogDet', tf.TensorInfo>;
     const a = packedAttrsOf(attrs);
     if (name === 'wasm') {
-      const wasmInputs = {
-        x,
-        params,
-        dy,
-        dLogDet,
-        numBins: a.numBins,
-        scale: a.scale,
-        offset: a.derivativeOffset,
-      };
-      const compiled = rqSplinePackedGradOnWasmHeap(backend, wasmInputs, a);
+      const compiled = rqSplinePackedGradOnWasmHeap(backend, { x, params, dy, dLogDet, ...a }, a);
       if (compiled !== undefined) return compiled;
     }
     const arrays = unpack(io.read(backend, x), io.read(backend, params), a);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { RQSplineAttrs } from './rq-spline-kernel.js';
+import type { RQSplineAttrs, RQSplinePackedAttrs } from './rq-spline-kernel.js';
 import { heapOf, pointerOf, type WasmHeapBackend, withScratch } from './wasm-heap.js';
 import { type SplineLayout, type WasmKernels, wasmKernelsOf } from './wasm-module.js';
 
@@ -13,15 +13,13 @@ export interface WasmSplineInputs {
 
 /**
  * x [batch, D] and a conditioner's raw output [batch, D (3K - 1)] (each dimension's widths,
- * heights and derivatives contiguous), with the scale of widths and heights and the derivatives'
- * offset (`@diffeo/bijectors`'s `splitSplineParameters`).
+ * heights and derivatives contiguous), with K, the scale of widths and heights and the
+ * derivatives' offset of the packed kernel's attributes.
  */
-export interface WasmPackedSplineInputs {
+export interface WasmPackedSplineInputs
+  extends Pick<RQSplinePackedAttrs, 'numBins' | 'scale' | 'derivativeOffset'> {
   x: tf.TensorInfo;
   params: tf.TensorInfo;
-  numBins: number;
-  scale: number;
-  offset: number;
 }
 
 /** Three tensors [..., K], [..., K], [..., K - 1] at these addresses. */
@@ -105,8 +103,8 @@ function layoutOf(
   inputs: WasmSplineInputs | WasmPackedSplineInputs,
 ): [number, SplineLayout] {
   if ('params' in inputs) {
-    const { numBins, params, scale, offset } = inputs;
-    return [numBins, packed(numBins, pointerOf(heap, params), scale, offset)];
+    const { numBins, params, scale, derivativeOffset } = inputs;
+    return [numBins, packed(numBins, pointerOf(heap, params), scale, derivativeOffset)];
   }
   const numBins = inputs.widths.shape.at(-1)!;
   return [
