@@ -15,16 +15,33 @@ describe('harness', () => {
       while (performance.now() < end) {}
     };
     // A sample would need 500 calls of 2 ms to last a second: capped at 3.
-    const times = await timeCalls(busy, { warmup: 2, repeats: 4, minSampleS: 1, maxCallsPerSample: 3 });
+    const times = await timeCalls(busy, {
+      warmup: 2,
+      warmupS: 0,
+      repeats: 4,
+      minSampleS: 1,
+      maxCallsPerSample: 3,
+    });
     expect(times).toHaveLength(4);
     expect(calls).toBe(2 + 4 * 3);
     for (const t of times) expect(t).toBeGreaterThanOrEqual(0.0019);
     // Without a minimum duration, one call per sample.
     calls = 0;
     expect(
-      await timeCalls(busy, { warmup: 1, repeats: 3, minSampleS: 0, maxCallsPerSample: 3 }),
+      await timeCalls(busy, { warmup: 1, warmupS: 0, repeats: 3, minSampleS: 0, maxCallsPerSample: 3 }),
     ).toHaveLength(3);
     expect(calls).toBe(1 + 3);
+    // A warm-up of 50 ms: more calls than the one asked, until 50 ms have passed, then the 3 timed.
+    const starts: number[] = [];
+    const timedBusy = () => {
+      starts.push(performance.now());
+      busy();
+    };
+    await timeCalls(timedBusy, { warmup: 1, warmupS: 0.05, repeats: 3, minSampleS: 0, maxCallsPerSample: 3 });
+    const firstTimed = starts.length - 3;
+    expect(firstTimed).toBeGreaterThan(1);
+    expect(starts[firstTimed]! - starts[0]!).toBeGreaterThanOrEqual(50);
+    expect(starts[firstTimed - 1]! - starts[0]!).toBeLessThan(50);
   });
 
   it('measures memory around each workload, reports a leak, and survives a failing workload', async () => {

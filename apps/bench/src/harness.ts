@@ -53,11 +53,12 @@ function gpuBytes(): number | undefined {
 /** Times `fn` as {@link WorkloadContext.time} describes. */
 export async function timeCalls(
   fn: () => Promise<void> | void,
-  settings: Pick<Settings, 'warmup' | 'repeats' | 'minSampleS' | 'maxCallsPerSample'>,
+  settings: Pick<Settings, 'warmup' | 'warmupS' | 'repeats' | 'minSampleS' | 'maxCallsPerSample'>,
   checkpoint: () => void = () => {},
 ): Promise<number[]> {
   let estimate = Number.POSITIVE_INFINITY;
-  for (let i = 0; i < settings.warmup; i++) {
+  const warmupStart = now();
+  for (let i = 0; i < settings.warmup || now() - warmupStart < settings.warmupS; i++) {
     const start = now();
     await fn();
     estimate = now() - start;

@@ -11,6 +11,12 @@ export interface Settings {
   trainBatches: readonly [number, number];
   /** Untimed calls before timing starts (compiles shaders, grows the wasm heap, fills caches). */
   warmup: number;
+  /**
+   * After those, untimed calls go on until the warm-up has lasted this long, seconds: a fresh Node
+   * process runs its first hundred or so training steps slower while V8 tiers up (both sides warm
+   * up alike, so the peer's steady state is met with ours).
+   */
+  warmupS: number;
   /** Timed samples; the median and the spread are over these. */
   repeats: number;
   /** Each timed sample repeats the call until it lasts at least this long, seconds. */
@@ -58,6 +64,7 @@ export function settingsFor(
         quick,
         trainBatches: [8, 64],
         warmup: 1,
+        warmupS: 0,
         repeats: 2,
         minSampleS: 0,
         maxCallsPerSample: 1,
@@ -82,6 +89,7 @@ export function settingsFor(
         quick,
         trainBatches: [128, 1024],
         warmup: 3,
+        warmupS: 2,
         repeats: 7,
         minSampleS: 0.3,
         maxCallsPerSample: 20,

@@ -18,12 +18,16 @@ export interface WorkloadContext {
   /** When set, run only this one of the workload's `parts` (a side-by-side run's item). */
   part?: string;
   /**
-   * Times `fn` after `settings.warmup` untimed calls: `settings.repeats` samples, each of enough
-   * calls to last `settings.minSampleS`. Returns seconds per call, one value per sample. `fn`
-   * must finish its work before it resolves (read back a result), or queued GPU work is missed.
-   * `override` replaces the warm-up and repeat counts (long passes need fewer).
+   * Times `fn` after `settings.warmup` untimed calls, and more until the warm-up has lasted
+   * `settings.warmupS`: `settings.repeats` samples, each of enough calls to last
+   * `settings.minSampleS`. Returns seconds per call, one value per sample. `fn` must finish its
+   * work before it resolves (read back a result), or queued GPU work is missed. `override`
+   * replaces the warm-up and repeat counts (long passes need fewer).
    */
-  time(fn: () => Promise<void> | void, override?: { warmup: number; repeats: number }): Promise<number[]>;
+  time(
+    fn: () => Promise<void> | void,
+    override?: Partial<Pick<Settings, 'warmup' | 'warmupS' | 'repeats'>>,
+  ): Promise<number[]>;
   /** Marks the start of the next item of the workload's plan (drives the progress bar). */
   step(label: string): Promise<void>;
   /** Samples process memory for the peak; the harness also calls it between timed samples. */

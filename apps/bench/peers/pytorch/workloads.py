@@ -10,15 +10,18 @@ import torch
 import flows
 
 
-def time_calls(fn, warmup, repeats, min_sample_s, max_calls):
-    """The harness's timeCalls: `warmup` untimed calls (the last one estimates a call), then
-    `repeats` samples of enough calls to last `min_sample_s` (at most `max_calls`); seconds per
-    call of each sample."""
+def time_calls(fn, warmup, warmup_s, repeats, min_sample_s, max_calls):
+    """The harness's timeCalls: `warmup` untimed calls, more until the warm-up has lasted
+    `warmup_s` (the last one estimates a call), then `repeats` samples of enough calls to last
+    `min_sample_s` (at most `max_calls`); seconds per call of each sample."""
     estimate = math.inf
-    for _ in range(warmup):
+    warmup_start = time.perf_counter()
+    calls_done = 0
+    while calls_done < warmup or time.perf_counter() - warmup_start < warmup_s:
         start = time.perf_counter()
         fn()
         estimate = time.perf_counter() - start
+        calls_done += 1
     if min_sample_s <= 0 or not math.isfinite(estimate):
         calls = 1
     else:
@@ -37,6 +40,7 @@ def _timer(settings, passes=False):
     return lambda fn: time_calls(
         fn,
         override["warmup"],
+        settings["warmupS"],
         override["repeats"],
         settings["minSampleS"],
         settings["maxCallsPerSample"],

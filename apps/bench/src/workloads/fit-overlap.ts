@@ -135,7 +135,7 @@ export const fitOverlapWorkload: Workload = {
         for (let i = 0; i < LOOPS.length; i++) await pass(i)(); // compiles shaders, fills caches
         for (let round = 0; round < ctx.settings.repeats; round++) {
           for (let i = 0; i < LOOPS.length; i++) {
-            seconds[i]!.push(...(await ctx.time(pass(i), { warmup: 0, repeats: 1 })));
+            seconds[i]!.push(...(await ctx.time(pass(i), { warmup: 0, warmupS: 0, repeats: 1 })));
           }
         }
         LOOPS.forEach(({ id, label }, i) => {
