@@ -113,6 +113,12 @@ export interface BackendResult {
 /** The machine the bench was started on. */
 export interface MachineInfo {
   cpuModel: string;
+  /**
+   * The processor beyond its marketing name (Linux only): vendor, family, model and the vector
+   * extensions that set each side's arithmetic (`AuthenticAMD family 25 model 17: avx2 fma
+   * avx512f`). Two machines of one `cpuModel` can differ here, and their ratios with them.
+   */
+  cpuId?: string;
   cores: number;
   totalMemoryBytes: number;
   platform: string;

@@ -85,14 +85,19 @@ export function renderComparison(previous: BenchReport, current: BenchReport, ro
   if (previous.quick !== current.quick) {
     out.push('  warning: one run is quick and the other full; the sizes differ, so do the figures');
   }
+  const machine = (m: BenchReport['machine']) =>
+    `${m.cpuModel}${m.cpuId === undefined ? '' : ` (${m.cpuId})`}, ${m.cores} cores`;
+  // A run from before cpuId was recorded is judged on the name and cores alone.
+  const sameId =
+    previous.machine.cpuId === undefined ||
+    current.machine.cpuId === undefined ||
+    previous.machine.cpuId === current.machine.cpuId;
   if (
     previous.machine.cpuModel !== current.machine.cpuModel ||
-    previous.machine.cores !== current.machine.cores
+    previous.machine.cores !== current.machine.cores ||
+    !sameId
   ) {
-    out.push(
-      `  warning: different machines (${previous.machine.cpuModel}, ${previous.machine.cores} cores -> ` +
-        `${current.machine.cpuModel}, ${current.machine.cores} cores)`,
-    );
+    out.push(`  warning: different machines (${machine(previous.machine)} -> ${machine(current.machine)})`);
   }
   if (rows.length === 0) {
     out.push('  no figure in common');
