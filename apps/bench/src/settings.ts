@@ -13,8 +13,8 @@ export interface Settings {
   warmup: number;
   /**
    * After those, untimed calls go on until the warm-up has lasted this long, seconds: a fresh Node
-   * process runs its first hundred or so training steps slower while V8 tiers up (both sides warm
-   * up alike, so the peer's steady state is met with ours).
+   * process runs its first hundred or so training steps slower while V8 tiers up. The peer warms up
+   * the same way, so both sides are timed in their steady state.
    */
   warmupS: number;
   /** Timed samples; the median and the spread are over these. */

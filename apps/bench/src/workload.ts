@@ -22,7 +22,8 @@ export interface WorkloadContext {
    * `settings.warmupS`: `settings.repeats` samples, each of enough calls to last
    * `settings.minSampleS`. Returns seconds per call, one value per sample. `fn` must finish its
    * work before it resolves (read back a result), or queued GPU work is missed. `override`
-   * replaces the warm-up and repeat counts (long passes need fewer).
+   * replaces any of the warm-up count, the warm-up time and the repeat count (long passes need
+   * fewer).
    */
   time(
     fn: () => Promise<void> | void,

@@ -55,17 +55,17 @@ describe('compareReports', () => {
   });
 
   it('warns when the processors differ under one name, not when a run lacks the processor', () => {
-    const rows = (before: ReturnType<typeof report>, after: ReturnType<typeof report>) =>
+    const text = (before: ReturnType<typeof report>, after: ReturnType<typeof report>) =>
       renderComparison(before, after, compareReports(before, after));
     const zen3 = report([wasmResult({ b128: 10, b1024: 4 })]);
     zen3.machine.cpuId = 'AuthenticAMD family 25 model 1: avx avx2 fma';
     const zen4 = report([wasmResult({ b128: 10, b1024: 4 })]);
     zen4.machine.cpuId = 'AuthenticAMD family 25 model 17: avx avx2 fma avx512f';
-    expect(rows(zen3, zen4)).toContain(
+    expect(text(zen3, zen4)).toContain(
       'warning: different machines (Test CPU (AuthenticAMD family 25 model 1: avx avx2 fma), 2 cores -> ' +
         'Test CPU (AuthenticAMD family 25 model 17: avx avx2 fma avx512f), 2 cores)',
     );
-    expect(rows(zen4, zen4)).not.toContain('different machines');
-    expect(rows(report([wasmResult({ b128: 10, b1024: 4 })]), zen4)).not.toContain('different machines');
+    expect(text(zen4, zen4)).not.toContain('different machines');
+    expect(text(report([wasmResult({ b128: 10, b1024: 4 })]), zen4)).not.toContain('different machines');
   });
 });
