@@ -1,5 +1,5 @@
 import type { BenchReport, Better, Figure } from '../types.js';
-import { formatNumber, formatRatio, peerName, renderTable } from './format.js';
+import { formatNumber, formatRatio, peerName, processorName, renderTable } from './format.js';
 
 /** One figure of the current run against the same figure of a previous run. */
 export interface Comparison {
@@ -85,8 +85,7 @@ export function renderComparison(previous: BenchReport, current: BenchReport, ro
   if (previous.quick !== current.quick) {
     out.push('  warning: one run is quick and the other full; the sizes differ, so do the figures');
   }
-  const machine = (m: BenchReport['machine']) =>
-    `${m.cpuModel}${m.cpuId === undefined ? '' : ` (${m.cpuId})`}, ${m.cores} cores`;
+  const machine = (m: BenchReport['machine']) => `${processorName(m)}, ${m.cores} cores`;
   // A run from before cpuId was recorded is judged on the name and cores alone.
   const sameId =
     previous.machine.cpuId === undefined ||

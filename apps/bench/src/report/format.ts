@@ -1,4 +1,4 @@
-import type { PeerRun } from '../types.js';
+import type { MachineInfo, PeerRun } from '../types.js';
 
 /** Formats a number for a table: about three significant digits, thousands separated. */
 export function formatNumber(value: number): string {
@@ -57,4 +57,9 @@ export function peerName(run: Pick<PeerRun, 'peer' | 'threads'>): string {
 /** Who the peer is, for sentences: `PyTorch`, or the stand-in (whose figures are made up). */
 export function peerLabel(run: Pick<PeerRun, 'peer'>): string {
   return run.peer === 'pytorch' ? 'PyTorch' : 'the stand-in';
+}
+
+/** The processor of a run: its name, and on Linux its family, model and vector extensions. */
+export function processorName(machine: Pick<MachineInfo, 'cpuModel' | 'cpuId'>): string {
+  return machine.cpuId === undefined ? machine.cpuModel : `${machine.cpuModel} (${machine.cpuId})`;
 }

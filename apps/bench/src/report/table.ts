@@ -6,6 +6,7 @@ import {
   formatValue,
   peerLabel,
   peerName,
+  processorName,
   renderTable,
 } from './format.js';
 import { GOALS, threadsOf } from './goals.js';
@@ -147,7 +148,7 @@ export function renderReport(report: BenchReport): string {
   const m = report.machine;
   out.push(
     `Diffeo bench (${report.quick ? 'quick' : 'full'}) ${report.date}`,
-    `Machine: ${m.cpuModel}${m.cpuId === undefined ? '' : ` (${m.cpuId})`}, ${m.cores} cores, ${formatBytes(m.totalMemoryBytes)}, ${m.platform}/${m.arch}, Node ${m.node}` +
+    `Machine: ${processorName(m)}, ${m.cores} cores, ${formatBytes(m.totalMemoryBytes)}, ${m.platform}/${m.arch}, Node ${m.node}` +
       `${m.chromium === undefined ? '' : `, Chromium ${m.chromium}`}, load average ${m.loadAverage.join(' ')}`,
     'Backends:',
     ...report.backends.map(describeBackend),
