@@ -2,14 +2,14 @@
  * The rational-quadratic spline of @diffeo/bijectors (nflows's conventions, linear tails, the
  * stable inverse root) and its gradient in double precision: the same formulas as the JS
  * kernels of src/kernels/rq-spline-js.ts, which document them, and bijectors' op-by-op spline,
- * which the tests compare with. Inputs are float32 tensors on tfjs's heap: x [n] and each element's unnormalized widths
- * and heights (K each) and interior derivatives (K - 1), element e's from uw, uh + e * stride and
- * ud + e * dstride: three tensors [n, K], [n, K], [n, K - 1] (stride K, dstride K - 1), or one
- * conditioner output [n, 3K - 1] (uh = uw + K, ud = uw + 2K, both strides 3K - 1). Widths and
- * heights are multiplied by `scale` and `offset` is added to the derivatives, in float32 as the
- * separate tfjs ops would (1 and 0 leave them as they are); the gradients come back in the same
- * layout, those of widths and heights multiplied by `scale`. `ws` is caller-provided scratch of
- * 14 K + 8 doubles. No data and no stack: see gemm.c.
+ * which the tests compare with. Inputs are float32 tensors on tfjs's heap: x [n] and each
+ * element's unnormalized widths and heights (K each) and interior derivatives (K - 1), element
+ * e's from uw, uh + e * stride and ud + e * dstride: three tensors [n, K], [n, K], [n, K - 1]
+ * (stride K, dstride K - 1), or one conditioner output [n, 3K - 1] (uh = uw + K, ud = uw + 2K,
+ * both strides 3K - 1). Widths and heights are multiplied by `scale` and `offset` is added to
+ * the derivatives, in float32 as the separate tfjs ops would (1 and 0 leave them as they are);
+ * the gradients come back in the same layout, those of widths and heights multiplied by `scale`.
+ * `ws` is caller-provided scratch of 14 K + 8 doubles. No data and no stack: see gemm.c.
  *
  * Elements inside the bound go two at a time, one per float64 lane (the last one alone fills
  * both lanes): the vector units stay busy where one element's chain of dependent scalar
