@@ -28,6 +28,7 @@ static inline u64 double_to_bits(double d) {
 #define LN2_HI 6.93147180369123816490e-01
 #define LN2_LO 1.90821492927058770002e-10
 #define INV_LN2 1.44269504088896338700e+00
+#define ROUNDING_SHIFT 6755399441055744.0 /* 1.5 * 2^52 */
 
 /* 2 atanh(f) = log((1 + f) / (1 - f)) for |f| <= 0.172. */
 static inline double log_series(double f) {
@@ -72,7 +73,10 @@ static inline double dlog(double x) {
 static inline v128_t exp2d(v128_t x) {
   x = wasm_f64x2_pmax(x, wasm_f64x2_splat(-708.0));
   x = wasm_f64x2_pmin(x, wasm_f64x2_splat(709.0));
-  v128_t kf = wasm_f64x2_nearest(wasm_f64x2_mul(x, wasm_f64x2_splat(INV_LN2)));
+  /* k = x / ln2 rounded to the nearest integer, by adding 1.5 * 2^52: the sum's last bits are k
+     (two's complement), without the lane-by-lane conversion clang makes of a float-to-int one. */
+  v128_t shifted = wasm_f64x2_add(wasm_f64x2_mul(x, wasm_f64x2_splat(INV_LN2)), wasm_f64x2_splat(ROUNDING_SHIFT));
+  v128_t kf = wasm_f64x2_sub(shifted, wasm_f64x2_splat(ROUNDING_SHIFT));
   v128_t r = wasm_f64x2_sub(x, wasm_f64x2_mul(kf, wasm_f64x2_splat(LN2_HI)));
   r = wasm_f64x2_sub(r, wasm_f64x2_mul(kf, wasm_f64x2_splat(LN2_LO)));
   /* Estrin's scheme: the terms in pairs, then in fours and eights, a chain of 5 steps where
@@ -86,9 +90,9 @@ static inline v128_t exp2d(v128_t x) {
   v128_t s0 = wasm_f64x2_add(q0, wasm_f64x2_mul(q1, r2)), s1 = wasm_f64x2_add(q2, wasm_f64x2_mul(q3, r2));
   v128_t s2 = wasm_f64x2_add(q4, wasm_f64x2_mul(q5, r2));
   v128_t p = wasm_f64x2_add(wasm_f64x2_add(s0, wasm_f64x2_mul(s1, r4)), wasm_f64x2_mul(s2, r8));
-  /* 2^k with k in [-1022, 1023]: the exponent field. NaN lanes give some k; p is NaN there anyway. */
-  v128_t k = wasm_i64x2_extend_low_i32x4(wasm_i32x4_trunc_sat_f64x2_zero(kf));
-  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(k, wasm_i64x2_splat(1023)), 52);
+  /* 2^k with k in [-1022, 1023]: k + 1023 in the exponent field (the shift drops the sum's upper
+     bits). NaN lanes give some k; p is NaN there anyway. */
+  v128_t scale = wasm_i64x2_shl(wasm_i64x2_add(shifted, wasm_i64x2_splat(1023)), 52);
   return wasm_f64x2_mul(p, scale);
 }
 

@@ -38,7 +38,20 @@ static void knots2(const float *u0, const float *u1, float times, int K, double 
   /* The values as float64 into out[2..2K+2), then their exponentials (the knots overwrite them
      below, one behind). */
   v128_t m = wasm_f64x2_splat(-__builtin_inf());
-  for (int i = 0; i < K; i++) {
+  int i = 0;
+  /* Four values of each element at a time: their products in float32 lanes, interleaved, widened. */
+  for (v128_t t4 = wasm_f32x4_splat(times); i + 4 <= K; i += 4) {
+    v128_t a = wasm_f32x4_mul(wasm_v128_load(u0 + i), t4), b = wasm_f32x4_mul(wasm_v128_load(u1 + i), t4);
+    v128_t lo = wasm_i32x4_shuffle(a, b, 0, 4, 1, 5), hi = wasm_i32x4_shuffle(a, b, 2, 6, 3, 7);
+    v128_t v0 = wasm_f64x2_promote_low_f32x4(lo), v1 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(lo, lo, 2, 3, 2, 3));
+    v128_t v2 = wasm_f64x2_promote_low_f32x4(hi), v3 = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(hi, hi, 2, 3, 2, 3));
+    wasm_v128_store(out + 2 * (i + 1), v0);
+    wasm_v128_store(out + 2 * (i + 2), v1);
+    wasm_v128_store(out + 2 * (i + 3), v2);
+    wasm_v128_store(out + 2 * (i + 4), v3);
+    m = wasm_f64x2_pmax(wasm_f64x2_pmax(v0, v1), wasm_f64x2_pmax(wasm_f64x2_pmax(v2, v3), m));
+  }
+  for (; i < K; i++) {
     v128_t v = lanes(u0[i] * times, u1[i] * times);
     wasm_v128_store(out + 2 * (i + 1), v);
     m = wasm_f64x2_pmax(v, m);
