@@ -5,11 +5,13 @@
  *   C (m x n, rows contiguous) = op(A) . op(B) (+ bias) (then ReLU), strides as in gemm.c.
  *
  * Rows go in pairs. Each row's nonzero entries are first gathered: their values and the byte
- * offsets of the matching rows of B's panel, the two rows' lists interleaved so that one 64-bit
- * load fetches both rows' next entry. Then each 16-column block of the pair is eight 128-bit
- * registers, updated once per entry (both rows at once while both have entries left). One row
- * at a time would leave four sums per step, each waiting on its own previous addition; more
- * columns per row would not fit V8's sixteen registers (its spills cost more than they save).
+ * offsets of the matching rows of B's panel (four entries at a time where the row is contiguous,
+ * moved together by a byte shuffle chosen by the four lanes' nonzero mask), the two rows' lists
+ * interleaved so that one 64-bit load fetches both rows' next entry. Then each 16-column block of
+ * the pair is eight 128-bit registers, updated once per entry (both rows at once while both have
+ * entries left). One row at a time would leave four sums per step, each waiting on its own
+ * previous addition; more columns per row would not fit V8's sixteen registers (its spills cost
+ * more than they save).
  *
  * The sums run over the same terms in the same order as gemm.c's, without the zero ones, so the
  * results are gemm.c's; only where B holds an infinity or a NaN would they differ (0 * inf is NaN),
@@ -17,8 +19,8 @@
  * `max_density`); the caller then uses gemm.
  *
  * `scratch` must hold gemm_sparse_a_scratch(k, n) floats: B in zero-padded panels of 16 columns,
- * the bias padded likewise, a group of row pairs' gathered entries, and 64 bytes to align them. No
- * data and no stack: see gemm.c.
+ * the bias padded likewise, a group of row pairs' gathered entries with what gathering them needs,
+ * and 64 bytes to align them. No data and no stack: see gemm.c.
  */
 #include "lanes.h"
 
@@ -50,9 +52,9 @@ static int pack_panels(int n, int k, const float *b, int brs, int bcs, const flo
   return 1;
 }
 
-/* Gathers a row's nonzero entries into every other slot of `values` and `offsets`. The test is
-   on the bits (zero or minus zero: none but the sign bit set), which V8 compiles without the
-   branch it adds to a float comparison for NaN. */
+/* Gathers a strided row's nonzero entries into every other slot of `values` and `offsets`. The
+   test is on the bits (zero or minus zero: none but the sign bit set), which V8 compiles without
+   the branch it adds to a float comparison for NaN. */
 static int gather(int k, const float *row, int acs, float *values, int *offsets) {
   int count = 0;
   for (int p = 0; p < k; p++) {
@@ -65,16 +67,64 @@ static int gather(int k, const float *row, int acs, float *values, int *offsets)
   return count;
 }
 
-/* gather() of relu(row): the entries above zero, and NaNs (relu keeps them). */
-static int gather_relu(int k, const float *row, float *values, int *offsets) {
-  int count = 0;
-  for (int p = 0; p < k; p++) {
+/* The byte shuffles that move the lanes set in a 4-bit mask to the front, in lane order, one per
+   mask (the lanes behind get whatever): built in the caller's scratch, since the module has no
+   data (see gemm.c). */
+static void build_compaction(v128_t *table) {
+  for (int mask = 0; mask < 16; mask++) {
+    unsigned char *bytes = (unsigned char *)&table[mask];
+    int to = 0;
+    for (int lane = 0; lane < 4; lane++) {
+      if ((mask >> lane & 1) == 0) continue;
+      for (int b = 0; b < 4; b++) bytes[4 * to + b] = (unsigned char)(4 * lane + b);
+      to++;
+    }
+    for (int b = 4 * to; b < 16; b++) bytes[b] = 0;
+  }
+}
+
+/* The nonzero entries of a contiguous row (relu: of relu(row), the entries above zero and NaNs),
+   four at a time: their values and B-panel offsets, compacted to values[0..count) and
+   offsets[0..count) (k + 4 slots each: a step writes all four lanes). The test is gather()'s. */
+static int compact(int k, const float *row, int relu, const v128_t *table, float *values, int *offsets) {
+  int count = 0, p = 0;
+  v128_t offs = wasm_i32x4_make(0, WIDTH * 4, 2 * WIDTH * 4, 3 * WIDTH * 4), step = wasm_i32x4_splat(4 * WIDTH * 4);
+  for (; p + 4 <= k; p += 4) {
+    v128_t v = wasm_v128_load(row + p);
+    v128_t keep = relu ? wasm_v128_not(wasm_f32x4_le(v, wasm_f32x4_splat(0.f)))
+                       : wasm_i32x4_ne(wasm_i32x4_shl(v, 1), wasm_i32x4_splat(0));
+    int mask = wasm_i32x4_bitmask(keep);
+    v128_t order = table[mask];
+    wasm_v128_store(values + count, wasm_i8x16_swizzle(v, order));
+    wasm_v128_store(offsets + count, wasm_i8x16_swizzle(offs, order));
+    count += __builtin_popcount(mask);
+    offs = wasm_i32x4_add(offs, step);
+  }
+  for (; p < k; p++) {
     float v = row[p];
-    values[2 * count] = v;
-    offsets[2 * count] = p * WIDTH * (int)sizeof(float);
-    count += !(v <= 0.f);
+    unsigned bits;
+    __builtin_memcpy(&bits, &v, sizeof bits);
+    values[count] = v;
+    offsets[count] = p * WIDTH * (int)sizeof(float);
+    count += relu ? !(v <= 0.f) : (bits << 1) != 0;
   }
   return count;
+}
+
+/* Two rows' compacted lists (ca and cb entries) interleaved into values and offsets as gather()
+   leaves them, four entries of each at a time (the slots past a row's count hold leftovers). */
+static void interleave(int ca, int cb, const float *va, const int *oa, const float *vb, const int *ob, float *values,
+                       int *offsets) {
+  int most = ca > cb ? ca : cb;
+  for (int e = 0; e < most; e += 4) {
+    v128_t a = wasm_v128_load(va + e), b = wasm_v128_load(vb + e);
+    wasm_v128_store(values + 2 * e, wasm_i32x4_shuffle(a, b, 0, 4, 1, 5));
+    wasm_v128_store(values + 2 * e + 4, wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+    a = wasm_v128_load(oa + e);
+    b = wasm_v128_load(ob + e);
+    wasm_v128_store(offsets + 2 * e, wasm_i32x4_shuffle(a, b, 0, 4, 1, 5));
+    wasm_v128_store(offsets + 2 * e + 4, wasm_i32x4_shuffle(a, b, 2, 6, 3, 7));
+  }
 }
 
 static inline const float *at(const float *panel, int offset) {
@@ -141,11 +191,42 @@ __attribute__((noinline)) static void pair_block(int ca, int cb, const float *va
   }
 }
 
+/* The slots of one pair's interleaved lists: k entries of each row, and interleave()'s overrun. */
+static inline int pair_slots(int k) { return 2 * (k + 4); }
+
+/* The floats of sparse_rows()'s lists (see lists_at). */
+static inline int list_floats(int k) { return 2 * PAIRS * pair_slots(k) + 2 * PAIRS + 4 * (k + 4) + 64; }
+
 /* Where the gathered entries of a group of row pairs live (in the caller's scratch). */
 typedef struct {
   float *values;
   int *offsets, *counts;
+  /* compact()'s two rows (k + 4 slots each) and its shuffles */
+  float *values_a, *values_b;
+  int *offsets_a, *offsets_b;
+  v128_t *compaction;
 } Lists;
+
+/* sparse_rows()'s lists at `scratch`: list_floats(k) floats (a group's pairs, their counts,
+   compact()'s two rows and shuffles, which prepare_lists() builds first). */
+static Lists lists_at(float *scratch, int k) {
+  Lists lists;
+  int slots = PAIRS * pair_slots(k);
+  lists.values = scratch;
+  lists.offsets = (int *)(scratch + slots);
+  lists.counts = lists.offsets + slots;
+  lists.values_a = (float *)(lists.counts + 2 * PAIRS);
+  lists.values_b = lists.values_a + k + 4;
+  lists.offsets_a = (int *)(lists.values_b + k + 4);
+  lists.offsets_b = lists.offsets_a + k + 4;
+  lists.compaction = (v128_t *)(lists.offsets_b + k + 4);
+  return lists;
+}
+
+static float *prepare_lists(float *scratch, int k) {
+  build_compaction(lists_at(scratch, k).compaction);
+  return scratch;
+}
 
 /*
  * rows x n of C (rows ldc apart) = op(A) . B-panels (+ bias panels) (+ rows of `add`, ldadd apart,
@@ -156,18 +237,25 @@ typedef struct {
  */
 static void sparse_rows(int rows, int n, int k, const float *a, int ars, int acs, int relu_a, const float *panels,
                         const float *bias_panels, const float *add, int ldadd, float *c, int ldc, int relu,
-                        Lists lists) {
+                        float *list_scratch) {
+  Lists lists = lists_at(list_scratch, k);
   int blocks = (n + WIDTH - 1) / WIDTH;
   for (int i0 = 0; i0 < rows; i0 += 2 * PAIRS) {
     int pairs = (rows - i0 + 1) / 2 < PAIRS ? (rows - i0 + 1) / 2 : PAIRS;
     for (int q = 0; q < pairs; q++) {
       int i = i0 + 2 * q;
-      float *v = lists.values + q * 2 * k;
-      int *o = lists.offsets + q * 2 * k;
+      float *v = lists.values + q * pair_slots(k);
+      int *o = lists.offsets + q * pair_slots(k);
       const float *row = a + i * ars;
-      lists.counts[2 * q] = relu_a ? gather_relu(k, row, v, o) : gather(k, row, acs, v, o);
-      lists.counts[2 * q + 1] =
-          i + 1 >= rows ? 0 : relu_a ? gather_relu(k, row + ars, v + 1, o + 1) : gather(k, row + ars, acs, v + 1, o + 1);
+      int *counts = lists.counts + 2 * q;
+      if (acs == 1) {
+        counts[0] = compact(k, row, relu_a, lists.compaction, lists.values_a, lists.offsets_a);
+        counts[1] = i + 1 >= rows ? 0 : compact(k, row + ars, relu_a, lists.compaction, lists.values_b, lists.offsets_b);
+        interleave(counts[0], counts[1], lists.values_a, lists.offsets_a, lists.values_b, lists.offsets_b, v, o);
+      } else {
+        counts[0] = gather(k, row, acs, v, o);
+        counts[1] = i + 1 >= rows ? 0 : gather(k, row + ars, acs, v + 1, o + 1);
+      }
     }
     for (int jb = 0; jb < blocks; jb++) {
       int width = n - jb * WIDTH < WIDTH ? n - jb * WIDTH : WIDTH;
@@ -175,21 +263,12 @@ static void sparse_rows(int rows, int n, int k, const float *a, int ars, int acs
         int i = i0 + 2 * q;
         float *out = c + i * ldc + jb * WIDTH;
         const float *plus = add == 0 ? 0 : add + i * ldadd + jb * WIDTH;
-        pair_block(lists.counts[2 * q], lists.counts[2 * q + 1], lists.values + q * 2 * k, lists.offsets + q * 2 * k,
-                   panels + jb * k * WIDTH, bias_panels + jb * WIDTH, plus, plus == 0 ? 0 : plus + ldadd, out,
-                   out + ldc, i + 1 < rows, width, relu);
+        pair_block(lists.counts[2 * q], lists.counts[2 * q + 1], lists.values + q * pair_slots(k),
+                   lists.offsets + q * pair_slots(k), panels + jb * k * WIDTH, bias_panels + jb * WIDTH, plus,
+                   plus == 0 ? 0 : plus + ldadd, out, out + ldc, i + 1 < rows, width, relu);
       }
     }
   }
-}
-
-/* sparse_rows()'s lists at `scratch`: 4 * PAIRS * k + 2 * PAIRS floats (two rows' k entries per pair). */
-static Lists lists_at(float *scratch, int k) {
-  Lists lists;
-  lists.values = scratch;
-  lists.offsets = (int *)(scratch + PAIRS * 2 * k);
-  lists.counts = lists.offsets + PAIRS * 2 * k;
-  return lists;
 }
 
 /* 64-byte aligned: a panel row is then one cache line, never split. */
@@ -200,7 +279,7 @@ static float *aligned(float *p) { return (float *)(((unsigned long)p + 63) & ~63
 EXPORT("gemm_sparse_a_scratch")
 int gemm_sparse_a_scratch(int k, int n) {
   int padded = WIDTH * ((n + WIDTH - 1) / WIDTH);
-  return padded * (k + 1) + 4 * PAIRS * k + 2 * PAIRS + 16;
+  return padded * (k + 1) + list_floats(k) + 16;
 }
 
 /*
@@ -220,7 +299,7 @@ int gemm_sparse_a(int m, int n, int k, const float *a, int ars, int acs, const f
   if (nonzero > max_density * sample * k) return 0;
   if (!pack_panels(n, k, b, brs, bcs, bias, panels, bias_panels)) return 0;
   sparse_rows(m, n, k, a, ars, acs, 0, panels, bias_panels, 0, 0, c, n, relu,
-              lists_at(bias_panels + blocks * WIDTH, k));
+              prepare_lists(bias_panels + blocks * WIDTH, k));
   return 1;
 }
 
@@ -241,7 +320,7 @@ int gemm_sparse_a(int m, int n, int k, const float *a, int ars, int acs, const f
 EXPORT("residual_block_scratch")
 int residual_block_scratch(int H) {
   int padded = WIDTH * ((H + WIDTH - 1) / WIDTH);
-  return 2 * padded * (H + 1) + 2 * TILE * padded + 4 * PAIRS * H + 2 * PAIRS + 16;
+  return 2 * padded * (H + 1) + 2 * TILE * padded + list_floats(H) + 16;
 }
 
 EXPORT("residual_block")
@@ -251,7 +330,7 @@ int residual_block(int m, int H, const float *h, const float *w1, const float *b
   float *panels1 = aligned(scratch), *bias1 = panels1 + blocks * H * WIDTH;
   float *panels2 = bias1 + padded, *bias2 = panels2 + blocks * H * WIDTH;
   float *hidden = bias2 + padded, *residual = hidden + TILE * padded;
-  Lists lists = lists_at(residual + TILE * padded, H);
+  float *lists = prepare_lists(residual + TILE * padded, H);
   if (!pack_panels(H, H, w1, H, 1, b1, panels1, bias1)) return 0;
   if (!pack_panels(H, H, w2, H, 1, b2, panels2, bias2)) return 0;
   for (int i0 = 0; i0 < m; i0 += TILE) {

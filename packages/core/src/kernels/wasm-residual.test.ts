@@ -59,6 +59,29 @@ describe("core's residual block kernel (residual_block in wasm/gemm-sparse.c)", 
     }
   });
 
+  it('gives the numbers of the separate kernels for an h with NaNs, infinities and signed zeros', () => {
+    // Row r < 5 holds special[r] in column 5 (gathered four entries at a time), row 5 + r in column
+    // 36 (width 37: the last entry, gathered alone), the last row none.
+    const [m, width] = [11, 37];
+    const special = [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, -0, 0];
+    const hValues = rng.normalArray(m * width);
+    special.forEach((v, r) => {
+      hValues[r * width + 5] = v;
+      hValues[(5 + r) * width + 36] = v;
+    });
+    const h = tf.tensor2d(hValues, [m, width]);
+    const w1 = tf.tensor2d(rng.normalArray(width * width).map((v) => v / Math.sqrt(width)), [width, width]);
+    const w2 = tf.tensor2d(rng.normalArray(width * width).map((v) => v / Math.sqrt(width)), [width, width]);
+    const [b1, b2] = [tf.tensor1d(rng.normalArray(width)), tf.tensor1d(rng.normalArray(width))];
+    const want = separate(h, w1, b1, w2, b2);
+    const got = block({ h, w1, b1, w2, b2 });
+    const values = Array.from(got.dataSync());
+    expect(values.some(Number.isNaN)).toBe(true);
+    expect(values.some((v) => Number.isFinite(v))).toBe(true);
+    expect(values).toEqual(Array.from(want.dataSync()));
+    tf.dispose([h, w1, b1, w2, b2, want, got]);
+  });
+
   it('falls back to the separate kernels for a weight with an infinity (NaN where they give NaN)', () => {
     const [m, width] = [40, 24];
     const h = tf.tensor2d(rng.normalArray(m * width), [m, width]);
