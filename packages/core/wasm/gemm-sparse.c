@@ -5,8 +5,9 @@
  *   C (m x n, rows contiguous) = op(A) . op(B) (+ bias) (then ReLU), strides as in gemm.c.
  *
  * Rows go in pairs. Each row's nonzero entries are first gathered: their values and the byte
- * offsets of the matching rows of B's panel (four entries at a time where the row is contiguous,
- * moved together by a byte shuffle chosen by the four lanes' nonzero mask), the two rows' lists
+ * offsets of the matching rows of B's panel (four entries at a time, moved together by a byte
+ * shuffle chosen by the four lanes' nonzero mask; a transposed A's rows are first copied to
+ * contiguous ones, a group of rows at a time), the two rows' lists
  * interleaved so that one 64-bit load fetches both rows' next entry. Then each 16-column block of
  * the pair is eight 128-bit registers, updated once per entry (both rows at once while both have
  * entries left). One row at a time would leave four sums per step, each waiting on its own
@@ -127,6 +128,32 @@ static void interleave(int ca, int cb, const float *va, const int *oa, const flo
   }
 }
 
+/* `count` rows of k entries of an A whose rows are adjacent floats and whose entries lie acs apart
+   (a transposed operand: ars = 1), copied to `to` as contiguous rows k apart, by 4 x 4 blocks. */
+static void transpose_rows(int count, int k, const float *a, int acs, float *to) {
+  int r = 0;
+  for (; r + 4 <= count; r += 4) {
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const float *from = a + r + p * acs;
+      v128_t c0 = wasm_v128_load(from), c1 = wasm_v128_load(from + acs);
+      v128_t c2 = wasm_v128_load(from + 2 * acs), c3 = wasm_v128_load(from + 3 * acs);
+      v128_t t0 = wasm_i32x4_shuffle(c0, c1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(c0, c1, 2, 6, 3, 7);
+      v128_t t2 = wasm_i32x4_shuffle(c2, c3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(c2, c3, 2, 6, 3, 7);
+      wasm_v128_store(to + r * k + p, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+      wasm_v128_store(to + (r + 1) * k + p, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+      wasm_v128_store(to + (r + 2) * k + p, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+      wasm_v128_store(to + (r + 3) * k + p, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+    }
+    for (; p < k; p++) {
+      for (int q = 0; q < 4; q++) to[(r + q) * k + p] = a[r + q + p * acs];
+    }
+  }
+  for (; r < count; r++) {
+    for (int p = 0; p < k; p++) to[r * k + p] = a[r + p * acs];
+  }
+}
+
 static inline const float *at(const float *panel, int offset) {
   return (const float *)((const char *)panel + offset);
 }
@@ -195,7 +222,7 @@ __attribute__((noinline)) static void pair_block(int ca, int cb, const float *va
 static inline int pair_slots(int k) { return 2 * (k + 4); }
 
 /* The floats of sparse_rows()'s lists (see lists_at). */
-static inline int list_floats(int k) { return 2 * PAIRS * pair_slots(k) + 2 * PAIRS + 4 * (k + 4) + 64; }
+static inline int list_floats(int k) { return 2 * PAIRS * pair_slots(k) + 2 * PAIRS + 4 * (k + 4) + 64 + 2 * PAIRS * k; }
 
 /* Where the gathered entries of a group of row pairs live (in the caller's scratch). */
 typedef struct {
@@ -205,10 +232,12 @@ typedef struct {
   float *values_a, *values_b;
   int *offsets_a, *offsets_b;
   v128_t *compaction;
+  /* a group's rows of a transposed A, made contiguous (2 PAIRS rows of k) */
+  float *rows;
 } Lists;
 
 /* sparse_rows()'s lists at `scratch`: list_floats(k) floats (a group's pairs, their counts,
-   compact()'s two rows and shuffles, which prepare_lists() builds first). */
+   compact()'s two rows and shuffles, which prepare_lists() builds first, a group's transposed rows). */
 static Lists lists_at(float *scratch, int k) {
   Lists lists;
   int slots = PAIRS * pair_slots(k);
@@ -220,6 +249,7 @@ static Lists lists_at(float *scratch, int k) {
   lists.offsets_a = (int *)(lists.values_b + k + 4);
   lists.offsets_b = lists.offsets_a + k + 4;
   lists.compaction = (v128_t *)(lists.offsets_b + k + 4);
+  lists.rows = (float *)(lists.compaction + 16);
   return lists;
 }
 
@@ -242,15 +272,26 @@ static void sparse_rows(int rows, int n, int k, const float *a, int ars, int acs
   int blocks = (n + WIDTH - 1) / WIDTH;
   for (int i0 = 0; i0 < rows; i0 += 2 * PAIRS) {
     int pairs = (rows - i0 + 1) / 2 < PAIRS ? (rows - i0 + 1) / 2 : PAIRS;
+    /* The group's rows, contiguous: A's own, or a transposed A's made so (its rows gathered one
+       strided entry at a time cost more than the copy). */
+    const float *group = a + i0 * ars;
+    int group_rs = ars, contiguous = acs == 1;
+    if (!contiguous && ars == 1) {
+      transpose_rows(rows - i0 < 2 * PAIRS ? rows - i0 : 2 * PAIRS, k, group, acs, lists.rows);
+      group = lists.rows;
+      group_rs = k;
+      contiguous = 1;
+    }
     for (int q = 0; q < pairs; q++) {
       int i = i0 + 2 * q;
       float *v = lists.values + q * pair_slots(k);
       int *o = lists.offsets + q * pair_slots(k);
-      const float *row = a + i * ars;
+      const float *row = group + 2 * q * group_rs;
       int *counts = lists.counts + 2 * q;
-      if (acs == 1) {
+      if (contiguous) {
         counts[0] = compact(k, row, relu_a, lists.compaction, lists.values_a, lists.offsets_a);
-        counts[1] = i + 1 >= rows ? 0 : compact(k, row + ars, relu_a, lists.compaction, lists.values_b, lists.offsets_b);
+        counts[1] =
+            i + 1 >= rows ? 0 : compact(k, row + group_rs, relu_a, lists.compaction, lists.values_b, lists.offsets_b);
         interleave(counts[0], counts[1], lists.values_a, lists.offsets_a, lists.values_b, lists.offsets_b, v, o);
       } else {
         counts[0] = gather(k, row, acs, v, o);

@@ -292,10 +292,12 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
   });
 
   // Odd heights (a last row without a pair), widths around the 16-column panels, every transpose
-  // (a strided gather, a strided panel copy), bias and ReLU.
+  // (a transposed A copied to rows by 4 x 4 blocks, then row by row for a group's last rows; a
+  // strided panel copy), bias and ReLU.
   const sparseShapes: [number, number, number][] = [
     [16, 32, 1],
     [17, 64, 46],
+    [19, 42, 20],
     [40, 128, 128],
     [33, 300, 17],
     [129, 33, 16],
