@@ -12,12 +12,12 @@ const THREADED_MIN_MACS = 32 * 1024 * 1024;
 
 /**
  * Products whose left operand has at most this share of nonzero entries (judged on its first 16
- * rows) skip its zeros (wasm/gemm-sparse.c). ReLU outputs, about half zeros, feed 5 of the 6 large
- * products of an MLP layer's forward and backward pass. Measured here against gemm.c: 0.86-0.90
- * of its time at half zeros (10^4x128x128, 1024x128x128, 128x128x128, X^T dY), 0.58 at 0.3
- * nonzero, 0.98 at 0.6, 1.08 at 0.7.
+ * rows) skip its zeros (wasm/gemm-sparse.c): about where the sparse kernel's time, which grows with
+ * the nonzeros, meets gemm.c's (the measurements are in core's changesets). ReLU outputs feed 5 of
+ * the 6 large products of an MLP layer's forward and backward pass: about half zeros at
+ * initialisation, fewer once training has moved the biases (a fifth to a third in the NSF preset).
  */
-const SPARSE_MAX_DENSITY = 0.55;
+const SPARSE_MAX_DENSITY = 0.7;
 /** Below these, packing all of B costs more than the zeros save. */
 const SPARSE_MIN_ROWS = 16;
 const SPARSE_MIN_DEPTH = 32;
