@@ -70,8 +70,14 @@ describe("core's residual block kernel (residual_block in wasm/gemm-sparse.c)", 
       hValues[(5 + r) * width + 36] = v;
     });
     const h = tf.tensor2d(hValues, [m, width]);
-    const w1 = tf.tensor2d(rng.normalArray(width * width).map((v) => v / Math.sqrt(width)), [width, width]);
-    const w2 = tf.tensor2d(rng.normalArray(width * width).map((v) => v / Math.sqrt(width)), [width, width]);
+    const w1 = tf.tensor2d(
+      rng.normalArray(width * width).map((v) => v / Math.sqrt(width)),
+      [width, width],
+    );
+    const w2 = tf.tensor2d(
+      rng.normalArray(width * width).map((v) => v / Math.sqrt(width)),
+      [width, width],
+    );
     const [b1, b2] = [tf.tensor1d(rng.normalArray(width)), tf.tensor1d(rng.normalArray(width))];
     const want = separate(h, w1, b1, w2, b2);
     const got = block({ h, w1, b1, w2, b2 });
