@@ -15,7 +15,7 @@ const THREADED_MIN_MACS = 32 * 1024 * 1024;
  * rows) skip its zeros (wasm/gemm-sparse.c): about where the sparse kernel's time, which grows with
  * the nonzeros, meets gemm.c's (the measurements are in core's changesets). ReLU outputs feed 5 of
  * the 6 large products of an MLP layer's forward and backward pass: about half zeros at
- * initialisation, fewer once training has moved the biases (a fifth to a third in the NSF preset).
+ * initialisation, fewer once training has moved the biases (an eighth to a third in the NSF preset).
  */
 const SPARSE_MAX_DENSITY = 0.7;
 /** Below these, packing all of B costs more than the zeros save. */
