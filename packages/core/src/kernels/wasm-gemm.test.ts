@@ -277,6 +277,47 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
     return result;
   };
 
+  /** C of gemm_sparse_a (its return value) and of gemm on the same a (m x k, transposed: k x m) and b. */
+  const bothProducts = (a: tf.Tensor2D, b: tf.Tensor2D, transposeA: boolean) => {
+    const heap = heapOf(tf.backend());
+    const { kernels } = wasmKernelsOf(tf.backend())!;
+    const [m, k] = transposeA ? [a.shape[1], a.shape[0]] : a.shape;
+    const n = b.shape[1];
+    const [ars, acs] = transposeA ? [1, m] : [k, 1];
+    const [sparse, dense] = [tf.zeros([m, n]), tf.zeros([m, n])];
+    const floats = Math.max(kernels.gemm_sparse_a_scratch(k, n), k * 8);
+    const args = (c: tf.Tensor) =>
+      [m, n, k, pointerOf(heap, a), ars, acs, pointerOf(heap, b), n, 1, pointerOf(heap, c), 0, 0] as const;
+    const done = withScratch(heap, floats * 4, (scratch) =>
+      kernels.gemm_sparse_a(...args(sparse), 1, scratch),
+    );
+    withScratch(heap, floats * 4, (scratch) => kernels.gemm(...args(dense), scratch));
+    const result = { done, sparse: Array.from(sparse.dataSync()), dense: Array.from(dense.dataSync()) };
+    tf.dispose([sparse, dense]);
+    return result;
+  };
+
+  it("gives gemm's numbers bit for bit, row pairs mostly nonzero and mostly zero, A as it is and transposed", () => {
+    // Rows in pairs: pairs 0, 2, 4, ... with 90% nonzero entries, the others 20% (a pair's lists of
+    // unequal lengths, long and short); odd height and depth (the last row alone, entries gathered
+    // one by one after the fours).
+    const [m, k, n] = [37, 45, 40];
+    const values = rng.normalArray(m * k).map((v, i) => {
+      const densePair = Math.floor(Math.floor(i / k) / 2) % 2 === 0;
+      return rng.uniform() < (densePair ? 0.9 : 0.2) ? v : 0;
+    });
+    const b = operand(k, n, false).tensor as tf.Tensor2D;
+    for (const transposeA of [false, true]) {
+      const rowMajor = tf.tensor2d(values, [m, k]);
+      const a = transposeA ? tf.transpose(rowMajor) : rowMajor;
+      const { done, sparse, dense } = bothProducts(a as tf.Tensor2D, b, transposeA);
+      expect(done, `transposeA ${transposeA}`).toBe(1);
+      expect(sparse, `transposeA ${transposeA}`).toEqual(dense);
+      tf.dispose([rowMajor, a]);
+    }
+    b.dispose();
+  });
+
   it('computes when the left operand is sparse enough, and leaves dense ones and non-finite B to gemm', () => {
     const a = reluOperand(40, 64, false).tensor as tf.Tensor2D;
     const dense = operand(40, 64, false).tensor as tf.Tensor2D;
