@@ -298,8 +298,8 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
   };
 
   it("gives gemm's numbers bit for bit, row pairs mostly nonzero and mostly zero, A as it is and transposed", () => {
-    // Rows in pairs: pairs 0, 2, 4, ... with 90% nonzero entries, the others 20% (a pair's lists of
-    // unequal lengths, long and short); odd height and depth (the last row alone, entries gathered
+    // Row pairs 0, 2, 4, ... with 90% nonzero entries, the others 20% (long lists and short ones, a
+    // pair's two of unequal lengths); odd height and depth (the last row alone, entries gathered
     // one by one after the fours).
     const [m, k, n] = [37, 45, 40];
     const values = rng.normalArray(m * k).map((v, i) => {
