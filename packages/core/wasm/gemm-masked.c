@@ -164,12 +164,7 @@ static inline void transposed_quad(const float *w, const float *mask, int ld, fl
   v128_t r1 = wasm_f32x4_mul(wasm_v128_load(w + ld), wasm_v128_load(mask + ld));
   v128_t r2 = wasm_f32x4_mul(wasm_v128_load(w + 2 * ld), wasm_v128_load(mask + 2 * ld));
   v128_t r3 = wasm_f32x4_mul(wasm_v128_load(w + 3 * ld), wasm_v128_load(mask + 3 * ld));
-  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
-  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
-  wasm_v128_store(to, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-  wasm_v128_store(to + BLOCK, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-  wasm_v128_store(to + 2 * BLOCK, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-  wasm_v128_store(to + 3 * BLOCK, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+  store_transposed(r0, r1, r2, r3, to, BLOCK);
 }
 
 /* The floats (and ints) of masked_affine_grad's scratch: dz, a panel, a block's rows, the dense run. */

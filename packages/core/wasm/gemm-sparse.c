@@ -7,12 +7,11 @@
  * Rows go in pairs. Each row's nonzero entries are first gathered: their values and the byte
  * offsets of the matching rows of B's panel (four entries at a time, moved together by a byte
  * shuffle chosen by the four lanes' nonzero mask; a transposed A's rows are first copied to
- * contiguous ones, a group of rows at a time), the two rows' lists
- * interleaved so that one 64-bit load fetches both rows' next entry. Then each 16-column block of
- * the pair is eight 128-bit registers, updated once per entry (both rows at once while both have
- * entries left). One row at a time would leave four sums per step, each waiting on its own
- * previous addition; more columns per row would not fit V8's sixteen registers (its spills cost
- * more than they save).
+ * contiguous ones, a group of rows at a time), the two rows' lists interleaved so that one 64-bit
+ * load fetches both rows' next entry. Then each 16-column block of the pair is eight 128-bit
+ * registers, updated once per entry (both rows at once while both have entries left). One row at
+ * a time would leave four sums per step, each waiting on its own previous addition; more columns
+ * per row would not fit V8's sixteen registers (its spills cost more than they save).
  *
  * The sums run over the same terms in the same order as gemm.c's, without the zero ones, so the
  * results are gemm.c's; only where B holds an infinity or a NaN would they differ (0 * inf is NaN),
@@ -136,14 +135,8 @@ static void transpose_rows(int count, int k, const float *a, int acs, float *to)
     int p = 0;
     for (; p + 4 <= k; p += 4) {
       const float *from = a + r + p * acs;
-      v128_t c0 = wasm_v128_load(from), c1 = wasm_v128_load(from + acs);
-      v128_t c2 = wasm_v128_load(from + 2 * acs), c3 = wasm_v128_load(from + 3 * acs);
-      v128_t t0 = wasm_i32x4_shuffle(c0, c1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(c0, c1, 2, 6, 3, 7);
-      v128_t t2 = wasm_i32x4_shuffle(c2, c3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(c2, c3, 2, 6, 3, 7);
-      wasm_v128_store(to + r * k + p, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
-      wasm_v128_store(to + (r + 1) * k + p, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
-      wasm_v128_store(to + (r + 2) * k + p, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
-      wasm_v128_store(to + (r + 3) * k + p, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+      store_transposed(wasm_v128_load(from), wasm_v128_load(from + acs), wasm_v128_load(from + 2 * acs),
+                       wasm_v128_load(from + 3 * acs), to + r * k + p, k);
     }
     for (; p < k; p++) {
       for (int q = 0; q < 4; q++) to[(r + q) * k + p] = a[r + q + p * acs];

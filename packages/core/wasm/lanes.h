@@ -1,7 +1,7 @@
 /*
- * Lane helpers of the matrix-product kernels (gemm.c, gemm-sparse.c): the ReLU as results leave
- * the registers, partial stores at the edge of C, and the finiteness check that decides whether
- * a zero may be skipped (0 * inf is NaN).
+ * Lane helpers of the matrix-product kernels (gemm.c, gemm-sparse.c, gemm-masked.c): the ReLU as
+ * results leave the registers, partial stores at the edge of C, a 4 x 4 transpose, and the
+ * finiteness check that decides whether a zero may be skipped (0 * inf is NaN).
  */
 #ifndef DIFFEO_LANES_H
 #define DIFFEO_LANES_H
@@ -22,6 +22,16 @@ static inline void store_lanes(float *p, v128_t v, int lanes, int relu) {
   if (lanes >= 1) wasm_v128_store32_lane(p, v, 0);
   if (lanes >= 2) wasm_v128_store32_lane(p + 1, v, 1);
   if (lanes >= 3) wasm_v128_store32_lane(p + 2, v, 2);
+}
+
+/* The 4 x 4 block whose rows are r0..r3, transposed: its column c stored at to + c * ld. */
+static inline void store_transposed(v128_t r0, v128_t r1, v128_t r2, v128_t r3, float *to, int ld) {
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5), t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5), t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(to, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(to + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(to + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(to + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
 }
 
 /* Whether the n floats from x are all finite: every magnitude's bits (sign cleared, compared as
