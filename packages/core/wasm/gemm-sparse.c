@@ -127,26 +127,6 @@ static void interleave(int ca, int cb, const float *va, const int *oa, const flo
   }
 }
 
-/* `count` rows of k entries of an A whose rows are adjacent floats and whose entries lie acs apart
-   (a transposed operand: ars = 1), copied to `to` as contiguous rows k apart, by 4 x 4 blocks. */
-static void transpose_rows(int count, int k, const float *a, int acs, float *to) {
-  int r = 0;
-  for (; r + 4 <= count; r += 4) {
-    int p = 0;
-    for (; p + 4 <= k; p += 4) {
-      const float *from = a + r + p * acs;
-      store_transposed(wasm_v128_load(from), wasm_v128_load(from + acs), wasm_v128_load(from + 2 * acs),
-                       wasm_v128_load(from + 3 * acs), to + r * k + p, k);
-    }
-    for (; p < k; p++) {
-      for (int q = 0; q < 4; q++) to[(r + q) * k + p] = a[r + q + p * acs];
-    }
-  }
-  for (; r < count; r++) {
-    for (int p = 0; p < k; p++) to[r * k + p] = a[r + p * acs];
-  }
-}
-
 static inline const float *at(const float *panel, int offset) {
   return (const float *)((const char *)panel + offset);
 }

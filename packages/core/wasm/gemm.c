@@ -7,8 +7,9 @@
  * A's element (i, p) is a[i * ars + p * acs] and B's element (p, j) is b[p * brs + j * bcs]: a
  * transposed operand is only a pair of strides. The inner kernel computes a 4 x 8 block of C in
  * eight 128-bit registers, one rank-1 update per step along k (two loads of B, four splat loads
- * of A). B is used in panels of 8 columns, each first copied (zero-padded) to `scratch`, which
- * must hold k * 8 floats.
+ * of A). B is used in panels of 8 columns, each first copied (zero-padded) to `scratch`; a
+ * transposed A (ars = 1) is first copied there too, as contiguous rows. `scratch` must hold
+ * gemm_scratch(m, k, transposed) floats.
  *
  * The module must not touch memory it does not own: it has no data and no stack (everything
  * lives in wasm locals); scripts/build-wasm.mjs checks that in the compiled module.
@@ -103,6 +104,12 @@ static int leading_zero_lines(int lines, int length, const float *b, int along, 
   return line;
 }
 
+/* The floats of gemm's scratch: a panel of B, and a transposed A's rows made contiguous. */
+EXPORT("gemm_scratch")
+int gemm_scratch(int m, int k, int transposed) {
+  return k * 8 + (transposed ? m * k : 0);
+}
+
 /*
  * A's strides are those of a contiguous matrix, read along rows (ars = k, acs = 1) or, transposed,
  * along columns (ars = 1, acs = m): either way A is the m * k floats from a.
@@ -133,6 +140,14 @@ void gemm(int m, int n, int k, const float *a, int ars, int acs, const float *b,
   for (int j = 0; j < dead; j += 8) {
     int width = dead - j < 8 ? dead - j : 8;
     fill_rows(m, n, c + j, bias4(bias, j, width), bias4(bias, j + 4, width - 4), width, relu);
+  }
+  /* A transposed is read in rows made contiguous: in place, each step's four values would lie m
+     floats on from the last, on cache lines of their own (and for m = 128 in a few L1 sets). */
+  if (ars == 1 && acs != 1 && dead < n) {
+    transpose_rows(m, k, a, acs, scratch + k * 8);
+    a = scratch + k * 8;
+    ars = k;
+    acs = 1;
   }
   for (int j = dead; j < n; j += 8) {
     int width = n - j < 8 ? n - j : 8;

@@ -1,6 +1,7 @@
 /*
  * Lane helpers of the matrix-product kernels (gemm.c, gemm-sparse.c, gemm-masked.c): the ReLU as
- * results leave the registers, partial stores at the edge of C, a 4 x 4 transpose, and the
+ * results leave the registers, partial stores at the edge of C, a 4 x 4 transpose and the copy of a
+ * transposed operand's rows to contiguous ones, and the
  * finiteness check that decides whether a zero may be skipped (0 * inf is NaN).
  */
 #ifndef DIFFEO_LANES_H
@@ -32,6 +33,26 @@ static inline void store_transposed(v128_t r0, v128_t r1, v128_t r2, v128_t r3, 
   wasm_v128_store(to + ld, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
   wasm_v128_store(to + 2 * ld, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
   wasm_v128_store(to + 3 * ld, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/* `count` rows of k entries of an A whose rows are adjacent floats and whose entries lie acs apart
+   (a transposed operand: ars = 1), copied to `to` as contiguous rows k apart, by 4 x 4 blocks. */
+static void transpose_rows(int count, int k, const float *a, int acs, float *to) {
+  int r = 0;
+  for (; r + 4 <= count; r += 4) {
+    int p = 0;
+    for (; p + 4 <= k; p += 4) {
+      const float *from = a + r + p * acs;
+      store_transposed(wasm_v128_load(from), wasm_v128_load(from + acs), wasm_v128_load(from + 2 * acs),
+                       wasm_v128_load(from + 3 * acs), to + r * k + p, k);
+    }
+    for (; p < k; p++) {
+      for (int q = 0; q < 4; q++) to[(r + q) * k + p] = a[r + q + p * acs];
+    }
+  }
+  for (; r < count; r++) {
+    for (int p = 0; p < k; p++) to[r * k + p] = a[r + p * acs];
+  }
 }
 
 /* Whether the n floats from x are all finite: every magnitude's bits (sign cleared, compared as

@@ -41,7 +41,10 @@ function affineGradOnWasmHeap(
   const outs = [x.shape, w.shape, [n]].map((shape) => heap.makeOutput(shape, 'float32'));
   const [pdx, pdw, pdb] = outs.map((t) => pointerOf(heap, t)) as number[];
   const [pdy, px, pw, py] = [dy, x, w, y].map((t) => pointerOf(heap, t)) as number[];
-  const productFloats = Math.max(productScratchFloats(k, inner, n, m), productScratchFloats(k, m, inner, n));
+  const productFloats = Math.max(
+    productScratchFloats(k, inner, n, m, true),
+    productScratchFloats(k, m, inner, n, false),
+  );
   const masked = relu ? m * n : 0;
   withScratch(heap, (masked + 2 * n + productFloats) * 4, (scratch) => {
     const dz = relu ? scratch : pdy!;

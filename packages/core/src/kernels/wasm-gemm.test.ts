@@ -230,10 +230,11 @@ describe("Diffeo's wasm matrix product (wasm/gemm.c)", () => {
     const sentinels = Array.from({ length: 6 }, (_, i) => tf.fill([37], i + 0.5));
     const kept: tf.Tensor[] = [];
     const fills: tf.Tensor[] = [];
-    for (const [m, k, n] of shapes) {
-      const a = tf.ones([m, k]);
+    // A transposed too: gemm copies it to contiguous rows in its scratch first.
+    for (const [[m, k, n], transposeA] of shapes.flatMap((s) => [false, true].map((t) => [s, t] as const))) {
+      const a = tf.ones(transposeA ? [k, m] : [m, k]);
       const b = tf.ones([n, k]);
-      const c = tf.matMul(a, b, false, true);
+      const c = tf.matMul(a, b, transposeA, true);
       kept.push(a, b, c);
       fills.push(tf.fill([3], 7));
       expect(Array.from(c.dataSync())).toEqual(Array(m * n).fill(k));
@@ -285,7 +286,10 @@ describe("Diffeo's wasm product for a left operand with many zeros (wasm/gemm-sp
     const n = b.shape[1];
     const [ars, acs] = transposeA ? [1, m] : [k, 1];
     const [sparse, dense] = [tf.zeros([m, n]), tf.zeros([m, n])];
-    const floats = Math.max(kernels.gemm_sparse_a_scratch(k, n), k * 8);
+    const floats = Math.max(
+      kernels.gemm_sparse_a_scratch(k, n),
+      kernels.gemm_scratch(m, k, transposeA ? 1 : 0),
+    );
     const args = (c: tf.Tensor) =>
       [m, n, k, pointerOf(heap, a), ars, acs, pointerOf(heap, b), n, 1, pointerOf(heap, c), 0, 0] as const;
     const done = withScratch(heap, floats * 4, (scratch) =>

@@ -73,7 +73,7 @@ export function gemmOnHeap(backend: unknown, request: GemmRequest): tf.TensorInf
   const pBias = bias === undefined ? 0 : pointerOf(heap, bias);
   const [ars, acs] = transposeA ? [1, m] : [k, 1];
   const [brs, bcs] = transposeB ? [1, k] : [n, 1];
-  withScratch(heap, productScratchFloats(loaded.kernels, m, n, k) * 4, (scratch) => {
+  withScratch(heap, productScratchFloats(loaded.kernels, m, n, k, transposeA) * 4, (scratch) => {
     for (let i = 0; i < batch; i++) {
       const offA = batchA === 1 ? 0 : i * m * k * 4;
       const offB = batchB === 1 ? 0 : i * k * n * 4;
@@ -92,10 +92,19 @@ function trySparse(m: number, k: number): boolean {
   return m >= SPARSE_MIN_ROWS && k >= SPARSE_MIN_DEPTH;
 }
 
-/** The floats of scratch that {@link productOnHeap} needs for an m x k . k x n product. */
-export function productScratchFloats(kernels: WasmKernels, m: number, n: number, k: number): number {
-  // gemm: one 8-column panel of B (see wasm/gemm.c); gemm_sparse_a: what it says it needs.
-  return Math.max(k * 8, trySparse(m, k) ? kernels.gemm_sparse_a_scratch(k, n) : 0);
+/**
+ * The floats of scratch that {@link productOnHeap} needs for an m x k . k x n product, A read
+ * transposed or not: the larger of what gemm and gemm_sparse_a say they need.
+ */
+export function productScratchFloats(
+  kernels: WasmKernels,
+  m: number,
+  n: number,
+  k: number,
+  transposeA: boolean,
+): number {
+  const dense = kernels.gemm_scratch(m, k, transposeA ? 1 : 0);
+  return Math.max(dense, trySparse(m, k) ? kernels.gemm_sparse_a_scratch(k, n) : 0);
 }
 
 /**

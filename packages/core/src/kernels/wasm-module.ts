@@ -49,6 +49,8 @@ type SplineAttrs = [
 export interface WasmKernels {
   /** See wasm/gemm.c. */
   gemm(...args: [...GemmArgs, scratch: number]): void;
+  /** The floats of gemm's scratch for A [m, k] (1 when A is read transposed). */
+  gemm_scratch(m: number, k: number, transposed: number): number;
   /** See wasm/gemm-sparse.c: 1 when it computed the product, 0 when gemm must. */
   gemm_sparse_a(...args: [...GemmArgs, maxDensity: number, scratch: number]): number;
   /** The floats of gemm_sparse_a's scratch for B [k, n]. */

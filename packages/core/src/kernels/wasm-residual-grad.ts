@@ -37,7 +37,10 @@ export function residualBlockGradOnWasmHeap(
   const [pdy, ph, pw1, pw2, pu] = [dy, h, w1, w2, u].map((t) => pointerOf(heap, t)) as number[];
   const size = m * H;
   // relu(h), dz, the column sums' float64 accumulator, the products' scratch.
-  const productFloats = Math.max(productScratchFloats(k, H, H, m), productScratchFloats(k, m, H, H));
+  const productFloats = Math.max(
+    productScratchFloats(k, H, H, m, true),
+    productScratchFloats(k, m, H, H, false),
+  );
   const floats = 2 * size + 2 * H + productFloats;
   withScratch(heap, Math.max(floats, 1) * 4, (scratch) => {
     const relu = scratch;
