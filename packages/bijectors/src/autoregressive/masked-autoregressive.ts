@@ -48,8 +48,8 @@ export type MaskedAutoregressiveOptions = z.input<typeof maskedAutoregressiveSch
  *
  * - `inverse` (data x -> latent u, density evaluation) is ONE pass: params = MADE(x) depend on x_<i
  *   only, so all dimensions are transformed at once. This is the fast direction.
- * - `forward` (latent u -> data x, sampling) needs `dim` passes: pass k recomputes the parameters
- *   from the partial x, fixing dimension k; after `dim` passes every parameter sees the final x.
+ * - `forward` (latent u -> data x, sampling) needs `dim` passes: pass k computes the parameters
+ *   from x's first k dimensions, which the earlier passes fixed, and transforms dimension k.
  *   Without a context, pass 0 runs the MADE on a single row (dimension 0's parameters are
  *   constants then).
  *
@@ -111,21 +111,40 @@ export class MaskedAutoregressive extends BaseBijector {
   }
 
   protected _forward(u: tf.Tensor2D, context: tf.Tensor2D | undefined): BijectorOutput {
-    // Pass 0 only has to get dimension 0 right, whose parameters see no input at all; without a
-    // context they are the same for every row, so one row of MADE stands for the whole batch
-    // (with D = 2 that halves the work of sampling).
-    const first =
-      context === undefined
-        ? // A broadcasting product, not tf.tile: wasm's Tile took 16 ms for 10^4 rows of 46.
-          (tf.mul(tf.ones([u.shape[0], 1]), this.made.apply(tf.zeros([1, this.dim]))) as tf.Tensor2D)
-        : this.made.apply(tf.zerosLike(u) as tf.Tensor2D, context);
-    let { y: x, logDet } = this.transform(u, first, 'forward');
-    for (let pass = 1; pass < this.dim; pass++) {
-      const out = this.transform(u, this.made.apply(x, context), 'forward');
-      x = out.y;
-      logDet = out.logDet;
+    // Pass k fixes dimension k, whose parameters see x_<k only, which the earlier passes fixed:
+    // only that column is transformed (with D = 2 that halves the transformer's work).
+    const columns: tf.Tensor2D[] = [];
+    const logDets: tf.Tensor2D[] = [];
+    for (let k = 0; k < this.dim; k++) {
+      const uk = tf.slice(u, [0, k], [-1, 1]);
+      const { y, logDet } = this.transform(
+        uk,
+        this.dimensionParams(k, columns, u.shape[0], context),
+        'forward',
+      );
+      columns.push(y);
+      logDets.push(logDet);
     }
-    return { y: x, logDet: tf.sum(logDet, 1) as tf.Tensor1D };
+    return { y: tf.concat(columns, 1), logDet: tf.sum(tf.concat(logDets, 1), 1) as tf.Tensor1D };
+  }
+
+  /** Dimension k's parameters [batch, paramsPerDim], from x's first k columns (`columns`). */
+  private dimensionParams(
+    k: number,
+    columns: tf.Tensor2D[],
+    batch: number,
+    context: tf.Tensor2D | undefined,
+  ): tf.Tensor2D {
+    const width = this.transformer.paramsPerDim;
+    if (k === 0 && context === undefined) {
+      // Dimension 0's parameters see no input: without a context one row of MADE stands for the
+      // whole batch. A broadcasting product, not tf.tile: wasm's Tile took 16 ms for 10^4 rows of 46.
+      const row = tf.slice(this.made.apply(tf.zeros([1, this.dim])), [0, 0], [1, width]);
+      return tf.mul(tf.ones([batch, 1]), row) as tf.Tensor2D;
+    }
+    // The MADE does not read x's columns from k on: zeros stand for them.
+    const x = tf.concat([...columns, tf.zeros([batch, this.dim - k])], 1) as tf.Tensor2D;
+    return tf.slice(this.made.apply(x, context), [0, k * width], [-1, width]);
   }
 
   /** The layer's own variables, then the MADE's as `made.initial.weight`, ..., `made.final.bias`. */
