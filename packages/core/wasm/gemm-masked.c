@@ -122,31 +122,24 @@ static int *all_of(int *to, int n) {
   return to;
 }
 
-/* Rows of x per pass over the panels: a tile of x stays in cache while every panel goes through
-   it (with x read once per panel instead, a 10^4-row x came from memory once per 8 columns). */
-#define TILE_ROWS 256
-
-/* The floats (and ints) of masked_affine's scratch: every block's panel of k rows, each block's
-   count of runs, the dense run. */
+/* The ints of masked_affine's scratch: a panel of k rows, the dense run. */
 EXPORT("masked_affine_scratch")
 int masked_affine_scratch(int k, int n) {
-  int blocks = (n + BLOCK - 1) / BLOCK;
-  return blocks * k * BLOCK + blocks + 2;
+  (void)n;
+  return k * BLOCK + 2;
 }
 
 /* y [m, n] = x [m, k] (W * M) + bias (bias may be null), then ReLU if relu. */
 EXPORT("masked_affine")
 void masked_affine(int m, int n, int k, const float *x, const float *w, const float *mask, const int *rows,
                    const float *bias, int relu, float *y, float *scratch) {
-  int blocks = (n + BLOCK - 1) / BLOCK;
-  float *panels = scratch;
-  int *counts = (int *)(panels + blocks * k * BLOCK);
+  float *panel = scratch;
   const int *dense = 0;
-  if (!all_finite(x, m * k) || !all_finite(w, k * n)) dense = all_of(counts + blocks, k);
+  if (!all_finite(x, m * k) || !all_finite(w, k * n)) dense = all_of((int *)(panel + k * BLOCK), k);
   for (int j = 0; j < n; j += BLOCK) {
     int width = n - j < BLOCK ? n - j : BLOCK, count;
     const int *runs = block_runs(rows, j / BLOCK, dense, &count);
-    float *panel = panels + j * k, *to = panel;
+    float *to = panel;
     for (int r = 0; r < count; r++) {
       for (int p = runs[2 * r]; p < runs[2 * r] + runs[2 * r + 1]; p++, to += BLOCK) {
         const float *wr = w + p * n + j, *mr = mask + p * n + j;
@@ -158,16 +151,9 @@ void masked_affine(int m, int n, int k, const float *x, const float *w, const fl
         }
       }
     }
-    counts[j / BLOCK] = dense == 0 && all_zero(panel, (int)(to - panel)) ? 0 : count;
-  }
-  for (int i = 0; i < m; i += TILE_ROWS) {
-    int tile = m - i < TILE_ROWS ? m - i : TILE_ROWS;
-    for (int j = 0; j < n; j += BLOCK) {
-      int width = n - j < BLOCK ? n - j : BLOCK, count;
-      const int *runs = block_runs(rows, j / BLOCK, dense, &count);
-      listed_product(tile, k, n, counts[j / BLOCK], x + i * k, runs, panels + j * k, y + i * n + j,
-                     lanes4(bias, j, width), lanes4(bias, j + 4, width - 4), width, relu);
-    }
+    if (dense == 0 && all_zero(panel, (int)(to - panel))) count = 0;
+    listed_product(m, k, n, count, x, runs, panel, y + j, lanes4(bias, j, width), lanes4(bias, j + 4, width - 4),
+                   width, relu);
   }
 }
 

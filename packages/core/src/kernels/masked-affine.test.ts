@@ -126,7 +126,7 @@ describe('maskedAffineOp (DiffeoMaskedAffine on wasm, op by op elsewhere)', () =
   it('equals the dense masked map and its three gradients for real MADE masks, odd sizes, without leaks', () => {
     for (const layer of layers) {
       const { nIn: k, nOut: n, values } = layer;
-      // 301 rows: wasm's forward takes x in tiles of 256 rows, the last one partial.
+      // 301 rows: a taller x, 75 blocks of four rows and one row left.
       for (const [m, relu] of [
         [7, true],
         [33, false],
