@@ -52,21 +52,6 @@ static int pack_panels(int n, int k, const float *b, int brs, int bcs, const flo
   return 1;
 }
 
-/* Gathers a strided row's nonzero entries into every other slot of `values` and `offsets`. The
-   test is on the bits (zero or minus zero: none but the sign bit set), which V8 compiles without
-   the branch it adds to a float comparison for NaN. */
-static int gather(int k, const float *row, int acs, float *values, int *offsets) {
-  int count = 0;
-  for (int p = 0; p < k; p++) {
-    unsigned bits;
-    __builtin_memcpy(&bits, row + p * acs, sizeof bits);
-    __builtin_memcpy(values + 2 * count, &bits, sizeof bits);
-    offsets[2 * count] = p * WIDTH * (int)sizeof(float);
-    count += (bits << 1) != 0;
-  }
-  return count;
-}
-
 /* The byte shuffles that move the lanes set in a 4-bit mask to the front, in lane order, one per
    mask (the lanes behind get whatever): built in the caller's scratch, since the module has no
    data (see gemm.c). */
@@ -85,7 +70,9 @@ static void build_compaction(v128_t *table) {
 
 /* The nonzero entries of a contiguous row (relu: of relu(row), the entries above zero and NaNs),
    four at a time: their values and B-panel offsets, compacted to values[0..count) and
-   offsets[0..count) (k + 4 slots each: a step writes all four lanes). The test is gather()'s. */
+   offsets[0..count) (k + 4 slots each: a step writes all four lanes). Without relu the test is on
+   the bits (zero or minus zero: none but the sign bit set), which V8 compiles without the branch it
+   adds to a float comparison for NaN. */
 static int compact(int k, const float *row, int relu, const v128_t *table, float *values, int *offsets) {
   int count = 0, p = 0;
   v128_t offs = wasm_i32x4_make(0, WIDTH * 4, 2 * WIDTH * 4, 3 * WIDTH * 4), step = wasm_i32x4_splat(4 * WIDTH * 4);
@@ -111,8 +98,9 @@ static int compact(int k, const float *row, int relu, const v128_t *table, float
   return count;
 }
 
-/* Two rows' compacted lists (ca and cb entries) interleaved into values and offsets as gather()
-   leaves them, four entries of each at a time (the slots past a row's count hold leftovers). */
+/* Two rows' compacted lists (ca and cb entries) interleaved into values and offsets (row a's
+   entries in the even slots, row b's in the odd ones), four entries of each at a time (the slots
+   past a row's count hold leftovers). */
 static void interleave(int ca, int cb, const float *va, const int *oa, const float *vb, const int *ob, float *values,
                        int *offsets) {
   int most = ca > cb ? ca : cb;
@@ -153,7 +141,7 @@ static inline const float *at(const float *panel, int offset) {
 /*
  * One 16-column block of two rows (`second` = 0: of one row, whose entries are the even slots),
  * their sums starting from `init` (the bias), plus add_a and add_b at the end unless add_a is 0.
- * ca and cb are the rows' entry counts, the entries interleaved as gather() leaves them.
+ * ca and cb are the rows' entry counts, the entries interleaved as interleave() leaves them.
  */
 __attribute__((noinline)) static void pair_block(int ca, int cb, const float *values, const int *offsets, const float *panel,
                        const float *init, const float *add_a, const float *add_b, float *out_a, float *out_b,
@@ -245,15 +233,14 @@ static void sparse_rows(int rows, int n, int k, const float *a, int ars, int acs
   int blocks = (n + WIDTH - 1) / WIDTH;
   for (int i0 = 0; i0 < rows; i0 += 2 * PAIRS) {
     int pairs = (rows - i0 + 1) / 2 < PAIRS ? (rows - i0 + 1) / 2 : PAIRS;
-    /* The group's rows, contiguous: A's own, or a transposed A's made so (its rows gathered one
-       strided entry at a time cost more than the copy). */
+    /* The group's rows, contiguous: A's own (acs = 1), or a transposed A's (ars = 1) copied so (its
+       rows gathered one strided entry at a time cost more than the copy). */
     const float *group = a + i0 * ars;
-    int group_rs = ars, contiguous = acs == 1;
-    if (!contiguous && ars == 1) {
+    int group_rs = ars;
+    if (acs != 1) {
       transpose_rows(rows - i0 < 2 * PAIRS ? rows - i0 : 2 * PAIRS, k, group, acs, lists.rows);
       group = lists.rows;
       group_rs = k;
-      contiguous = 1;
     }
     for (int q = 0; q < pairs; q++) {
       int i = i0 + 2 * q;
@@ -261,15 +248,10 @@ static void sparse_rows(int rows, int n, int k, const float *a, int ars, int acs
       int *o = lists.offsets + q * pair_slots(k);
       const float *row = group + 2 * q * group_rs;
       int *counts = lists.counts + 2 * q;
-      if (contiguous) {
-        counts[0] = compact(k, row, relu_a, lists.compaction, lists.values_a, lists.offsets_a);
-        counts[1] =
-            i + 1 >= rows ? 0 : compact(k, row + group_rs, relu_a, lists.compaction, lists.values_b, lists.offsets_b);
-        interleave(counts[0], counts[1], lists.values_a, lists.offsets_a, lists.values_b, lists.offsets_b, v, o);
-      } else {
-        counts[0] = gather(k, row, acs, v, o);
-        counts[1] = i + 1 >= rows ? 0 : gather(k, row + ars, acs, v + 1, o + 1);
-      }
+      counts[0] = compact(k, row, relu_a, lists.compaction, lists.values_a, lists.offsets_a);
+      counts[1] =
+          i + 1 >= rows ? 0 : compact(k, row + group_rs, relu_a, lists.compaction, lists.values_b, lists.offsets_b);
+      interleave(counts[0], counts[1], lists.values_a, lists.offsets_a, lists.values_b, lists.offsets_b, v, o);
     }
     for (int jb = 0; jb < blocks; jb++) {
       int width = n - jb * WIDTH < WIDTH ? n - jb * WIDTH : WIDTH;

@@ -1,8 +1,8 @@
 /*
  * Lane helpers of the matrix-product kernels (gemm.c, gemm-sparse.c, gemm-masked.c): the ReLU as
  * results leave the registers, partial stores at the edge of C, a 4 x 4 transpose and the copy of a
- * transposed operand's rows to contiguous ones, and the
- * finiteness check that decides whether a zero may be skipped (0 * inf is NaN).
+ * transposed operand's rows to contiguous ones, and the finiteness check that decides whether a
+ * zero may be skipped (0 * inf is NaN).
  */
 #ifndef DIFFEO_LANES_H
 #define DIFFEO_LANES_H
