@@ -34,7 +34,9 @@ describe("core's wasm spline kernel (wasm/rq-spline.c)", () => {
 
   it('gives the closed-form spline of uniform bins, the identity in the tails and NaN through', () => {
     const before = tf.memory().numTensors;
-    for (const c of [0, -2, 5]) {
+    // softplus(c) = log1p(e^-|c|) + max(c, 0) takes one series below e^-|c| = sqrt(2) - 1 (|c| > 0.88)
+    // and another above: c = +-0.5 and 0 are in the second.
+    for (const c of [0, -0.5, 0.5, -2, 5]) {
       const [y, logDet] = run(xs, c);
       xs.forEach((x, i) => {
         const [wantY, wantLogDet] = uniformSpline(x, c, K, attrs);
