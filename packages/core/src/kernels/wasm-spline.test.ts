@@ -34,8 +34,8 @@ describe("core's wasm spline kernel (wasm/rq-spline.c)", () => {
 
   it('gives the closed-form spline of uniform bins, the identity in the tails and NaN through', () => {
     const before = tf.memory().numTensors;
-    // softplus(c) = log1p(e^-|c|) + max(c, 0) takes one series below e^-|c| = sqrt(2) - 1 (|c| > 0.88)
-    // and another above: c = +-0.5 and 0 are in the second.
+    // softplus(c) = max(c, 0) + log1p(e^-|c|), and log1p takes one series where e^-|c| < sqrt(2) - 1
+    // (|c| > 0.88) and the other elsewhere: c = 0 and +-0.5 take the second.
     for (const c of [0, -0.5, 0.5, -2, 5]) {
       const [y, logDet] = run(xs, c);
       xs.forEach((x, i) => {
