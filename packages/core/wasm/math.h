@@ -64,6 +64,11 @@ static inline double dlog(double x) {
   return e * LN2_HI + (e * LN2_LO + log_series((m - 1.0) / (m + 1.0)));
 }
 
+/* lo + hi x on two lanes: a pair of a polynomial's terms, for Estrin's scheme below. */
+static inline v128_t pair2d(double lo, double hi, v128_t x) {
+  return wasm_f64x2_add(wasm_f64x2_splat(lo), wasm_f64x2_mul(wasm_f64x2_splat(hi), x));
+}
+
 /*
  * e^x on two float64 lanes, for softmaxes: Taylor to degree 11 on |r| <= ln2 / 2 (relative
  * remainder below 1e-14; float32 lanes were tried and are not enough: knots are cumulative sums,
@@ -81,12 +86,10 @@ static inline v128_t exp2d(v128_t x) {
   r = wasm_f64x2_sub(r, wasm_f64x2_mul(kf, wasm_f64x2_splat(LN2_LO)));
   /* Estrin's scheme: the terms in pairs, then in fours and eights, a chain of 5 steps where
      Horner's has 11. */
-#define PAIR(lo, hi) wasm_f64x2_add(wasm_f64x2_splat(lo), wasm_f64x2_mul(wasm_f64x2_splat(hi), r))
   v128_t r2 = wasm_f64x2_mul(r, r), r4 = wasm_f64x2_mul(r2, r2), r8 = wasm_f64x2_mul(r4, r4);
-  v128_t q0 = PAIR(1.0, 1.0), q1 = PAIR(0.5, 1.0 / 6.0), q2 = PAIR(1.0 / 24.0, 1.0 / 120.0);
-  v128_t q3 = PAIR(1.0 / 720.0, 1.0 / 5040.0), q4 = PAIR(1.0 / 40320.0, 1.0 / 362880.0);
-  v128_t q5 = PAIR(1.0 / 3628800.0, 1.0 / 39916800.0);
-#undef PAIR
+  v128_t q0 = pair2d(1.0, 1.0, r), q1 = pair2d(0.5, 1.0 / 6.0, r), q2 = pair2d(1.0 / 24.0, 1.0 / 120.0, r);
+  v128_t q3 = pair2d(1.0 / 720.0, 1.0 / 5040.0, r), q4 = pair2d(1.0 / 40320.0, 1.0 / 362880.0, r);
+  v128_t q5 = pair2d(1.0 / 3628800.0, 1.0 / 39916800.0, r);
   v128_t s0 = wasm_f64x2_add(q0, wasm_f64x2_mul(q1, r2)), s1 = wasm_f64x2_add(q2, wasm_f64x2_mul(q3, r2));
   v128_t s2 = wasm_f64x2_add(q4, wasm_f64x2_mul(q5, r2));
   v128_t p = wasm_f64x2_add(wasm_f64x2_add(s0, wasm_f64x2_mul(s1, r4)), wasm_f64x2_mul(s2, r8));
@@ -100,11 +103,9 @@ static inline v128_t exp2d(v128_t x) {
    Estrin's scheme: half as long a chain of dependent operations as Horner's, which matters where a
    kernel has little else to overlap a logarithm with (the spline takes three per element). */
 static inline v128_t log_series2d(v128_t f) {
-#define PAIR(lo, hi) wasm_f64x2_add(wasm_f64x2_splat(lo), wasm_f64x2_mul(wasm_f64x2_splat(hi), s))
   v128_t s = wasm_f64x2_mul(f, f), s2 = wasm_f64x2_mul(s, s), s4 = wasm_f64x2_mul(s2, s2);
-  v128_t q0 = PAIR(1.0, 1.0 / 3.0), q1 = PAIR(1.0 / 5.0, 1.0 / 7.0), q2 = PAIR(1.0 / 9.0, 1.0 / 11.0);
-  v128_t q3 = PAIR(1.0 / 13.0, 1.0 / 15.0);
-#undef PAIR
+  v128_t q0 = pair2d(1.0, 1.0 / 3.0, s), q1 = pair2d(1.0 / 5.0, 1.0 / 7.0, s);
+  v128_t q2 = pair2d(1.0 / 9.0, 1.0 / 11.0, s), q3 = pair2d(1.0 / 13.0, 1.0 / 15.0, s);
   v128_t t0 = wasm_f64x2_add(q0, wasm_f64x2_mul(q1, s2));
   v128_t t1 = wasm_f64x2_add(q2, wasm_f64x2_mul(q3, s2));
   v128_t t1_high = wasm_f64x2_add(t1, wasm_f64x2_mul(wasm_f64x2_splat(1.0 / 17.0), s4));
