@@ -7,6 +7,7 @@
  * @packageDocumentation
  */
 import '#gradients';
+import './sum-gradient.js';
 import '#file-router';
 import './kernels/install.js';
 

@@ -71,8 +71,9 @@ describe('the built package', () => {
       });
       expect(readFileSync(outfile, 'utf8')).not.toContain('gradients.node');
       const stdout = execFileSync(process.execPath, [outfile], { encoding: 'utf8' });
-      const { grad } = JSON.parse(stdout.trim().split('\n').at(-1)!);
+      const { grad, sumGradientFills } = JSON.parse(stdout.trim().split('\n').at(-1)!);
       expectGrad(grad);
+      expect(sumGradientFills, "core's Sum gradient is in the bundle").toBe(true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
