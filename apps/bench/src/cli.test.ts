@@ -292,6 +292,9 @@ describe('pnpm bench --quick', () => {
       const peerSeconds = (a.call === 'train' ? batchSize : points) * ROW_SECONDS;
       expect(a.peerGflops, `${a.arch} ${a.call}`).toBeCloseTo(a.gflop / peerSeconds, 6);
       expect(a.limitGflops).toBeNull();
+      // Our product kernels' time, profiled, and the stand-in's time over it.
+      expect(a.productMs, `${a.arch} ${a.call}`).toBeGreaterThan(0);
+      expect(a.productsOnlyRatio, `${a.arch} ${a.call}`).toBeCloseTo((1000 * peerSeconds) / a.productMs, 6);
     }
     expect(r.stdout).toContain('The dimensions of the papers: matrix-product GFLOP');
     // Quick runs train at batches 8 and 64: the batch-128 and 1024 goals have no figure on either side.

@@ -296,4 +296,11 @@ export interface HighDimArithmeticRow {
   peerGflops: number | null;
   /** The product kernel's rate alone on this backend (op-overhead's matmul; null when it did not run). */
   limitGflops: number | null;
+  /** Diffeo's time inside its product kernels in one call, ms (profiled). */
+  productMs: number;
+  /**
+   * The peer's time for the call over Diffeo's product time: the speed ratio Diffeo would reach if
+   * everything but its product kernels took no time (null without that peer).
+   */
+  productsOnlyRatio: number | null;
 }

@@ -100,7 +100,7 @@ export function highDimArithmeticRows(
   const rows: HighDimArithmeticRow[] = [];
   for (const b of backends) {
     const ours = b.workloads.find((w) => w.name === 'high-dim');
-    const arithmetic = ours?.details?.productGflop as Record<string, HighDimArithmetic> | undefined;
+    const arithmetic = ours?.details?.profiled as Record<string, HighDimArithmetic> | undefined;
     const batchSize = ours?.details?.batchSize as number | undefined;
     if (ours === undefined || arithmetic === undefined || batchSize === undefined) continue;
     const peer = peers.find((p) => p.threads === threadsOf(b));
@@ -109,19 +109,20 @@ export function highDimArithmeticRows(
       figures?.find((f) => f.id === id)?.value;
     for (const [arch, { step, pass }] of Object.entries(arithmetic)) {
       const calls = [
-        { call: 'train' as const, gflop: step, id: `high-dim/${arch}/b${batchSize}/steps-per-s`, per: 1 },
+        { call: 'train' as const, profile: step, id: `high-dim/${arch}/b${batchSize}/steps-per-s`, per: 1 },
         {
           call: 'log-prob' as const,
-          gflop: pass,
+          profile: pass,
           id: `high-dim/${arch}/points-per-s`,
           per: ours.details?.points as number,
         },
       ];
-      for (const { call, gflop, id, per } of calls) {
+      for (const { call, profile, id, per } of calls) {
         // A rate of calls: steps/s, or points/s over the points of one pass.
         const diffeo = rateOf(ours.figures, id);
         if (diffeo === undefined) continue;
         const peerRate = rateOf(theirs?.figures, id);
+        const { gflop, productMs } = profile;
         rows.push({
           backend: b.backend,
           arch,
@@ -130,6 +131,8 @@ export function highDimArithmeticRows(
           diffeoGflops: (gflop * diffeo) / per,
           peerGflops: peerRate === undefined ? null : (gflop * peerRate) / per,
           limitGflops: productLimit(b),
+          productMs,
+          productsOnlyRatio: peerRate === undefined ? null : (1000 * per) / peerRate / productMs,
         });
       }
     }

@@ -208,7 +208,13 @@ describe('high-dim arithmetic', () => {
           figure('high-dim/maf-784/b100/steps-per-s', 10, 'higher', 'steps/s'),
           figure('high-dim/maf-784/points-per-s', 5000, 'higher', 'points/s'),
         ],
-        { batchSize: 100, points: 1000, productGflop: { 'maf-784': { step: 1.5, pass: 0.4 } } },
+        {
+          batchSize: 100,
+          points: 1000,
+          profiled: {
+            'maf-784': { step: { gflop: 1.5, productMs: 60 }, pass: { gflop: 0.4, productMs: 100 } },
+          },
+        },
       ),
     );
     const peer = peerRun(1, [
@@ -229,10 +235,22 @@ describe('high-dim arithmetic', () => {
     expect(rows[1]).toMatchObject({ call: 'log-prob' });
     expect(rows[1]!.diffeoGflops).toBeCloseTo(2, 10);
     expect(rows[1]!.peerGflops).toBeCloseTo(3, 10);
+    // The peer's step takes 1000 / 30 ms against our products' 60 ms; its pass 1000 / 7500 s
+    // against our products' 100 ms.
+    expect(rows[0]!.productsOnlyRatio).toBeCloseTo(1000 / 30 / 60, 10);
+    expect(rows[1]!.productsOnlyRatio).toBeCloseTo(1000 / 7.5 / 100, 10);
     // No peer at Diffeo's thread count: our rate only.
-    expect(highDimArithmeticRows([b], [peerRun(2, [])])[0]).toMatchObject({ peerGflops: null });
+    expect(highDimArithmeticRows([b], [peerRun(2, [])])[0]).toMatchObject({
+      peerGflops: null,
+      productsOnlyRatio: null,
+    });
     const r = report([b]);
     r.highDimArithmetic = rows;
-    expect(renderReport(r)).toMatch(/wasm\s+maf-784\s+train\s+1\.50\s+15\.0\s+45\.0\s+40\.0/);
+    expect(renderReport(r)).toMatch(
+      /wasm\s+maf-784\s+train\s+1\.50\s+15\.0\s+45\.0\s+40\.0\s+60\.0\s+0\.56x/,
+    );
+    expect(renderReport(r)).toMatch(
+      /wasm\s+maf-784\s+log-prob\s+0\.400\s+2\.00\s+3\.00\s+40\.0\s+100\s+1\.33x/,
+    );
   });
 });

@@ -304,11 +304,21 @@ export function renderReport(report: BenchReport): string {
   const highDim = report.highDimArithmetic ?? [];
   if (highDim.length > 0) {
     out.push(
-      "The dimensions of the papers: matrix-product GFLOP of a call counted dense (masks multiplied in, as PyTorch runs them), the rate each side ran it at, and the product kernel's own rate (op-overhead's matmul)",
+      "The dimensions of the papers: matrix-product GFLOP of a call counted dense (masks multiplied in, as PyTorch runs them), the rate each side ran it at, the product kernel's own rate (op-overhead's matmul), Diffeo's time in its product kernels, and the ratio to the peer if nothing else took time (the peer's time over those products')",
     );
     out.push(
       renderTable(
-        ['backend', 'arch', 'call', 'GFLOP', 'Diffeo GFLOP/s', 'peer GFLOP/s', 'product kernel alone'],
+        [
+          'backend',
+          'arch',
+          'call',
+          'GFLOP',
+          'Diffeo GFLOP/s',
+          'peer GFLOP/s',
+          'product kernel alone',
+          'Diffeo products ms',
+          'products-only ratio',
+        ],
         highDim.map((a) => [
           a.backend,
           a.arch,
@@ -317,6 +327,8 @@ export function renderReport(report: BenchReport): string {
           formatNumber(a.diffeoGflops),
           num(a.peerGflops),
           num(a.limitGflops),
+          formatNumber(a.productMs),
+          a.productsOnlyRatio === null ? '-' : `${a.productsOnlyRatio.toFixed(2)}x`,
         ]),
         3,
       ),
