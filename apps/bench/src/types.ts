@@ -227,6 +227,13 @@ export interface GoalRow {
   versus: number | null;
   /** The ratio or difference against `peerBest`. */
   versusBest: number | null;
+  /**
+   * The products-only ratio against the peer at Diffeo's thread count: the peer's time for one
+   * profiled call (`kernel-profile`) over Diffeo's time inside its product kernels in it, the ratio
+   * Diffeo would reach if nothing else took time (null for goals without a profiled call, without
+   * that peer or without the profile).
+   */
+  productsOnly: number | null;
   /** Judged only on a full run with a peer at Diffeo's thread count. */
   met: boolean | null;
   /** Why nothing is judged (a quick run, no peer in this run, no peer at this thread count). */

@@ -1,7 +1,7 @@
 import { fixedCost } from '../stats.js';
 import type { AnalysisRow, ArithmeticRow, BackendResult, HighDimArithmeticRow, PeerRun } from '../types.js';
 import type { HighDimArithmetic } from '../workloads/high-dim.js';
-import { threadsOf } from './goals.js';
+import { profiledProductMs, threadsOf } from './goals.js';
 
 /**
  * Per backend and architecture: the training step at the small and the 8x larger batch split
@@ -62,9 +62,7 @@ export function arithmeticRows(backends: readonly BackendResult[]): ArithmeticRo
     for (const [key, { flops: count }] of Object.entries(flops)) {
       const wallMs = value(key, 'step-ms');
       if (wallMs === undefined) continue;
-      const kernelMs = value(key, 'kernel-ms');
-      const share = value(key, 'matmul-share');
-      const productMs = kernelMs === undefined || share === undefined ? null : kernelMs * share;
+      const productMs = profiledProductMs(b, key);
       const gflop = count / 1e9;
       const wallGflops = gflop / (wallMs / 1000);
       const productGflops = productMs === null || productMs <= 0 ? null : gflop / (productMs / 1000);

@@ -13,6 +13,11 @@ export interface Goal {
   kind: GoalRow['kind'];
   /** At least this ratio, or at most this difference. */
   target: number;
+  /**
+   * The `kernel-profile` call that is one call of the figure (`nsf/b128`: one step; `nsf/log-prob`:
+   * a chunk of `logProbPoints` points, with `points`), for the products-only ratio.
+   */
+  profiled?: { key: string; points?: true };
 }
 
 /**
@@ -29,6 +34,7 @@ export const GOALS: readonly Goal[] = [
     better: 'higher',
     kind: 'ratio',
     target: 1.5,
+    profiled: { key: 'nsf/b128' },
   },
   {
     figureId: 'train-step/nsf/b1024/steps-per-s',
@@ -37,6 +43,7 @@ export const GOALS: readonly Goal[] = [
     better: 'higher',
     kind: 'ratio',
     target: 0.8,
+    profiled: { key: 'nsf/b1024' },
   },
   {
     figureId: 'log-prob/nsf/points-per-s',
@@ -45,6 +52,7 @@ export const GOALS: readonly Goal[] = [
     better: 'higher',
     kind: 'ratio',
     target: 1.2,
+    profiled: { key: 'nsf/log-prob', points: true },
   },
   {
     figureId: 'sample/nsf/samples-per-s',
@@ -75,6 +83,32 @@ export const GOALS: readonly Goal[] = [
 /** The threads Diffeo ran with on a backend: XNNPACK's on wasm, one elsewhere. */
 export function threadsOf(backend: BackendResult): number {
   return backend.reported.wasm?.threadsCount ?? 1;
+}
+
+/**
+ * The time one `kernel-profile` call (`nsf/b128`, `nsf/log-prob`, ...) spent inside the product
+ * kernels on a backend, ms: its kernel time times the products' share (null without that profile
+ * or a kernel timer).
+ */
+export function profiledProductMs(backend: BackendResult, key: string): number | null {
+  const profile = backend.workloads.find((w) => w.name === 'kernel-profile');
+  const value = (name: string) =>
+    profile?.figures.find((f) => f.id === `kernel-profile/${key}/${name}`)?.value;
+  const [kernelMs, share] = [value('kernel-ms'), value('matmul-share')];
+  return kernelMs === undefined || share === undefined ? null : kernelMs * share;
+}
+
+/**
+ * The peer's time for one profiled call over Diffeo's time inside its product kernels in that call:
+ * the speed ratio Diffeo would reach if nothing but its products took time.
+ */
+function productsOnlyRatio(goal: Goal, backend: BackendResult, peerRate: number): number | null {
+  if (goal.profiled === undefined) return null;
+  const productMs = profiledProductMs(backend, goal.profiled.key);
+  const points = backend.workloads.find((w) => w.name === 'kernel-profile')?.details?.logProbPoints;
+  const perCall = goal.profiled.points === true ? points : 1;
+  if (productMs === null || productMs <= 0 || typeof perCall !== 'number') return null;
+  return (1000 * perCall) / peerRate / productMs;
 }
 
 /** Diffeo's value against the peer's, as the goal's kind says. */
@@ -146,6 +180,7 @@ export function goalRows(
         peerBest,
         versus: versusPeer,
         versusBest: vs(peerBest),
+        productsOnly: peer === null ? null : productsOnlyRatio(goal, b, peer.value),
         met,
         ...(note === undefined ? {} : { note }),
       });

@@ -149,6 +149,51 @@ describe('report', () => {
     expect(text).toMatch(/wasm\s+nsf\s+10\.0 \(b128\)\s+50\.0 \(b1024\)/);
   });
 
+  it("gives each profiled goal the products-only ratio: the peer's time over our products' time", () => {
+    const b = wasmResult({ b128: 66, b1024: 10.5 });
+    // A step with 6 ms in product kernels (8 ms of kernels, 75% products); a logProb chunk of
+    // 10^4 points with 120 ms.
+    b.workloads.push(
+      workload(
+        'kernel-profile',
+        [
+          figure('kernel-profile/nsf/b128/kernel-ms', 8, 'lower', 'ms'),
+          figure('kernel-profile/nsf/b128/matmul-share', 0.75, 'none', 'share'),
+          figure('kernel-profile/nsf/log-prob/kernel-ms', 200, 'lower', 'ms'),
+          figure('kernel-profile/nsf/log-prob/matmul-share', 0.6, 'none', 'share'),
+        ],
+        { logProbPoints: 10_000 },
+      ),
+    );
+    const peers = [
+      peerRun(1, [
+        figure('train-step/nsf/b128/steps-per-s', 100),
+        figure('train-step/nsf/b1024/steps-per-s', 20),
+        figure('log-prob/nsf/points-per-s', 100_000),
+        figure('sample/nsf/samples-per-s', 50_000),
+      ]),
+    ];
+    const byWhat = (rows: ReturnType<typeof goalRows>, what: string) => rows.find((r) => r.what === what)!;
+    const rows = goalRows([b], peers, false);
+    // 10 ms a step against 6 ms of our products; 100 ms a chunk against 120 ms.
+    expect(byWhat(rows, 'NSF train step, batch 128').productsOnly).toBeCloseTo(10 / 6, 12);
+    expect(byWhat(rows, 'NSF logProb').productsOnly).toBeCloseTo(100 / 120, 12);
+    // Not profiled (batch 1024 here, sampling, the wall time), or no peer: no ratio.
+    expect(byWhat(rows, 'NSF train step, batch 1024').productsOnly).toBeNull();
+    expect(byWhat(rows, 'NSF sampling').productsOnly).toBeNull();
+    expect(byWhat(rows, 'NSF training wall time').productsOnly).toBeNull();
+    const twoThreadsOnly = [peerRun(2, [figure('log-prob/nsf/points-per-s', 100_000)])];
+    expect(byWhat(goalRows([b], twoThreadsOnly, false), 'NSF logProb').productsOnly).toBeNull();
+    const r = report([b]);
+    r.peers = peers;
+    r.goals = rows;
+    const text = renderReport(r);
+    expect(text).toMatch(
+      /NSF train step, batch 128\s+steps\/s\s+>= 1\.50x\s+100\s+66\.0\s+0\.66x not met\s+0\.66x \(1t\)\s+1\.67x/,
+    );
+    expect(text).toContain("products only: PyTorch's time over Diffeo's time inside its product kernels");
+  });
+
   it("holds each profiled call's product FLOPs against the product kernel's rate", () => {
     const b = wasmResult({ b128: 100, b1024: 20 });
     // 0.2 GFLOP in 10 ms (20 GFLOP/s), 8 of them inside kernels, half of that in products

@@ -106,7 +106,7 @@ function goalSection(report: BenchReport, goalBackends: readonly BackendResult[]
         'unit',
         'target',
         ...peers.map(peerName),
-        ...goalBackends.flatMap((b) => [b.backend, `vs ${threadsOf(b)}t`, 'vs best']),
+        ...goalBackends.flatMap((b) => [b.backend, `vs ${threadsOf(b)}t`, 'vs best', 'products only']),
       ],
       first.map((g) => [
         g.what,
@@ -115,18 +115,20 @@ function goalSection(report: BenchReport, goalBackends: readonly BackendResult[]
         ...peers.map((run) => peerValue(run, g)),
         ...goalBackends.flatMap((b) => {
           const row = rowsOf(b).find((x) => x.what === g.what);
-          if (row === undefined || row.diffeo === null) return ['-', '-', '-'];
+          if (row === undefined || row.diffeo === null) return ['-', '-', '-', '-'];
           const mark = row.met === null ? '' : row.met ? ' met' : ' not met';
           const bestAt = row.peerBest === null ? '' : ` (${row.peerBest.threads}t)`;
           return [
             formatValue(row.diffeo, g.unit),
             `${formatVersus(g.kind, row.versus)}${mark}`,
             `${formatVersus(g.kind, row.versusBest)}${bestAt}`,
+            formatVersus(g.kind, row.productsOnly),
           ];
         }),
       ]),
     ),
-    `  ratio: Diffeo's speed over ${who}'s (above 1x is faster; a wall-time target of 0.7x its time is 1.43x); NLL: Diffeo's minus ${who}'s` +
+    `  ratio: Diffeo's speed over ${who}'s (above 1x is faster; a wall-time target of 0.7x its time is 1.43x); NLL: Diffeo's minus ${who}'s\n` +
+      `  products only: ${who}'s time over Diffeo's time inside its product kernels (kernel-profile): the ratio if nothing else took time` +
       (report.quick ? '\n  quick run: sizes differ from the goals, for orientation only, never judged' : ''),
     '',
   ];
