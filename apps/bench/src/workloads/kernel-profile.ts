@@ -66,22 +66,37 @@ export async function profileKernels(call: () => Promise<void>): Promise<TimedKe
   }
 }
 
-/** Times `call` unprofiled, then profiles it `settings.profiles` times. */
-async function profileCall(ctx: WorkloadContext, call: () => Promise<void>): Promise<ProfileCase> {
-  const wallMs = median(await ctx.time(call)) * 1000;
+/**
+ * `call` profiled `times` times: the per-kernel table of the profile whose kernel total is the
+ * median one, with its kernel count and product FLOPs (`after` runs after each profile).
+ */
+export async function medianProfile(
+  call: () => Promise<void>,
+  times: number,
+  after: () => void = () => {},
+): Promise<Omit<ProfileCase, 'wallMs'>> {
   const profiles: KernelRow[][] = [];
   let count = 0;
   let flops: ProductFlops | undefined;
-  for (let i = 0; i < ctx.settings.profiles; i++) {
+  for (let i = 0; i < times; i++) {
     const kernels = await profileKernels(call);
     count = kernels.length;
     flops = productFlops(kernels);
     profiles.push(groupKernels(kernels));
-    ctx.checkpoint();
+    after();
   }
-  // The profile whose kernel total is the median one stands for the call.
   const byTotal = [...profiles].sort((a, b) => totalMs(a) - totalMs(b));
-  return { count, wallMs, rows: byTotal[byTotal.length >> 1]!, flops: flops! };
+  return { count, rows: byTotal[byTotal.length >> 1]!, flops: flops! };
+}
+
+/** The time inside the product kernels of a per-kernel table, ms. */
+export const productMsOf = (rows: readonly KernelRow[]): number =>
+  totalMs(rows, (r) => isProductKernel(r.kernel));
+
+/** Times `call` unprofiled, then profiles it `settings.profiles` times. */
+async function profileCall(ctx: WorkloadContext, call: () => Promise<void>): Promise<ProfileCase> {
+  const wallMs = median(await ctx.time(call)) * 1000;
+  return { wallMs, ...(await medianProfile(call, ctx.settings.profiles, () => ctx.checkpoint())) };
 }
 
 /** The figures of one profiled case; the kernel times only when the backend has a kernel timer. */
@@ -108,7 +123,7 @@ export function profileFigures(prefix: string, what: string, c: ProfileCase, tim
   ];
   if (!timed) return figures;
   const kernelMs = totalMs(c.rows);
-  const productMs = totalMs(c.rows, (r) => isProductKernel(r.kernel));
+  const productMs = productMsOf(c.rows);
   figures.push(
     single(`${prefix}/kernel-ms`, `time inside kernels, ${what}`, 'ms', kernelMs, 'lower'),
     single(
